@@ -1,0 +1,2 @@
+/** Onceflow core module; see this module's README.md. */
+package dev.onceflow.core;

@@ -1,0 +1,2 @@
+/** Onceflow log module; see this module's README.md. */
+package dev.onceflow.log;

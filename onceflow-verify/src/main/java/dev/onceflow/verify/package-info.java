@@ -1,0 +1,2 @@
+/** Onceflow verify module; see this module's README.md. */
+package dev.onceflow.verify;

@@ -1,0 +1,12 @@
+package dev.onceflow.verify;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import org.junit.jupiter.api.Test;
+
+class ModuleTest {
+  @Test
+  void moduleIsOnTheClasspath() {
+    assertNotNull(ModuleTest.class.getPackage());
+  }
+}
