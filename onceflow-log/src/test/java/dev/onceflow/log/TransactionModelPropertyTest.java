@@ -21,7 +21,7 @@ import net.jqwik.api.Provide;
  * (fencing) / reopen across partitions agree with a simple in-memory model: the read-committed view and the last
  * stable offset of every partition, after every step.
  */
-class TransactionModelProperties {
+class TransactionModelPropertyTest {
   private static final int PARTITIONS = 3;
   private static final String[] IDS = {"A", "B"};
   private static final LogConfig OS = LogConfig.builder().fsyncPolicy(FsyncPolicy.OS).build();
@@ -130,7 +130,7 @@ class TransactionModelProperties {
       }
     } finally {
       log.close();
-      LogFormatProperties.deleteTree(dir);
+      LogFormatPropertyTest.deleteTree(dir);
     }
   }
 

@@ -15,7 +15,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
 /** Properties of the on-disk format and its recovery. */
-class LogFormatProperties {
+class LogFormatPropertyTest {
   private static final TopicPartition TP = new TopicPartition("t", 0);
   private static final LogConfig OS = LogConfig.builder().fsyncPolicy(FsyncPolicy.OS).build();
 
