@@ -171,14 +171,18 @@ final class Coordinator {
    * one and waits to append); it skips this round if any is busy.
    */
   void maybeCompact() {
-    if (fileBytes <= COMPACT_BYTES) {
-      return;
+    if (fileBytes > COMPACT_BYTES) {
+      compactNow();
     }
+  }
+
+  /** Compacts regardless of size (if no transactional id is busy); returns whether it did. */
+  boolean compactNow() {
     List<TransactionalIdState> locked = new ArrayList<>();
     try {
       for (TransactionalIdState st : ids.values()) {
         if (!st.lock.writeLock().tryLock()) {
-          return;
+          return false;
         }
         locked.add(st);
       }
@@ -186,6 +190,7 @@ final class Coordinator {
         ctx.check();
         compact();
       }
+      return true;
     } catch (IOException e) {
       throw ctx.fail("compacting the transaction log " + dir.resolve(FILE), e);
     } finally {
@@ -241,6 +246,10 @@ final class Coordinator {
     file.seek(bytes);
     fileBytes = bytes;
     LogContext.LOGGER.log(Level.DEBUG, "Compacted {0} to {1} bytes", dir.resolve(FILE), Long.toString(bytes));
+  }
+
+  long fileBytes() {
+    return fileBytes;
   }
 
   synchronized void close() {
