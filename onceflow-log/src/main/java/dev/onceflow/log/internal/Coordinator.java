@@ -293,6 +293,7 @@ final class Coordinator {
     out.writeShort(epoch);
     out.writeLong(t.seq);
     out.writeByte(t.state.ordinal());
+    out.writeShort(t.preparedEpoch);
     out.writeLong(t.startMillis);
     out.writeLong(t.timeoutMillis);
     out.writeInt(t.partitions.size());
@@ -365,9 +366,11 @@ final class Coordinator {
     short epoch = in.readShort();
     long seq = in.readLong();
     TransactionState state = TransactionState.values()[in.readByte()];
+    short preparedEpoch = in.readShort();
     long start = in.readLong();
     long timeout = in.readLong();
     Txn t = new Txn(id, pid, seq, start, timeout, state);
+    t.preparedEpoch = preparedEpoch;
     int n = in.readInt();
     for (int i = 0; i < n; i++) {
       TopicPartition tp = readTp(in);
