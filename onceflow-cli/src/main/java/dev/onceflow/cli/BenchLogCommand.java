@@ -78,9 +78,23 @@ final class BenchLogCommand implements Callable<Integer> {
             transactional(d, txnRecords, perTxn));
         delete(d);
       }
+      Path single = root.resolve("s" + n++);
+      long singles = Math.max(1000, records / 20);
+      int savedBatch = batch;
+      batch = 1;
+      try {
+        row(out, "append 100 B unbatched (send), every-append, 4 producers", singles, 100,
+            append(single, FsyncPolicy.EVERY_APPEND, 100, singles, 4));
+      } finally {
+        batch = savedBatch;
+      }
+      delete(single);
       Path d = root.resolve("s" + n++);
       row(out, "plain 100 B for comparison, every-append", txnRecords, 100,
           append(d, FsyncPolicy.EVERY_APPEND, 100, txnRecords, 1));
+      long t0 = System.nanoTime();
+      Log.open(d).close();
+      row(out, "reopen: recovery scan of the log above", txnRecords, 100, (System.nanoTime() - t0) / 1e9);
       double[] read = read(d);
       row(out, "read 100 B, read-committed, 1 consumer", (long) read[1], 100, read[0]);
       delete(d);

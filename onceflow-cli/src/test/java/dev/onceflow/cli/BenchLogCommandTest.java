@@ -15,7 +15,7 @@ class BenchLogCommandTest {
     LogCommandTest.Result r = LogCommandTest.run("", "bench", "log", "--dir", dir.toString(), "--records", "2000",
         "--batch", "100");
     assertEquals(0, r.code(), r.err());
-    assertEquals(16, r.out().lines().filter(l -> l.matches(".*\\d+\\.\\d\\s*$")).count(), r.out());
+    assertEquals(18, r.out().lines().filter(l -> l.matches(".*\\d+\\.\\d\\s*$")).count(), r.out());
     assertTrue(r.out().contains("10000 records/txn"), r.out());
     assertTrue(r.out().contains("read 100 B"), r.out());
   }
