@@ -23,11 +23,25 @@ class ConcurrentReadWriteTest {
   @TempDir Path dir;
 
   @Test
-  void aReadCommittedConsumerRacingWritersSeesExactlyTheCommittedData() throws Exception {
+  void aReadCommittedConsumerRacingWritersSeesExactlyTheCommittedDataUnderOs() throws Exception {
+    race(FsyncPolicy.OS);
+  }
+
+  @Test
+  void aReadCommittedConsumerRacingWritersSeesExactlyTheCommittedDataUnderEveryAppend() throws Exception {
+    race(FsyncPolicy.EVERY_APPEND);
+  }
+
+  @Test
+  void aReadCommittedConsumerRacingWritersSeesExactlyTheCommittedDataUnderEveryMillis() throws Exception {
+    race(FsyncPolicy.everyMillis(2));
+  }
+
+  private void race(FsyncPolicy policy) throws Exception {
     TopicPartition tp = new TopicPartition("t", 0);
     int txns = 300;
     int plains = 600;
-    try (Log log = Log.open(dir, LogConfig.builder().fsyncPolicy(FsyncPolicy.OS).build())) {
+    try (Log log = Log.open(dir, LogConfig.builder().fsyncPolicy(policy).build())) {
       log.createTopic("t", TopicConfig.builder().partitions(1).segmentBytes(4096).build());
       AtomicReference<Throwable> failure = new AtomicReference<>();
       Set<String> expected = java.util.concurrent.ConcurrentHashMap.newKeySet();
