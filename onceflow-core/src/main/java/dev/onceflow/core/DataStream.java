@@ -1,0 +1,66 @@
+package dev.onceflow.core;
+
+import dev.onceflow.core.runtime.Transformation;
+import dev.onceflow.core.sink.Sink;
+import java.util.Objects;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * A stream of records of type {@code T}. Operators return new streams; stateless ones (map, filter, flatMap) are
+ * chained into the same subtask as their input, so they cost a method call per record. Functions run on subtask
+ * threads, one call at a time per subtask; shared captured objects must be thread-safe.
+ */
+public final class DataStream<T> {
+  private final Pipeline pipeline;
+  private final Transformation node;
+
+  DataStream(Pipeline pipeline, Transformation node) {
+    this.pipeline = pipeline;
+    this.node = node;
+  }
+
+  /** One output per input. */
+  @SuppressWarnings("unchecked")
+  public <R> DataStream<R> map(Function<? super T, ? extends R> fn) {
+    Objects.requireNonNull(fn, "fn");
+    return new DataStream<>(pipeline, new Transformation.MapT(node, (Function<Object, Object>) fn));
+  }
+
+  /** Keeps records for which {@code fn} is true. */
+  @SuppressWarnings("unchecked")
+  public DataStream<T> filter(Predicate<? super T> fn) {
+    Objects.requireNonNull(fn, "fn");
+    return new DataStream<>(pipeline, new Transformation.FilterT(node, (Predicate<Object>) fn));
+  }
+
+  /** Zero or more outputs per input, emitted through the collector. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public <R> DataStream<R> flatMap(BiConsumer<? super T, Collector<R>> fn) {
+    Objects.requireNonNull(fn, "fn");
+    return new DataStream<>(pipeline, new Transformation.FlatMapT(node, (BiConsumer) fn));
+  }
+
+  /**
+   * Partitions the stream by key: all records with equal keys (equals/hashCode) go to the same subtask, where keyed
+   * state and timers are scoped to the key. Keys must be non-null, deterministic and Serializable (or a built-in type).
+   */
+  @SuppressWarnings("unchecked")
+  public <K> KeyedStream<K, T> keyBy(Function<? super T, ? extends K> keyFn) {
+    Objects.requireNonNull(keyFn, "keyFn");
+    return new KeyedStream<>(pipeline, new Transformation.KeyByT(node, (Function<Object, Object>) keyFn));
+  }
+
+  /**
+   * Ends the pipeline in {@code sink}.
+   *
+   * @throws InvalidPipelineException if the pipeline asks for EXACTLY_ONCE and the sink is neither transactional nor
+   *     idempotent, or if the pipeline already has a sink
+   */
+  public Pipeline sinkTo(Sink<? super T> sink) {
+    Objects.requireNonNull(sink, "sink");
+    pipeline.setSink(new Transformation.SinkT(node, sink));
+    return pipeline;
+  }
+}
