@@ -1,2 +1,5 @@
-/** Onceflow log module; see this module's README.md. */
+/**
+ * The embedded log: public API. Start at {@link dev.onceflow.log.Log}. Everything under
+ * {@code dev.onceflow.log.internal} is implementation and may change.
+ */
 package dev.onceflow.log;

@@ -1,0 +1,69 @@
+package dev.onceflow.log;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/** Configuration of a whole log directory. Build with {@link #builder()}; {@link #defaults()} is safe. */
+public final class LogConfig {
+  private final FsyncPolicy fsyncPolicy;
+  private final Duration maintenanceInterval;
+
+  private LogConfig(Builder b) {
+    this.fsyncPolicy = b.fsyncPolicy;
+    this.maintenanceInterval = b.maintenanceInterval;
+  }
+
+  /** Defaults: {@link FsyncPolicy#EVERY_APPEND}, maintenance (retention, transaction timeouts) every second. */
+  public static LogConfig defaults() {
+    return builder().build();
+  }
+
+  /** A builder with the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** When appends are forced. */
+  public FsyncPolicy fsyncPolicy() {
+    return fsyncPolicy;
+  }
+
+  /** How often the background thread enforces retention and aborts timed-out transactions. */
+  public Duration maintenanceInterval() {
+    return maintenanceInterval;
+  }
+
+  @Override
+  public String toString() {
+    return "LogConfig[fsyncPolicy=" + fsyncPolicy + ", maintenanceInterval=" + maintenanceInterval + "]";
+  }
+
+  /** Builds a validated {@link LogConfig}. */
+  public static final class Builder {
+    private FsyncPolicy fsyncPolicy = FsyncPolicy.EVERY_APPEND;
+    private Duration maintenanceInterval = Duration.ofSeconds(1);
+
+    private Builder() {}
+
+    /** Sets the fsync policy (default {@link FsyncPolicy#EVERY_APPEND}). */
+    public Builder fsyncPolicy(FsyncPolicy policy) {
+      this.fsyncPolicy = Objects.requireNonNull(policy, "fsyncPolicy");
+      return this;
+    }
+
+    /** Sets how often retention and transaction timeouts are checked (default 1 s, at least 1 ms). */
+    public Builder maintenanceInterval(Duration interval) {
+      Objects.requireNonNull(interval, "maintenanceInterval");
+      if (interval.toMillis() < 1) {
+        throw new IllegalArgumentException("LogConfig.maintenanceInterval must be >= 1 ms, was " + interval);
+      }
+      this.maintenanceInterval = interval;
+      return this;
+    }
+
+    /** The validated configuration. */
+    public LogConfig build() {
+      return new LogConfig(this);
+    }
+  }
+}

@@ -1,0 +1,391 @@
+package dev.onceflow.log.internal;
+
+import dev.onceflow.log.TopicPartition;
+import dev.onceflow.log.TransactionState;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.zip.CRC32C;
+
+/**
+ * The durable coordinator state of a log: the producer-id counter, transactional ids (producer id, epoch),
+ * transaction state changes and consumer-group offsets. Stored as an append-only file of checksummed entries
+ * ({@code meta/coordinator.dat}: int32 length, int32 CRC32C of the payload, payload), replayed on open (a torn tail
+ * is truncated and logged) and compacted into a fresh file (temp, fsync, rename, fsync directory) when it grows.
+ */
+final class Coordinator {
+  private static final byte PRODUCER_ID = 1;
+  private static final byte EPOCH = 2;
+  private static final byte TXN = 3;
+  private static final byte GROUP = 4;
+  private static final long COMPACT_BYTES = 32 << 20;
+  static final String FILE = "coordinator.dat";
+
+  private final Path dir;
+  private final LogContext ctx;
+  private RandomAccessFile file;
+  private volatile long fileBytes;
+  private long nextProducerId;
+  final ConcurrentHashMap<String, TransactionalIdState> ids = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, ConcurrentHashMap<TopicPartition, Long>> groups = new ConcurrentHashMap<>();
+
+  private Coordinator(Path dir, LogContext ctx) {
+    this.dir = dir;
+    this.ctx = ctx;
+  }
+
+  static Coordinator open(Path dir, LogContext ctx) throws IOException {
+    Files.createDirectories(dir);
+    Files.deleteIfExists(dir.resolve(FILE + ".tmp"));
+    Coordinator c = new Coordinator(dir, ctx);
+    Path f = dir.resolve(FILE);
+    c.file = new RandomAccessFile(f.toFile(), "rw");
+    byte[] all = new byte[(int) c.file.length()];
+    c.file.readFully(all);
+    ByteBuffer buf = ByteBuffer.wrap(all);
+    int pos = 0;
+    while (pos + 8 <= all.length) {
+      int len = buf.getInt(pos);
+      if (len <= 0 || pos + 8L + len > all.length) {
+        break;
+      }
+      CRC32C crc = new CRC32C();
+      crc.update(all, pos + 8, len);
+      if ((int) crc.getValue() != buf.getInt(pos + 4)) {
+        break;
+      }
+      c.replay(new DataInputStream(new java.io.ByteArrayInputStream(all, pos + 8, len)));
+      pos += 8 + len;
+    }
+    if (pos != all.length) {
+      LogContext.LOGGER.log(Level.WARNING, "Recovery of {0}: truncated torn tail: dropped {1} bytes at position {2}",
+          f, Integer.toString(all.length - pos), Integer.toString(pos));
+      c.file.setLength(pos);
+      if (ctx.forces()) {
+        c.file.getFD().sync();
+      }
+    }
+    c.file.seek(pos);
+    c.fileBytes = pos;
+    ctx.fsyncDirectory(dir);
+    return c;
+  }
+
+  // ---- producer ids ----
+
+  synchronized long allocateProducerId() {
+    long pid = nextProducerId++;
+    append(entry(out -> {
+      out.writeByte(PRODUCER_ID);
+      out.writeLong(nextProducerId);
+    }), true);
+    return pid;
+  }
+
+  synchronized long producerIdsAssigned() {
+    return nextProducerId;
+  }
+
+  TransactionalIdState state(String transactionalId) {
+    return ids.computeIfAbsent(transactionalId, TransactionalIdState::new);
+  }
+
+  /** Durably records a transactional id's producer id and epoch. */
+  void logEpoch(TransactionalIdState st) {
+    append(entry(out -> writeEpoch(out, st)), true);
+  }
+
+  /** Records a transaction's state; forced when recovery depends on it. */
+  void logTxn(Txn t, short epoch, boolean force) {
+    append(entry(out -> writeTxn(out, t, epoch)), force);
+  }
+
+  // ---- groups ----
+
+  void commitGroup(String group, Map<TopicPartition, Long> offsets) {
+    append(entry(out -> writeGroup(out, group, offsets)), true);
+    applyGroup(group, offsets);
+  }
+
+  void applyGroup(String group, Map<TopicPartition, Long> offsets) {
+    groups.computeIfAbsent(group, k -> new ConcurrentHashMap<>()).putAll(offsets);
+  }
+
+  OptionalLong committed(String group, TopicPartition tp) {
+    Map<TopicPartition, Long> m = groups.get(group);
+    Long v = m == null ? null : m.get(tp);
+    return v == null ? OptionalLong.empty() : OptionalLong.of(v);
+  }
+
+  /** The smallest committed offset of any group for tp, or Long.MAX_VALUE if no group committed one. */
+  long groupFloor(TopicPartition tp) {
+    long floor = Long.MAX_VALUE;
+    for (Map<TopicPartition, Long> m : groups.values()) {
+      Long v = m.get(tp);
+      if (v != null) {
+        floor = Math.min(floor, v);
+      }
+    }
+    return floor;
+  }
+
+  // ---- file ----
+
+  private synchronized void append(byte[] payload, boolean force) {
+    ctx.check();
+    try {
+      ByteBuffer head = ByteBuffer.allocate(8);
+      CRC32C crc = new CRC32C();
+      crc.update(payload);
+      head.putInt(payload.length).putInt((int) crc.getValue());
+      byte[] rec = new byte[8 + payload.length];
+      System.arraycopy(head.array(), 0, rec, 0, 8);
+      System.arraycopy(payload, 0, rec, 8, payload.length);
+      file.write(rec);
+      fileBytes += rec.length;
+      if (force && ctx.forces()) {
+        file.getFD().sync();
+      }
+    } catch (IOException e) {
+      throw ctx.fail("writing the transaction log " + dir.resolve(FILE), e);
+    }
+  }
+
+  /**
+   * Compacts the file if it grew past the threshold. Called by the maintenance thread, never from an append: it
+   * needs every transactional id's write lock, which it only tries (so it cannot deadlock with a producer that holds
+   * one and waits to append); it skips this round if any is busy.
+   */
+  void maybeCompact() {
+    if (fileBytes <= COMPACT_BYTES) {
+      return;
+    }
+    List<TransactionalIdState> locked = new ArrayList<>();
+    try {
+      for (TransactionalIdState st : ids.values()) {
+        if (!st.lock.writeLock().tryLock()) {
+          return;
+        }
+        locked.add(st);
+      }
+      synchronized (this) {
+        ctx.check();
+        compact();
+      }
+    } catch (IOException e) {
+      throw ctx.fail("compacting the transaction log " + dir.resolve(FILE), e);
+    } finally {
+      for (TransactionalIdState st : locked) {
+        st.lock.writeLock().unlock();
+      }
+    }
+  }
+
+  /** Rewrites the file as a snapshot of the current state. Caller holds the monitor and every id's lock. */
+  private void compact() throws IOException {
+    Path tmp = dir.resolve(FILE + ".tmp");
+    List<byte[]> entries = new ArrayList<>();
+    entries.add(entry(out -> {
+      out.writeByte(PRODUCER_ID);
+      out.writeLong(nextProducerId);
+    }));
+    for (TransactionalIdState st : ids.values()) {
+      {
+        entries.add(entry(out -> writeEpoch(out, st)));
+        for (Map.Entry<Long, Boolean> o : st.outcomes.entrySet()) {
+          Txn done = new Txn(st.id, st.producerId, o.getKey(), 0, 0,
+              o.getValue() ? TransactionState.COMPLETE_COMMIT : TransactionState.COMPLETE_ABORT);
+          entries.add(entry(out -> writeTxn(out, done, st.epoch)));
+        }
+        for (Txn t : st.open.values()) {
+          entries.add(entry(out -> writeTxn(out, t, st.epoch)));
+        }
+      }
+    }
+    for (Map.Entry<String, ConcurrentHashMap<TopicPartition, Long>> g : groups.entrySet()) {
+      entries.add(entry(out -> writeGroup(out, g.getKey(), g.getValue())));
+    }
+    long bytes = 0;
+    try (RandomAccessFile t = new RandomAccessFile(tmp.toFile(), "rw")) {
+      t.setLength(0);
+      for (byte[] payload : entries) {
+        CRC32C crc = new CRC32C();
+        crc.update(payload);
+        t.writeInt(payload.length);
+        t.writeInt((int) crc.getValue());
+        t.write(payload);
+        bytes += 8 + payload.length;
+      }
+      if (ctx.forces()) {
+        t.getFD().sync();
+      }
+    }
+    file.close();
+    Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    ctx.fsyncDirectory(dir);
+    file = new RandomAccessFile(dir.resolve(FILE).toFile(), "rw");
+    file.seek(bytes);
+    fileBytes = bytes;
+    LogContext.LOGGER.log(Level.DEBUG, "Compacted {0} to {1} bytes", dir.resolve(FILE), Long.toString(bytes));
+  }
+
+  synchronized void close() {
+    try {
+      file.close();
+    } catch (IOException e) {
+      LogContext.LOGGER.log(Level.WARNING, "Closing " + dir.resolve(FILE) + " failed", e);
+    }
+  }
+
+  // ---- encoding ----
+
+  private interface Writer {
+    void write(DataOutputStream out) throws IOException;
+  }
+
+  private static byte[] entry(Writer w) {
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+      DataOutputStream out = new DataOutputStream(bytes);
+      w.write(out);
+      out.flush();
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void writeEpoch(DataOutputStream out, TransactionalIdState st) throws IOException {
+    out.writeByte(EPOCH);
+    out.writeUTF(st.id);
+    out.writeLong(st.producerId);
+    out.writeShort(st.epoch);
+    out.writeLong(st.nextSeq);
+  }
+
+  private static void writeTxn(DataOutputStream out, Txn t, short epoch) throws IOException {
+    out.writeByte(TXN);
+    out.writeUTF(t.transactionalId);
+    out.writeLong(t.producerId);
+    out.writeShort(epoch);
+    out.writeLong(t.seq);
+    out.writeByte(t.state.ordinal());
+    out.writeLong(t.startMillis);
+    out.writeLong(t.timeoutMillis);
+    out.writeInt(t.partitions.size());
+    for (TopicPartition tp : t.partitions) {
+      writeTp(out, tp);
+      long[] r = t.ranges.get(tp);
+      out.writeBoolean(r != null);
+      if (r != null) {
+        out.writeLong(r[0]);
+        out.writeLong(r[1]);
+      }
+    }
+    out.writeInt(t.offsets.size());
+    for (Map.Entry<String, Map<TopicPartition, Long>> g : t.offsets.entrySet()) {
+      writeGroup(out, g.getKey(), g.getValue());
+    }
+  }
+
+  private static void writeGroup(DataOutputStream out, String group, Map<TopicPartition, Long> offsets)
+      throws IOException {
+    out.writeByte(GROUP);
+    out.writeUTF(group);
+    out.writeInt(offsets.size());
+    for (Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
+      writeTp(out, e.getKey());
+      out.writeLong(e.getValue());
+    }
+  }
+
+  private static void writeTp(DataOutputStream out, TopicPartition tp) throws IOException {
+    out.writeUTF(tp.topic());
+    out.writeInt(tp.partition());
+  }
+
+  private static TopicPartition readTp(DataInputStream in) throws IOException {
+    return new TopicPartition(in.readUTF(), in.readInt());
+  }
+
+  private static Map<TopicPartition, Long> readGroupBody(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    Map<TopicPartition, Long> m = new HashMap<>();
+    for (int i = 0; i < n; i++) {
+      m.put(readTp(in), in.readLong());
+    }
+    return m;
+  }
+
+  private void replay(DataInputStream in) throws IOException {
+    byte type = in.readByte();
+    switch (type) {
+      case PRODUCER_ID -> nextProducerId = Math.max(nextProducerId, in.readLong());
+      case EPOCH -> {
+        TransactionalIdState st = state(in.readUTF());
+        st.producerId = in.readLong();
+        st.epoch = in.readShort();
+        st.nextSeq = Math.max(st.nextSeq, in.readLong());
+      }
+      case TXN -> replayTxn(in);
+      case GROUP -> {
+        String group = in.readUTF();
+        applyGroup(group, readGroupBody(in));
+      }
+      default -> throw new IOException("unknown coordinator entry type " + type);
+    }
+  }
+
+  private void replayTxn(DataInputStream in) throws IOException {
+    String id = in.readUTF();
+    long pid = in.readLong();
+    short epoch = in.readShort();
+    long seq = in.readLong();
+    TransactionState state = TransactionState.values()[in.readByte()];
+    long start = in.readLong();
+    long timeout = in.readLong();
+    Txn t = new Txn(id, pid, seq, start, timeout, state);
+    int n = in.readInt();
+    for (int i = 0; i < n; i++) {
+      TopicPartition tp = readTp(in);
+      t.partitions.add(tp);
+      if (in.readBoolean()) {
+        t.ranges.put(tp, new long[] {in.readLong(), in.readLong()});
+      }
+    }
+    int groupsN = in.readInt();
+    Map<String, Map<TopicPartition, Long>> offsets = new TreeMap<>();
+    for (int i = 0; i < groupsN; i++) {
+      in.readByte();
+      offsets.put(in.readUTF(), readGroupBody(in));
+    }
+    t.offsets.putAll(offsets);
+    TransactionalIdState st = state(id);
+    st.producerId = pid;
+    st.epoch = (short) Math.max(st.epoch, epoch);
+    st.nextSeq = Math.max(st.nextSeq, seq + 1);
+    if (state.isOpen()) {
+      st.open.put(seq, t);
+    } else {
+      st.open.remove(seq);
+      st.outcomes.put(seq, state == TransactionState.COMPLETE_COMMIT);
+      if (state == TransactionState.COMPLETE_COMMIT) {
+        offsets.forEach(this::applyGroup);
+      }
+    }
+  }
+}

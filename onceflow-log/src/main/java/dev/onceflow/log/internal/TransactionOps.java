@@ -1,0 +1,214 @@
+package dev.onceflow.log.internal;
+
+import dev.onceflow.log.CompletionResult;
+import dev.onceflow.log.InvalidTxnStateException;
+import dev.onceflow.log.PreparedTransaction;
+import dev.onceflow.log.TopicPartition;
+import dev.onceflow.log.TransactionState;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Transaction state transitions that touch partitions: prepare, decide (commit or abort) and recovery. Callers hold
+ * the transactional id's write lock. The durable order is what makes a crash at any step all-or-nothing:
+ *
+ * <ol>
+ *   <li>data written (and forced before PREPARED or PREPARE_COMMIT is recorded);
+ *   <li>PREPARED recorded and forced, with each partition's data range (prepare);
+ *   <li>PREPARE_COMMIT / PREPARE_ABORT recorded and forced, with the ranges: the decision;
+ *   <li>markers written and forced in every partition (idempotent: a range already covered is skipped);
+ *   <li>COMPLETE_* recorded (not forced: if lost, reopening repeats step 4, which is idempotent); group offsets of a
+ *       committed transaction applied.
+ * </ol>
+ */
+final class TransactionOps {
+  private final Coordinator coordinator;
+  private final Function<TopicPartition, PartitionLog> partitions;
+
+  TransactionOps(Coordinator coordinator, Function<TopicPartition, PartitionLog> partitions) {
+    this.coordinator = coordinator;
+    this.partitions = partitions;
+  }
+
+  /** Records the data ranges of t from the partitions and forces its data. */
+  private void captureRanges(TransactionalIdState st, Txn t) {
+    for (TopicPartition tp : t.partitions) {
+      if (t.ranges.containsKey(tp)) {
+        continue;
+      }
+      PartitionLog p = partitions.apply(tp);
+      long[] r = p.openRange(st.producerId, t.seq);
+      if (r != null) {
+        p.forceUpTo(r[1] + 1);
+        t.ranges.put(tp, r);
+      }
+    }
+  }
+
+  PreparedTransaction prepare(TransactionalIdState st, Txn t, short producerEpoch) {
+    captureRanges(st, t);
+    t.state = TransactionState.PREPARED;
+    coordinator.logTxn(t, st.epoch, true);
+    return new PreparedTransaction(st.id, st.producerId, producerEpoch, t.seq, t.partitions);
+  }
+
+  /** Commits or aborts t (ONGOING, PREPARED or already decided) through to COMPLETE. */
+  void decide(TransactionalIdState st, Txn t, boolean commit) {
+    if (t.state == TransactionState.ONGOING || t.state == TransactionState.PREPARED) {
+      captureRanges(st, t);
+      t.state = commit ? TransactionState.PREPARE_COMMIT : TransactionState.PREPARE_ABORT;
+      coordinator.logTxn(t, st.epoch, true);
+    }
+    commit = t.state == TransactionState.PREPARE_COMMIT;
+    for (Map.Entry<TopicPartition, long[]> e : t.ranges.entrySet()) {
+      long[] r = e.getValue();
+      partitions.apply(e.getKey()).writeMarker(st.producerId, st.epoch, t.seq, commit, r[0], r[1]);
+    }
+    t.state = commit ? TransactionState.COMPLETE_COMMIT : TransactionState.COMPLETE_ABORT;
+    coordinator.logTxn(t, st.epoch, false);
+    if (commit) {
+      t.offsets.forEach(coordinator::applyGroup);
+    }
+    st.open.remove(t.seq);
+    st.outcomes.put(t.seq, commit);
+  }
+
+  /** Log.commitPrepared / abortPrepared. */
+  CompletionResult complete(PreparedTransaction token, boolean commit) {
+    TransactionalIdState st = coordinator.ids.get(token.transactionalId());
+    if (st == null || st.producerId != token.producerId()) {
+      throw new InvalidTxnStateException("no transaction " + token.transactionalId() + "#"
+          + token.transactionSequence() + " of producer id " + token.producerId() + " is known to this log; was the"
+          + " token produced by a different log directory?");
+    }
+    st.lock.writeLock().lock();
+    try {
+      Txn t = st.open.get(token.transactionSequence());
+      if (t != null) {
+        if (t.state == TransactionState.ONGOING) {
+          throw new InvalidTxnStateException(t + " was never prepared; only prepared transactions can be decided by"
+              + " token");
+        }
+        boolean decidedOther = (t.state == TransactionState.PREPARE_COMMIT && !commit)
+            || (t.state == TransactionState.PREPARE_ABORT && commit);
+        if (decidedOther) {
+          decide(st, t, !commit);
+          throw conflict(token, !commit);
+        }
+        decide(st, t, commit);
+        return commit ? CompletionResult.COMMITTED : CompletionResult.ABORTED;
+      }
+      Boolean committed = st.outcomes.get(token.transactionSequence());
+      if (committed == null) {
+        throw new InvalidTxnStateException("the outcome of " + token.transactionalId() + "#"
+            + token.transactionSequence() + " is unknown (never prepared here, or older than the last "
+            + TransactionalIdState.OUTCOMES_KEPT + " outcomes kept)");
+      }
+      if (committed != commit) {
+        throw conflict(token, committed);
+      }
+      return commit ? CompletionResult.ALREADY_COMMITTED : CompletionResult.ALREADY_ABORTED;
+    } finally {
+      st.lock.writeLock().unlock();
+    }
+  }
+
+  private static InvalidTxnStateException conflict(PreparedTransaction token, boolean committed) {
+    return new InvalidTxnStateException("transaction " + token.transactionalId() + "#" + token.transactionSequence()
+        + " was already " + (committed ? "committed" : "aborted") + "; it cannot be "
+        + (committed ? "aborted" : "committed") + " now");
+  }
+
+  List<PreparedTransaction> prepared(String prefix) {
+    List<PreparedTransaction> out = new ArrayList<>();
+    for (TransactionalIdState st : coordinator.ids.values()) {
+      if (!st.id.startsWith(prefix)) {
+        continue;
+      }
+      st.lock.readLock().lock();
+      try {
+        for (Txn t : st.open.values()) {
+          if (t.state == TransactionState.PREPARED) {
+            out.add(new PreparedTransaction(st.id, st.producerId, st.epoch, t.seq, t.partitions));
+          }
+        }
+      } finally {
+        st.lock.readLock().unlock();
+      }
+    }
+    out.sort((a, b) -> {
+      int c = a.transactionalId().compareTo(b.transactionalId());
+      return c != 0 ? c : Long.compare(a.transactionSequence(), b.transactionSequence());
+    });
+    return out;
+  }
+
+  /**
+   * Recovery on open, after every partition was scanned: claim prepared and decided ranges, abort every
+   * transactional run nothing claims (ONGOING transactions, or data whose transaction was never recorded), finish
+   * decided transactions, and record ONGOING ones as aborted.
+   */
+  void recover(Iterable<PartitionLog> all) {
+    for (TransactionalIdState st : coordinator.ids.values()) {
+      for (Txn t : st.open.values()) {
+        if (t.state != TransactionState.ONGOING) {
+          for (Map.Entry<TopicPartition, long[]> e : t.ranges.entrySet()) {
+            PartitionLog p = partitions.apply(e.getKey());
+            if (p != null) {
+              p.claim(st.producerId, t.seq, e.getValue()[0], e.getValue()[1]);
+            }
+          }
+        }
+      }
+    }
+    for (PartitionLog p : all) {
+      p.abortUnclaimed();
+    }
+    for (TransactionalIdState st : coordinator.ids.values()) {
+      st.lock.writeLock().lock();
+      try {
+        for (Txn t : new ArrayList<>(st.open.values())) {
+          switch (t.state) {
+            case PREPARE_COMMIT, PREPARE_ABORT -> {
+              decide(st, t, t.state == TransactionState.PREPARE_COMMIT);
+              LogContext.LOGGER.log(Level.INFO, "Recovery: completed {0}", t);
+            }
+            case ONGOING -> {
+              t.state = TransactionState.COMPLETE_ABORT;
+              coordinator.logTxn(t, st.epoch, false);
+              st.open.remove(t.seq);
+              st.outcomes.put(t.seq, false);
+              LogContext.LOGGER.log(Level.INFO, "Recovery: aborted {0}", t);
+            }
+            default -> LogContext.LOGGER.log(Level.INFO, "Recovery: {0} stays prepared, awaiting a decision", t);
+          }
+        }
+      } finally {
+        st.lock.writeLock().unlock();
+      }
+    }
+  }
+
+  /** Aborts ONGOING transactions older than their timeout (PREPARED ones never time out). */
+  void abortTimedOut(long nowMillis) {
+    for (TransactionalIdState st : coordinator.ids.values()) {
+      if (!st.lock.writeLock().tryLock()) {
+        continue; // busy: check again next round
+      }
+      try {
+        for (Txn t : new ArrayList<>(st.open.values())) {
+          if (t.state == TransactionState.ONGOING && nowMillis - t.startMillis > t.timeoutMillis) {
+            decide(st, t, false);
+            LogContext.LOGGER.log(Level.WARNING, "Aborted {0}: open longer than its timeout of {1} ms", t,
+                Long.toString(t.timeoutMillis));
+          }
+        }
+      } finally {
+        st.lock.writeLock().unlock();
+      }
+    }
+  }
+}

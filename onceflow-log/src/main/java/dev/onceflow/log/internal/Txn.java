@@ -1,0 +1,36 @@
+package dev.onceflow.log.internal;
+
+import dev.onceflow.log.TopicPartition;
+import dev.onceflow.log.TransactionState;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/** One transaction of a transactional id. Guarded by its {@link TransactionalIdState}'s lock. */
+final class Txn {
+  final String transactionalId;
+  final long producerId;
+  final long seq;
+  final long startMillis;
+  final long timeoutMillis;
+  volatile TransactionState state;
+  final Set<TopicPartition> partitions = new TreeSet<>();
+  /** {first, last} data offsets per partition; recorded when the transaction is prepared or decided. */
+  final Map<TopicPartition, long[]> ranges = new TreeMap<>();
+  final Map<String, Map<TopicPartition, Long>> offsets = new TreeMap<>();
+
+  Txn(String transactionalId, long producerId, long seq, long startMillis, long timeoutMillis, TransactionState state) {
+    this.transactionalId = transactionalId;
+    this.producerId = producerId;
+    this.seq = seq;
+    this.startMillis = startMillis;
+    this.timeoutMillis = timeoutMillis;
+    this.state = state;
+  }
+
+  @Override
+  public String toString() {
+    return "transaction " + transactionalId + "#" + seq + " (producer id " + producerId + ", " + state + ")";
+  }
+}
