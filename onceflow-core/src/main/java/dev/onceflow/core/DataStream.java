@@ -53,6 +53,19 @@ public final class DataStream<T> {
   }
 
   /**
+   * Drops records whose id ({@code idFn}) was already seen within {@code ttl} of event time. The seen ids are keyed,
+   * checkpointed state; the output is partitioned by id.
+   */
+  public <I> DataStream<T> deduplicate(Function<? super T, ? extends I> idFn, java.time.Duration ttl) {
+    if (ttl.isNegative() || ttl.isZero()) {
+      throw new InvalidPipelineException("deduplicate ttl must be positive, was " + ttl);
+    }
+    long ms = ttl.toMillis();
+    KeyedStream<Object, T> keyed = keyBy(idFn::apply);
+    return keyed.process(() -> new dev.onceflow.core.window.Deduplicate<Object, T>(ms), "deduplicate");
+  }
+
+  /**
    * Ends the pipeline in {@code sink}.
    *
    * @throws InvalidPipelineException if the pipeline asks for EXACTLY_ONCE and the sink is neither transactional nor

@@ -52,8 +52,13 @@ public final class KeyedStream<K, T> {
     return process(factory, "process");
   }
 
+  /** Cuts the stream into event-time windows per key. */
+  public WindowedStream<K, T> window(dev.onceflow.core.window.WindowAssigner assigner) {
+    return new WindowedStream<>(this, Objects.requireNonNull(assigner, "assigner"), 0, null);
+  }
+
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private <R> DataStream<R> process(Supplier<? extends KeyedProcessFunction<K, T, R>> factory, String name) {
+  <R> DataStream<R> process(Supplier<? extends KeyedProcessFunction<K, T, R>> factory, String name) {
     return new DataStream<>(pipeline, new Transformation.ProcessT(node, (Supplier) factory, name));
   }
 

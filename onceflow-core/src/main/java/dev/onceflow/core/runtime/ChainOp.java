@@ -30,6 +30,13 @@ abstract class ChainOp {
     next.watermark(watermark);
   }
 
+  /** The input has no data for now (idle source): downstream must not wait for its watermark. */
+  void idle() throws Exception {
+    if (next != null) {
+      next.idle();
+    }
+  }
+
   /** No more records will arrive: flush what end-of-input completes (timers, windows), then propagate. */
   void endInput() throws Exception {
     next.endInput();

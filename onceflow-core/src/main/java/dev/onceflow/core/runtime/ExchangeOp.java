@@ -97,6 +97,11 @@ final class ExchangeOp extends ChainOp {
   }
 
   @Override
+  void idle() throws Exception {
+    broadcast(new Watermark(Long.MIN_VALUE, true));
+  }
+
+  @Override
   void endInput() throws Exception {
     broadcast(EndOfInput.INSTANCE);
   }

@@ -44,6 +44,8 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
   private int size;
   private long maxTimestamp = Long.MIN_VALUE;
   private long emittedWatermark = Long.MIN_VALUE;
+  private boolean idle;
+  private long lastDataNanos = System.nanoTime();
 
   SourceTask(
       String key,
@@ -138,6 +140,8 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
       size = 0;
       ReadStatus status = reader.poll(this, ctx.batchSize());
       if (size > 0) {
+        lastDataNanos = System.nanoTime();
+        idle = false;
         if (positionStore != null) {
           positionStore.commit(reader.snapshotPosition());
         }
@@ -161,7 +165,24 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
         services.coordinator.sourceExhausted(ctx.subtask());
       } else if (status == ReadStatus.NOTHING_AVAILABLE) {
         head.flushIdle();
+        maybeIdle(reader);
       }
+    }
+  }
+
+  /**
+   * A reader with nothing assigned (watermark +infinity) is idle at once; one without data for the strategy's idle
+   * timeout is idle until it emits again. Idle readers do not hold back the downstream watermark.
+   */
+  private void maybeIdle(SourceReader<Object> reader) throws Exception {
+    if (idle || !watermarks.enabled()) {
+      return;
+    }
+    boolean timedOut = watermarks.idleTimeoutMillis() > 0
+        && System.nanoTime() - lastDataNanos > TimeUnit.MILLISECONDS.toNanos(watermarks.idleTimeoutMillis());
+    if (timedOut || reader.currentWatermark() == Long.MAX_VALUE) {
+      idle = true;
+      head.idle();
     }
   }
 

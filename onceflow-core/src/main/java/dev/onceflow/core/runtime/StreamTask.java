@@ -25,6 +25,8 @@ final class StreamTask implements Runnable {
   private final BarrierHandler barriers;
   private final long[] channelWatermarks;
   private final boolean[] ended;
+  private final boolean[] idle;
+  private boolean allIdle;
   private int endedCount;
   private long watermark = Long.MIN_VALUE;
 
@@ -46,6 +48,7 @@ final class StreamTask implements Runnable {
     this.channelWatermarks = new long[gate.channelCount()];
     Arrays.fill(channelWatermarks, Long.MIN_VALUE);
     this.ended = new boolean[gate.channelCount()];
+    this.idle = new boolean[gate.channelCount()];
   }
 
   @Override
@@ -84,6 +87,10 @@ final class StreamTask implements Runnable {
       }
       int channel = gate.lastChannel();
       if (e instanceof RecordBatch b) {
+        if (idle[channel]) {
+          idle[channel] = false;
+          allIdle = false;
+        }
         Object[] records = b.records();
         Object[] keys = b.keys();
         long[] ts = b.timestamps();
@@ -91,7 +98,13 @@ final class StreamTask implements Runnable {
           head.accept(records[i], keys[i], ts[i]);
         }
       } else if (e instanceof Watermark w) {
-        onWatermark(channel, w.timestamp());
+        if (w.idle()) {
+          onIdle(channel);
+        } else {
+          idle[channel] = false;
+          allIdle = false;
+          onWatermark(channel, w.timestamp());
+        }
       } else if (e instanceof CheckpointBarrier b) {
         if (barriers.onBarrier(channel, b.id())) {
           Map<String, Callable<byte[]>> sections = new LinkedHashMap<>();
@@ -115,16 +128,39 @@ final class StreamTask implements Runnable {
     }
   }
 
+  private void onIdle(int channel) throws Exception {
+    idle[channel] = true;
+    boolean all = true;
+    for (int c = 0; c < idle.length; c++) {
+      all &= idle[c] || ended[c];
+    }
+    if (all && !allIdle) {
+      allIdle = true;
+      head.idle();
+    } else {
+      advance();
+    }
+  }
+
   private void onWatermark(int channel, long wm) throws Exception {
     if (wm <= channelWatermarks[channel]) {
       return;
     }
     channelWatermarks[channel] = wm;
+    advance();
+  }
+
+  /** Combined watermark = minimum over the channels that are not idle; it never goes back. */
+  private void advance() throws Exception {
     long min = Long.MAX_VALUE;
-    for (long c : channelWatermarks) {
-      min = Math.min(min, c);
+    boolean any = false;
+    for (int c = 0; c < channelWatermarks.length; c++) {
+      if (!idle[c]) {
+        min = Math.min(min, channelWatermarks[c]);
+        any = true;
+      }
     }
-    if (min > watermark) {
+    if (any && min > watermark) {
       watermark = min;
       head.watermark(min);
     }
