@@ -184,7 +184,13 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
       wm = reader.currentWatermark();
       wm = wm == Long.MAX_VALUE ? Long.MIN_VALUE : wm; // +infinity only comes with end of input
     } else {
-      wm = maxTimestamp == Long.MIN_VALUE ? Long.MIN_VALUE : maxTimestamp - watermarks.maxOutOfOrdernessMillis() - 1;
+      long progress = maxTimestamp;
+      long perPartition = reader.currentWatermark();
+      if (perPartition != Long.MIN_VALUE && perPartition != Long.MAX_VALUE && perPartition < progress) {
+        progress = perPartition; // a partition behind the others holds the watermark back
+      }
+      long bound = watermarks.maxOutOfOrdernessMillis();
+      wm = progress <= SourceReader.HOLD_BACK + bound + 1 ? Long.MIN_VALUE : progress - bound - 1;
     }
     if (wm > emittedWatermark) {
       emittedWatermark = wm;
