@@ -1,0 +1,97 @@
+package dev.onceflow.core;
+
+import dev.onceflow.core.runtime.Transformation;
+import dev.onceflow.core.sink.Sink;
+import java.util.Objects;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * A stream of records of type {@code T}. Operators return new streams; stateless ones (map, filter, flatMap) are
+ * chained into the same subtask as their input, so they cost a method call per record. Functions run on subtask
+ * threads, one call at a time per subtask; shared captured objects must be thread-safe.
+ */
+public final class DataStream<T> {
+  private final Pipeline pipeline;
+  private final Transformation node;
+
+  DataStream(Pipeline pipeline, Transformation node) {
+    this.pipeline = pipeline;
+    this.node = node;
+  }
+
+  /** One output per input. */
+  @SuppressWarnings("unchecked")
+  public <R> DataStream<R> map(Function<? super T, ? extends R> fn) {
+    Objects.requireNonNull(fn, "fn");
+    return new DataStream<>(pipeline, new Transformation.MapT(node, (Function<Object, Object>) fn));
+  }
+
+  /** Keeps records for which {@code fn} is true. */
+  @SuppressWarnings("unchecked")
+  public DataStream<T> filter(Predicate<? super T> fn) {
+    Objects.requireNonNull(fn, "fn");
+    return new DataStream<>(pipeline, new Transformation.FilterT(node, (Predicate<Object>) fn));
+  }
+
+  /** Zero or more outputs per input, emitted through the collector. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public <R> DataStream<R> flatMap(BiConsumer<? super T, Collector<R>> fn) {
+    Objects.requireNonNull(fn, "fn");
+    return new DataStream<>(pipeline, new Transformation.FlatMapT(node, (BiConsumer) fn));
+  }
+
+  /**
+   * Partitions the stream by key: all records with equal keys (equals/hashCode) go to the same subtask, where keyed
+   * state and timers are scoped to the key. Keys must be non-null, deterministic and Serializable (or a built-in type).
+   */
+  @SuppressWarnings("unchecked")
+  public <K> KeyedStream<K, T> keyBy(Function<? super T, ? extends K> keyFn) {
+    Objects.requireNonNull(keyFn, "keyFn");
+    return new KeyedStream<>(pipeline, new Transformation.KeyByT(node, (Function<Object, Object>) keyFn));
+  }
+
+  /**
+   * Merges this stream with others of the same type into one stream. Supported for streams made of a source and
+   * map/filter/flatMap (unite before keyBy); each branch keeps its own watermark strategy and the union's watermark is
+   * their minimum. Checkpoints rewind every branch.
+   */
+  @SafeVarargs
+  public final DataStream<T> union(DataStream<T>... others) {
+    java.util.List<Transformation> inputs = new java.util.ArrayList<>();
+    inputs.add(node);
+    for (DataStream<T> o : others) {
+      if (o.pipeline != pipeline) {
+        throw new InvalidPipelineException("union: streams of different pipelines cannot be united");
+      }
+      inputs.add(o.node);
+    }
+    return new DataStream<>(pipeline, new Transformation.UnionT(java.util.List.copyOf(inputs)));
+  }
+
+  /**
+   * Drops records whose id ({@code idFn}) was already seen within {@code ttl} of event time. The seen ids are keyed,
+   * checkpointed state; the output is partitioned by id.
+   */
+  public <I> DataStream<T> deduplicate(Function<? super T, ? extends I> idFn, java.time.Duration ttl) {
+    if (ttl.isNegative() || ttl.isZero()) {
+      throw new InvalidPipelineException("deduplicate ttl must be positive, was " + ttl);
+    }
+    long ms = ttl.toMillis();
+    KeyedStream<Object, T> keyed = keyBy(idFn::apply);
+    return keyed.process(() -> new dev.onceflow.core.window.Deduplicate<Object, T>(ms), "deduplicate");
+  }
+
+  /**
+   * Ends the pipeline in {@code sink}.
+   *
+   * @throws InvalidPipelineException if the pipeline asks for EXACTLY_ONCE and the sink is neither transactional nor
+   *     idempotent, or if the pipeline already has a sink
+   */
+  public Pipeline sinkTo(Sink<? super T> sink) {
+    Objects.requireNonNull(sink, "sink");
+    pipeline.setSink(new Transformation.SinkT(node, sink));
+    return pipeline;
+  }
+}

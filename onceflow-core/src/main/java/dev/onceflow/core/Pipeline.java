@@ -1,0 +1,225 @@
+package dev.onceflow.core;
+
+import dev.onceflow.core.runtime.JobConfig;
+import dev.onceflow.core.runtime.JobExecution;
+import dev.onceflow.core.runtime.KeyGroups;
+import dev.onceflow.core.runtime.Transformation;
+import dev.onceflow.core.sink.Sink;
+import dev.onceflow.core.sink.TwoPhaseCommitSink;
+import dev.onceflow.core.source.Source;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A pipeline definition and its job configuration (the "environment"): guarantee, parallelism, checkpointing, restart
+ * strategy. Build the dataflow with {@link #source}, end it with {@link DataStream#sinkTo}, then {@link #execute()}
+ * (blocks) or {@link #start()}.
+ *
+ * <p>A job started on a checkpoint directory that holds completed checkpoints of the same pipeline resumes from the
+ * latest one (state, source positions, sink transactions), also in a new process after kill -9. Not thread-safe.
+ */
+public final class Pipeline {
+  private final String name;
+  private Guarantee guarantee = Guarantee.EXACTLY_ONCE;
+  private int parallelism = 1;
+  private int maxParallelism = KeyGroups.DEFAULT_MAX_PARALLELISM;
+  private Duration checkpointInterval = Duration.ZERO;
+  private Duration checkpointTimeout = Duration.ofMinutes(1);
+  private Path checkpointDir;
+  private int retainedCheckpoints = 3;
+  private RestartStrategy restartStrategy = RestartStrategy.noRestart();
+  private int batchSize = 512;
+  private int channelCapacity = 8;
+  private boolean failOnDecodeError;
+  private Duration watermarkInterval = Duration.ofMillis(20);
+  private final List<JobListener> listeners = new ArrayList<>();
+  private Transformation.SinkT sink;
+
+  Pipeline(String name) {
+    if (name == null || !name.matches("[A-Za-z0-9._-]+")) {
+      throw new InvalidPipelineException(
+          "pipeline name '" + name + "' is invalid: use letters, digits, '.', '_' or '-' (it names files and ids)");
+    }
+    this.name = name;
+  }
+
+  /** The pipeline name. */
+  public String name() {
+    return name;
+  }
+
+  /** The processing guarantee (default EXACTLY_ONCE). */
+  public Pipeline guarantee(Guarantee guarantee) {
+    this.guarantee = Objects.requireNonNull(guarantee, "guarantee");
+    return this;
+  }
+
+  /** The guarantee configured. */
+  public Guarantee guarantee() {
+    return guarantee;
+  }
+
+  /** Subtasks per stage (default 1). Must not change between restarts of a job on the same checkpoint directory. */
+  public Pipeline parallelism(int parallelism) {
+    if (parallelism < 1 || parallelism > maxParallelism) {
+      throw new InvalidPipelineException(
+          "parallelism must be between 1 and maxParallelism (" + maxParallelism + "), was " + parallelism);
+    }
+    this.parallelism = parallelism;
+    return this;
+  }
+
+  /** Number of key groups (default 128): the upper bound of parallelism after rescaling. */
+  public Pipeline maxParallelism(int maxParallelism) {
+    if (maxParallelism < parallelism || maxParallelism > 32768) {
+      throw new InvalidPipelineException("maxParallelism must be between parallelism and 32768, was "
+          + maxParallelism);
+    }
+    this.maxParallelism = maxParallelism;
+    return this;
+  }
+
+  /**
+   * Periodic checkpoint interval; {@link Duration#ZERO} (default) = no periodic checkpoints (a bounded job still takes
+   * its final checkpoint, where transactional sinks commit).
+   */
+  public Pipeline checkpointInterval(Duration interval) {
+    if (interval.isNegative()) {
+      throw new InvalidPipelineException("checkpointInterval must not be negative, was " + interval);
+    }
+    this.checkpointInterval = interval;
+    return this;
+  }
+
+  /** A checkpoint not complete after this long is discarded (default 1 minute). */
+  public Pipeline checkpointTimeout(Duration timeout) {
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new InvalidPipelineException("checkpointTimeout must be positive, was " + timeout);
+    }
+    this.checkpointTimeout = timeout;
+    return this;
+  }
+
+  /**
+   * Where checkpoints (and at-most-once source positions) are kept. Without it a temporary directory is used and
+   * deleted at the end, so a restarted process cannot resume.
+   */
+  public Pipeline checkpointDir(Path dir) {
+    this.checkpointDir = Objects.requireNonNull(dir, "dir");
+    return this;
+  }
+
+  /** How many completed checkpoints to keep (default 3). */
+  public Pipeline retainedCheckpoints(int count) {
+    if (count < 1) {
+      throw new InvalidPipelineException("retainedCheckpoints must be >= 1, was " + count);
+    }
+    this.retainedCheckpoints = count;
+    return this;
+  }
+
+  /** What to do when an attempt fails (default {@link RestartStrategy#noRestart()}). */
+  public Pipeline restartStrategy(RestartStrategy strategy) {
+    this.restartStrategy = Objects.requireNonNull(strategy, "strategy");
+    return this;
+  }
+
+  /** Records per batch between subtasks (default 512). */
+  public Pipeline batchSize(int records) {
+    if (records < 1) {
+      throw new InvalidPipelineException("batchSize must be >= 1, was " + records);
+    }
+    this.batchSize = records;
+    return this;
+  }
+
+  /** Batches buffered per channel before the sender blocks (default 8). */
+  public Pipeline channelCapacity(int batches) {
+    if (batches < 1) {
+      throw new InvalidPipelineException("channelCapacity must be >= 1, was " + batches);
+    }
+    this.channelCapacity = batches;
+    return this;
+  }
+
+  /** Fail the attempt when a source record cannot be decoded, instead of dead-lettering it (default false). */
+  public Pipeline failOnDecodeError(boolean fail) {
+    this.failOnDecodeError = fail;
+    return this;
+  }
+
+  /**
+   * Minimum time between two watermarks of a source subtask (default 20 ms); each watermark flushes partly filled
+   * batches, so emitting one per batch costs throughput. {@link Duration#ZERO} = after every batch.
+   */
+  public Pipeline watermarkInterval(Duration interval) {
+    if (interval.isNegative()) {
+      throw new InvalidPipelineException("watermarkInterval must not be negative, was " + interval);
+    }
+    this.watermarkInterval = interval;
+    return this;
+  }
+
+  /** Adds a lifecycle listener. */
+  public Pipeline listener(JobListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+    return this;
+  }
+
+  /** Starts the dataflow with a source (records without event-time watermarks). */
+  public <T> DataStream<T> source(Source<T> source) {
+    return source(source, WatermarkStrategy.none());
+  }
+
+  /** Starts the dataflow with a source whose records carry event timestamps, with watermarks per {@code strategy}. */
+  public <T> DataStream<T> source(Source<T> source, WatermarkStrategy strategy) {
+    Objects.requireNonNull(source, "source");
+    return new DataStream<>(this, new Transformation.SourceT(source, strategy.spec()));
+  }
+
+  void setSink(Transformation.SinkT node) {
+    if (sink != null) {
+      throw new InvalidPipelineException(
+          "pipeline '" + name + "' already has sink '" + sink.sink().name() + "': one sink per pipeline");
+    }
+    validateSink(node.sink());
+    this.sink = node;
+  }
+
+  private void validateSink(Sink<?> s) {
+    if (guarantee == Guarantee.EXACTLY_ONCE && !(s instanceof TwoPhaseCommitSink<?>) && !s.idempotent()) {
+      throw new InvalidPipelineException(
+          "sink '" + s.name() + "' cannot give EXACTLY_ONCE: it is neither transactional (TwoPhaseCommitSink) nor "
+              + "idempotent (Sink.idempotent()), so replay after a failure would repeat its effects. Use a "
+              + "transactional or upsert sink, or ask for AT_LEAST_ONCE.");
+    }
+  }
+
+  /**
+   * Validates the pipeline and starts it; returns at once.
+   *
+   * @throws InvalidPipelineException if the pipeline has no sink or cannot keep its guarantee
+   */
+  public JobHandle start() {
+    if (sink == null) {
+      throw new InvalidPipelineException("pipeline '" + name + "' has no sink: end it with DataStream.sinkTo(...)");
+    }
+    validateSink(sink.sink());
+    JobConfig config = new JobConfig(name, guarantee, parallelism, maxParallelism, checkpointInterval,
+        checkpointTimeout, checkpointDir, retainedCheckpoints, restartStrategy, batchSize, channelCapacity,
+        failOnDecodeError, watermarkInterval.toMillis(), List.copyOf(listeners));
+    return JobExecution.start(config, sink);
+  }
+
+  /**
+   * Starts the pipeline and blocks until a bounded job finished (its final checkpoint committed).
+   *
+   * @throws JobFailedException if the job failed with no restart left
+   */
+  public void execute() throws InterruptedException {
+    start().join();
+  }
+}

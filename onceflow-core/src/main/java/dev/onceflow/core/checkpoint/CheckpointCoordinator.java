@@ -1,0 +1,252 @@
+package dev.onceflow.core.checkpoint;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Triggers checkpoints, collects acknowledgements and completes them. All its state lives on one thread
+ * ("checkpoint-coordinator"); other threads only submit events to it, so no locks are needed.
+ *
+ * <p>One checkpoint at a time. Trigger: allocate id n, tell every source subtask to snapshot its position and emit
+ * barrier n. Complete: when every subtask has acknowledged (its state file is fsync'd), write the metadata atomically,
+ * THEN tell the sinks to commit. When every source has reached the end of a bounded input, a final checkpoint is
+ * triggered; when it is committed the job is finished. A checkpoint that times out is discarded and never used.
+ */
+public final class CheckpointCoordinator {
+  private static final Logger LOG = LoggerFactory.getLogger(CheckpointCoordinator.class);
+
+  /** What the coordinator asks of the job. Called on the coordinator thread. */
+  public interface Hooks {
+    /** Asks every source subtask to inject barrier {@code id}. */
+    void triggerSources(long id, boolean finalCheckpoint);
+
+    /** Commits every sink transaction recorded up to checkpoint {@code id}. */
+    void commitSinks(long id) throws Exception;
+
+    /** Checkpoint {@code id} is durable. */
+    void checkpointCompleted(long id);
+
+    /** Sinks committed checkpoint {@code id}; if it was the final one, the job is finished. */
+    void sinksCommitted(long id, boolean finalCheckpoint);
+
+    /** Checkpoint {@code id} was discarded. */
+    void checkpointDiscarded(long id, String reason);
+
+    /** The attempt must fail. */
+    void fail(Throwable cause);
+  }
+
+  private final CheckpointStorage storage;
+  private final String jobName;
+  private final List<String> taskKeys;
+  private final int sourceCount;
+  private final Duration interval;
+  private final Duration timeout;
+  private final Hooks hooks;
+  private final ScheduledThreadPoolExecutor executor;
+  private final Set<Integer> exhaustedSources = new HashSet<>();
+  private Pending pending;
+  private boolean finalTriggered;
+  private boolean stopped;
+
+  private static final class Pending {
+    final long id;
+    final boolean isFinal;
+    final Set<String> acked = new HashSet<>();
+
+    Pending(long id, boolean isFinal) {
+      this.id = id;
+      this.isFinal = isFinal;
+    }
+  }
+
+  /**
+   * Creates a coordinator.
+   *
+   * @param taskKeys every subtask that must acknowledge a checkpoint
+   * @param sourceCount number of source subtasks that report exhaustion
+   * @param interval periodic interval; zero = only the final checkpoint
+   */
+  public CheckpointCoordinator(
+      CheckpointStorage storage,
+      String jobName,
+      List<String> taskKeys,
+      int sourceCount,
+      Duration interval,
+      Duration timeout,
+      Hooks hooks) {
+    this.storage = storage;
+    this.jobName = jobName;
+    this.taskKeys = List.copyOf(taskKeys);
+    this.sourceCount = sourceCount;
+    this.interval = interval;
+    this.timeout = timeout;
+    this.hooks = hooks;
+    this.executor =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "onceflow-" + jobName + "-checkpoint-coordinator");
+              t.setDaemon(true);
+              return t;
+            });
+    executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+  }
+
+  /** Starts periodic triggering (if an interval is set). */
+  public void start() {
+    if (!interval.isZero()) {
+      long ms = Math.max(1, interval.toMillis());
+      executor.scheduleWithFixedDelay(() -> guarded(() -> trigger(false)), ms, ms, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Source subtask {@code subtask} has emitted its last record. Any thread. */
+  public void sourceExhausted(int subtask) {
+    submit(
+        () -> {
+          exhaustedSources.add(subtask);
+          maybeTriggerFinal();
+        });
+  }
+
+  /** Subtask {@code taskKey} has durably written its state for checkpoint {@code id}. Any thread. */
+  public void acknowledge(long id, String taskKey) {
+    submit(
+        () -> {
+          if (pending == null || pending.id != id) {
+            return; // late ack of a discarded checkpoint
+          }
+          pending.acked.add(taskKey);
+          if (pending.acked.size() == taskKeys.size()) {
+            complete(pending);
+          }
+        });
+  }
+
+  /** Stops triggering and waits for an in-flight completion/commit to finish; discards a pending checkpoint. */
+  public void shutdown() {
+    try {
+      executor.submit(
+              () -> {
+                stopped = true;
+                if (pending != null) {
+                  long id = pending.id;
+                  pending = null;
+                  discard(id, "the attempt ended before it completed");
+                }
+              })
+          .get();
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // already shut down
+    } catch (java.util.concurrent.ExecutionException e) {
+      LOG.error("Checkpoint coordinator of {} failed while stopping", jobName, e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    executor.shutdown();
+    try {
+      if (!executor.awaitTermination(60, TimeUnit.SECONDS)) {
+        LOG.error("Checkpoint coordinator of {} did not stop within 60 s", jobName);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void submit(Runnable r) {
+    try {
+      executor.execute(() -> guarded(r));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // shut down: the attempt is over, events are moot
+    }
+  }
+
+  private void guarded(Runnable r) {
+    if (stopped) {
+      return;
+    }
+    try {
+      r.run();
+    } catch (Throwable t) {
+      hooks.fail(t);
+    }
+  }
+
+  private void maybeTriggerFinal() {
+    if (exhaustedSources.size() == sourceCount && pending == null && !finalTriggered) {
+      trigger(true);
+    }
+  }
+
+  private void trigger(boolean isFinal) {
+    if (pending != null || finalTriggered) {
+      return;
+    }
+    long id;
+    try {
+      id = storage.newCheckpoint();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot create checkpoint directory in " + storage.directory(), e);
+    }
+    pending = new Pending(id, isFinal);
+    finalTriggered = isFinal;
+    long ms = Math.max(1, timeout.toMillis());
+    executor.schedule(() -> guarded(() -> expire(id)), ms, TimeUnit.MILLISECONDS);
+    LOG.debug("Triggering {}checkpoint {} of {}", isFinal ? "final " : "", id, jobName);
+    hooks.triggerSources(id, isFinal);
+  }
+
+  private void expire(long id) {
+    if (pending == null || pending.id != id) {
+      return;
+    }
+    Pending p = pending;
+    pending = null;
+    discard(id, "timed out after " + timeout.toMillis() + " ms with " + p.acked.size() + "/" + taskKeys.size()
+        + " acknowledgements");
+    if (p.isFinal) {
+      hooks.fail(new IllegalStateException("final checkpoint " + id + " of " + jobName + " timed out"));
+    } else {
+      maybeTriggerFinal();
+    }
+  }
+
+  private void discard(long id, String reason) {
+    LOG.warn("Discarding checkpoint {} of {}: {}", id, jobName, reason);
+    try {
+      storage.discard(id);
+    } catch (java.io.IOException e) {
+      LOG.warn("Could not delete discarded checkpoint {} (it has no metadata and is never used)", id, e);
+    }
+    hooks.checkpointDiscarded(id, reason);
+  }
+
+  private void complete(Pending p) {
+    try {
+      storage.complete(
+          new CheckpointMetadata(p.id, p.isFinal, System.currentTimeMillis(), jobName, taskKeys));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot write metadata of checkpoint " + p.id, e);
+    }
+    pending = null;
+    LOG.debug("Completed {}checkpoint {} of {}", p.isFinal ? "final " : "", p.id, jobName);
+    hooks.checkpointCompleted(p.id);
+    try {
+      hooks.commitSinks(p.id);
+    } catch (Exception e) {
+      throw new IllegalStateException("committing the sink transactions of checkpoint " + p.id + " failed", e);
+    }
+    hooks.sinksCommitted(p.id, p.isFinal);
+    if (!p.isFinal) {
+      maybeTriggerFinal();
+    }
+  }
+}

@@ -1,0 +1,150 @@
+package dev.onceflow.core.checkpoint;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The checkpoint directory. Layout:
+ *
+ * <pre>
+ * &lt;dir&gt;/chk-&lt;id&gt;/task-&lt;key&gt;.state   one TaskSnapshot per subtask (fsync'd before the subtask acknowledges)
+ * &lt;dir&gt;/chk-&lt;id&gt;/_metadata          CheckpointMetadata, written last and atomically: the checkpoint is complete
+ * &lt;dir&gt;/_next-id                     lower bound for the next checkpoint id (ids never repeat across processes)
+ * &lt;dir&gt;/positions/                   at-most-once source positions (see PositionStore)
+ * </pre>
+ *
+ * Only the newest {@code retain} completed checkpoints are kept; incomplete directories are deleted on open.
+ */
+public final class CheckpointStorage {
+  private static final Logger LOG = LoggerFactory.getLogger(CheckpointStorage.class);
+  private static final String METADATA = "_metadata";
+
+  private final Path dir;
+  private final int retain;
+  private long nextId;
+
+  /** Opens (creating if needed) a checkpoint directory, deleting incomplete checkpoints. */
+  public CheckpointStorage(Path dir, int retain) throws IOException {
+    if (retain < 1) {
+      throw new IllegalArgumentException("retained checkpoints must be >= 1, was " + retain);
+    }
+    this.dir = dir;
+    this.retain = retain;
+    Files.createDirectories(dir);
+    long maxSeen = 0;
+    Path nextFile = dir.resolve("_next-id");
+    if (Files.exists(nextFile)) {
+      maxSeen = Math.max(maxSeen, ByteBuffer.wrap(Files.readAllBytes(nextFile)).getLong() - 1);
+    }
+    for (long id : ids()) {
+      maxSeen = Math.max(maxSeen, id);
+    }
+    this.nextId = maxSeen + 1;
+    DurableFiles.writeAtomically(nextFile, ByteBuffer.allocate(8).putLong(nextId).array());
+    for (long id : ids()) {
+      if (!Files.exists(chkDir(id).resolve(METADATA))) {
+        LOG.info("Deleting incomplete checkpoint {} in {}", id, dir);
+        DurableFiles.deleteTree(chkDir(id));
+      }
+    }
+  }
+
+  /** The checkpoint directory. */
+  public Path directory() {
+    return dir;
+  }
+
+  /** Allocates the next checkpoint id and creates its directory. */
+  public synchronized long newCheckpoint() throws IOException {
+    long id = nextId++;
+    Files.createDirectories(chkDir(id));
+    return id;
+  }
+
+  /** Writes and fsyncs the state file of task {@code key} in checkpoint {@code id}. */
+  public void writeTask(long id, String key, TaskSnapshot snapshot) throws IOException {
+    DurableFiles.writeAndForce(chkDir(id).resolve("task-" + key + ".state"), snapshot.toBytes());
+  }
+
+  /** Completes a checkpoint: fsyncs its directory, then writes the metadata atomically; then prunes old ones. */
+  public void complete(CheckpointMetadata metadata) throws IOException {
+    Path d = chkDir(metadata.id());
+    DurableFiles.forceDirectory(d);
+    DurableFiles.writeAtomically(d.resolve(METADATA), metadata.toBytes());
+    List<Long> completed = new ArrayList<>();
+    for (long id : ids()) {
+      if (Files.exists(chkDir(id).resolve(METADATA))) {
+        completed.add(id);
+      }
+    }
+    completed.sort(null);
+    for (int i = 0; i < completed.size() - retain; i++) {
+      DurableFiles.deleteTree(chkDir(completed.get(i)));
+    }
+  }
+
+  /** Deletes a failed or timed-out checkpoint; it is never used. */
+  public void discard(long id) throws IOException {
+    DurableFiles.deleteTree(chkDir(id));
+  }
+
+  /** Ids of the completed checkpoints on disk, oldest first. */
+  public List<Long> completedIds() throws IOException {
+    List<Long> out = new ArrayList<>();
+    for (long id : ids()) {
+      if (Files.exists(chkDir(id).resolve(METADATA))) {
+        out.add(id);
+      }
+    }
+    out.sort(null);
+    return out;
+  }
+
+  /** Reads the newest completed checkpoint, if any. A corrupt completed checkpoint is an error, never skipped. */
+  public Optional<CompletedCheckpoint> latest() throws IOException {
+    List<Long> ids = completedIds();
+    if (ids.isEmpty()) {
+      return Optional.empty();
+    }
+    long id = ids.get(ids.size() - 1);
+    Path d = chkDir(id);
+    CheckpointMetadata meta =
+        CheckpointMetadata.fromBytes(Files.readAllBytes(d.resolve(METADATA)), d.resolve(METADATA).toString());
+    Map<String, TaskSnapshot> tasks = new HashMap<>();
+    for (String key : meta.tasks()) {
+      Path f = d.resolve("task-" + key + ".state");
+      tasks.put(key, TaskSnapshot.fromBytes(Files.readAllBytes(f), f.toString()));
+    }
+    return Optional.of(new CompletedCheckpoint(meta, tasks));
+  }
+
+  private Path chkDir(long id) {
+    return dir.resolve("chk-" + id);
+  }
+
+  private List<Long> ids() throws IOException {
+    List<Long> out = new ArrayList<>();
+    try (var s = Files.list(dir)) {
+      for (Path p : s.toList()) {
+        String n = p.getFileName().toString();
+        if (n.startsWith("chk-") && Files.isDirectory(p)) {
+          try {
+            out.add(Long.parseLong(n.substring(4)));
+          } catch (NumberFormatException ignored) {
+            // not ours
+          }
+        }
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,242 @@
+package dev.onceflow.core.connector.log;
+
+import dev.onceflow.core.connector.Decoder;
+import dev.onceflow.core.source.ReadStatus;
+import dev.onceflow.core.source.Source;
+import dev.onceflow.core.source.SourceContext;
+import dev.onceflow.core.source.SourceOutput;
+import dev.onceflow.core.source.SourceReader;
+import dev.onceflow.log.ConsumerConfig;
+import dev.onceflow.log.Header;
+import dev.onceflow.log.Headers;
+import dev.onceflow.log.Log;
+import dev.onceflow.log.LogRecord;
+import dev.onceflow.log.Producer;
+import dev.onceflow.log.ProducerRecord;
+import dev.onceflow.log.TopicConfig;
+import dev.onceflow.log.TopicPartition;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Reads a topic of the embedded log, read-committed. Partition p goes to subtask p mod parallelism; the position of
+ * every partition (next offset) is stored in checkpoints and restored, so replay is exact.
+ *
+ * <p>{@link #bounded()} makes the source stop at the last stable offsets observed when the job first starts; those end
+ * offsets are part of the position, so a restarted job stops at the same place. Records that fail to decode are
+ * written to the topic {@code <topic>.dlq} (with the error text in header {@code error}), counted in the job metrics,
+ * and skipped, unless the pipeline fails on decode errors. Event timestamps are the records' log timestamps.
+ *
+ * <p>Position format: partition count (int), per partition: partition (int), next offset (long), end offset (long,
+ * -1 when unbounded).
+ */
+public final class LogSource<T> implements Source<T> {
+  private static final long HOLD_BACK = SourceReader.HOLD_BACK;
+  private final Log log;
+  private final String topic;
+  private final Decoder<T> decoder;
+  private final boolean bounded;
+
+  private LogSource(Log log, String topic, Decoder<T> decoder, boolean bounded) {
+    this.log = Objects.requireNonNull(log, "log");
+    this.topic = Objects.requireNonNull(topic, "topic");
+    this.decoder = Objects.requireNonNull(decoder, "decoder");
+    this.bounded = bounded;
+  }
+
+  /** An unbounded source over {@code topic} (which must exist). */
+  public static <T> LogSource<T> of(Log log, String topic, Decoder<T> decoder) {
+    return new LogSource<>(log, topic, decoder, false);
+  }
+
+  /** The same source, bounded: it ends at the last stable offsets observed when the job first started. */
+  public LogSource<T> bounded() {
+    return new LogSource<>(log, topic, decoder, true);
+  }
+
+  @Override
+  public String name() {
+    return "log-" + topic;
+  }
+
+  @Override
+  public SourceReader<T> createReader(SourceContext ctx) {
+    if (!log.topicExists(topic)) {
+      throw new IllegalArgumentException("LogSource: topic '" + topic + "' does not exist; create it first");
+    }
+    Map<Integer, long[]> positions = new LinkedHashMap<>();
+    if (ctx.restoredPosition().isPresent()) {
+      positions = decode(ctx.restoredPosition().get());
+    } else {
+      int partitions = log.partitions(topic);
+      for (int p = ctx.subtask(); p < partitions; p += ctx.parallelism()) {
+        TopicPartition tp = new TopicPartition(topic, p);
+        positions.put(p, new long[] {log.startOffset(tp), bounded ? log.lastStableOffset(tp) : -1});
+      }
+    }
+    return new Reader(positions);
+  }
+
+  private final class Reader implements SourceReader<T> {
+    private final Map<Integer, long[]> positions; // partition -> {next, end}
+    private final dev.onceflow.log.Consumer consumer;
+    private Producer dlq;
+    private final Map<Integer, Long> maxTimestamps = new java.util.HashMap<>();
+
+    Reader(Map<Integer, long[]> positions) {
+      this.positions = positions;
+      this.consumer = log.consumer(ConsumerConfig.readCommitted());
+      List<TopicPartition> tps = new ArrayList<>();
+      for (int p : positions.keySet()) {
+        tps.add(new TopicPartition(topic, p));
+      }
+      consumer.assign(tps);
+      for (var e : positions.entrySet()) {
+        consumer.seek(new TopicPartition(topic, e.getKey()), e.getValue()[0]);
+      }
+    }
+
+    private boolean done(int partition) {
+      long[] pos = positions.get(partition);
+      return pos[1] >= 0 && pos[0] >= pos[1];
+    }
+
+    @Override
+    public ReadStatus poll(SourceOutput<T> output, int maxRecords) throws Exception {
+      if (bounded && allDone()) {
+        return ReadStatus.END_OF_INPUT;
+      }
+      if (positions.isEmpty()) {
+        // no partition for this subtask: idle (unbounded); wait briefly so the runtime loop does not spin
+        consumer.poll(1, Duration.ofMillis(10));
+        return ReadStatus.NOTHING_AVAILABLE;
+      }
+      List<LogRecord> records = consumer.poll(maxRecords, Duration.ofMillis(10));
+      for (LogRecord r : records) {
+        long[] pos = positions.get(r.partition());
+        if (pos[1] >= 0 && r.offset() >= pos[1]) {
+          continue; // beyond the bounded end
+        }
+        pos[0] = r.offset() + 1;
+        T value;
+        try {
+          value = decoder.decode(r.value());
+        } catch (Exception e) {
+          deadLetter(r, e);
+          output.decodeFailed(topic + "-" + r.partition() + "@" + r.offset(), e);
+          continue;
+        }
+        output.collect(value, r.timestamp());
+        maxTimestamps.merge(r.partition(), r.timestamp(), Math::max);
+      }
+      // Control markers and aborted data move the consumer position past the last record returned.
+      for (var e : positions.entrySet()) {
+        long[] pos = e.getValue();
+        long consumerPos = consumer.position(new TopicPartition(topic, e.getKey()));
+        long next = pos[1] >= 0 ? Math.min(consumerPos, pos[1]) : consumerPos;
+        if (next > pos[0]) {
+          pos[0] = next;
+        }
+      }
+      if (bounded && allDone()) {
+        return ReadStatus.END_OF_INPUT;
+      }
+      return records.isEmpty() ? ReadStatus.NOTHING_AVAILABLE : ReadStatus.MORE_AVAILABLE;
+    }
+
+    private boolean allDone() {
+      for (int p : positions.keySet()) {
+        if (!done(p)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    private void deadLetter(LogRecord r, Exception e) {
+      String dlqTopic = topic + ".dlq";
+      if (dlq == null) {
+        log.createTopic(dlqTopic, TopicConfig.partitions(1));
+        dlq = log.idempotentProducer();
+      }
+      String error = String.valueOf(e);
+      Headers headers = Headers.of(
+          new Header("error", error.getBytes(StandardCharsets.UTF_8)),
+          new Header("source", (r.topic() + "-" + r.partition() + "@" + r.offset()).getBytes(StandardCharsets.UTF_8)));
+      dlq.send(new TopicPartition(dlqTopic, 0), new ProducerRecord(r.key(), r.value(), r.timestamp(), headers));
+    }
+
+    @Override
+    public byte[] snapshotPosition() {
+      try {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeInt(positions.size());
+        for (var e : positions.entrySet()) {
+          out.writeInt(e.getKey());
+          out.writeLong(e.getValue()[0]);
+          out.writeLong(e.getValue()[1]);
+        }
+        out.flush();
+        return bytes.toByteArray();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    @Override
+    public long currentWatermark() {
+      if (positions.isEmpty()) {
+        return Long.MAX_VALUE;
+      }
+      long min = Long.MAX_VALUE;
+      for (var e : positions.entrySet()) {
+        int p = e.getKey();
+        if (done(p)) {
+          continue;
+        }
+        Long max = maxTimestamps.get(p);
+        if (max != null) {
+          min = Math.min(min, max);
+        } else if (log.lastStableOffset(new TopicPartition(topic, p)) > e.getValue()[0]) {
+          return HOLD_BACK; // data waiting in a partition not read yet: its timestamps are unknown
+        }
+        // else: nothing to read in this partition: idle, it does not hold the watermark back
+      }
+      return min == Long.MAX_VALUE ? Long.MIN_VALUE : min;
+    }
+
+    @Override
+    public void close() {
+      consumer.close();
+      if (dlq != null) {
+        dlq.close();
+      }
+    }
+  }
+
+  private static Map<Integer, long[]> decode(byte[] b) {
+    try {
+      DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(b));
+      int n = in.readInt();
+      Map<Integer, long[]> m = new LinkedHashMap<>();
+      for (int i = 0; i < n; i++) {
+        int p = in.readInt();
+        m.put(p, new long[] {in.readLong(), in.readLong()});
+      }
+      return m;
+    } catch (IOException e) {
+      throw new IllegalArgumentException("corrupt LogSource position in checkpoint", e);
+    }
+  }
+}

@@ -1,0 +1,127 @@
+package dev.onceflow.core.runtime;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+
+/**
+ * The sending side of keyBy: routes each record to the subtask owning its key group, appending it to a per-target
+ * batch; a full batch is handed to the target's input gate (which blocks when full = backpressure). Control elements
+ * flush every partial batch first and are then broadcast, so they stay in order with the records.
+ */
+final class ExchangeOp extends ChainOp {
+  private final Function<Object, Object> keyFn;
+  private final InputGate[] targets;
+  private int channel;
+  private int batchSize;
+  private int maxParallelism;
+  private Object[][] records;
+  private Object[][] keys;
+  private long[][] timestamps;
+  private int[] sizes;
+  private CancelFlag cancel;
+
+  ExchangeOp(Function<Object, Object> keyFn, InputGate[] targets) {
+    this.keyFn = keyFn;
+    this.targets = targets;
+  }
+
+  @Override
+  void open(TaskContext ctx) {
+    this.channel = ctx.subtask();
+    this.batchSize = ctx.batchSize();
+    this.maxParallelism = ctx.maxParallelism();
+    this.cancel = ctx.cancelled();
+    int n = targets.length;
+    records = new Object[n][];
+    keys = new Object[n][];
+    timestamps = new long[n][];
+    sizes = new int[n];
+    for (int t = 0; t < n; t++) {
+      fresh(t);
+    }
+  }
+
+  private void fresh(int t) {
+    records[t] = new Object[batchSize];
+    keys[t] = new Object[batchSize];
+    timestamps[t] = new long[batchSize];
+    sizes[t] = 0;
+  }
+
+  @Override
+  void accept(Object record, Object ignoredKey, long ts) throws Exception {
+    Object key = keyFn.apply(record);
+    if (key == null) {
+      throw new NullPointerException("keyBy function returned null for record " + record + ": keys must not be null");
+    }
+    int t = KeyGroups.subtask(KeyGroups.keyGroup(key, maxParallelism), targets.length, maxParallelism);
+    int i = sizes[t];
+    records[t][i] = record;
+    keys[t][i] = key;
+    timestamps[t][i] = ts;
+    sizes[t] = i + 1;
+    if (i + 1 == batchSize) {
+      send(t);
+    }
+  }
+
+  private void send(int t) throws InterruptedException {
+    put(t, new RecordBatch(records[t], keys[t], timestamps[t], sizes[t]));
+    fresh(t);
+  }
+
+  private void put(int t, StreamElement e) throws InterruptedException {
+    targets[t].put(channel, e, cancel);
+  }
+
+  private void flushAll() throws InterruptedException {
+    for (int t = 0; t < targets.length; t++) {
+      if (sizes[t] > 0) {
+        send(t);
+      }
+    }
+  }
+
+  private void broadcast(StreamElement e) throws InterruptedException {
+    flushAll();
+    for (int t = 0; t < targets.length; t++) {
+      put(t, e);
+    }
+  }
+
+  @Override
+  void watermark(long watermark) throws Exception {
+    broadcast(new Watermark(watermark));
+  }
+
+  @Override
+  void idle() throws Exception {
+    broadcast(new Watermark(Long.MIN_VALUE, true));
+  }
+
+  @Override
+  void endInput() throws Exception {
+    broadcast(EndOfInput.INSTANCE);
+  }
+
+  @Override
+  void barrier(CheckpointBarrier barrier, Map<String, Callable<byte[]>> sections) throws Exception {
+    broadcast(barrier);
+  }
+
+  @Override
+  void flushIdle() throws Exception {
+    flushAll();
+  }
+
+  @Override
+  void close(boolean failed) {
+    if (records != null) {
+      for (Object[] r : records) {
+        Arrays.fill(r, null);
+      }
+    }
+  }
+}

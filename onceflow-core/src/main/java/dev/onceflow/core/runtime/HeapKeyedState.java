@@ -1,0 +1,435 @@
+package dev.onceflow.core.runtime;
+
+import dev.onceflow.core.serialization.Serializers;
+import dev.onceflow.core.serialization.TypeSerializer;
+import dev.onceflow.core.state.KeyedStateStore;
+import dev.onceflow.core.state.ListState;
+import dev.onceflow.core.state.MapState;
+import dev.onceflow.core.state.ValueState;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * Keyed state of one operator subtask, on the heap, partitioned by key group (one HashMap per key group per state) so
+ * whole key groups can be moved when rescaling. The current key is set by the operator before each user call.
+ *
+ * <p>Snapshot = a shallow copy of every key group's map (plus a one-level copy of map/list values, which this class
+ * mutates in place), taken synchronously on the barrier; serialisation runs later on the checkpoint I/O thread. Stored
+ * user values must therefore be treated as immutable (documented on ValueState).
+ *
+ * <p>Section format: state count (int); per state: name (UTF), kind (byte), key-group count (int); per key group:
+ * key group (int), entry count (int), entries (key with the generic serializer, value with the state's serializer;
+ * for MAP a count and key/value pairs, for LIST a count and elements).
+ */
+final class HeapKeyedState implements KeyedStateStore {
+  private static final byte VALUE = 0;
+  private static final byte MAP = 1;
+  private static final byte LIST = 2;
+  private static final TypeSerializer<Object> KEYS = Serializers.generic();
+
+  private final int maxParallelism;
+  private final Map<String, Table> tables = new LinkedHashMap<>();
+  private Object currentKey;
+  private int currentKeyGroup;
+
+  HeapKeyedState(int maxParallelism) {
+    this.maxParallelism = maxParallelism;
+  }
+
+  void setCurrentKey(Object key) {
+    this.currentKey = key;
+    this.currentKeyGroup = KeyGroups.keyGroup(key, maxParallelism);
+  }
+
+  Object currentKey() {
+    return currentKey;
+  }
+
+  private static final class Table {
+    final String name;
+    final byte kind;
+    final TypeSerializer<Object> s1;
+    final TypeSerializer<Object> s2;
+    final HashMap<Object, Object>[] groups;
+    long ttlMillis; // > 0: VALUE entries are Timed and expire
+
+    @SuppressWarnings("unchecked")
+    Table(String name, byte kind, TypeSerializer<?> s1, TypeSerializer<?> s2, int maxParallelism) {
+      this.name = name;
+      this.kind = kind;
+      this.s1 = (TypeSerializer<Object>) s1;
+      this.s2 = (TypeSerializer<Object>) s2;
+      this.groups = new HashMap[maxParallelism];
+    }
+
+    HashMap<Object, Object> group(int kg) {
+      HashMap<Object, Object> m = groups[kg];
+      if (m == null) {
+        m = new HashMap<>();
+        groups[kg] = m;
+      }
+      return m;
+    }
+  }
+
+  private Table register(String name, byte kind, TypeSerializer<?> s1, TypeSerializer<?> s2) {
+    if (tables.containsKey(name)) {
+      throw new IllegalArgumentException("state '" + name + "' is declared twice in one operator: use unique names");
+    }
+    Table t = new Table(name, kind, s1, s2, maxParallelism);
+    tables.put(name, t);
+    return t;
+  }
+
+  @Override
+  public <T> ValueState<T> valueState(String name, TypeSerializer<T> serializer) {
+    Table t = register(name, VALUE, serializer, null);
+    return new ValueState<>() {
+      @Override
+      @SuppressWarnings("unchecked")
+      public T value() {
+        HashMap<Object, Object> m = t.groups[currentKeyGroup];
+        return m == null ? null : (T) m.get(currentKey);
+      }
+
+      @Override
+      public void update(T value) {
+        if (value == null) {
+          clear();
+        } else {
+          t.group(currentKeyGroup).put(currentKey, value);
+        }
+      }
+
+      @Override
+      public void clear() {
+        HashMap<Object, Object> m = t.groups[currentKeyGroup];
+        if (m != null) {
+          m.remove(currentKey);
+        }
+      }
+    };
+  }
+
+  /** A value with its last update time (processing time), for TTL state. */
+  record Timed(long writtenAt, Object value) {}
+
+  @Override
+  public <T> ValueState<T> valueState(String name, TypeSerializer<T> serializer, java.time.Duration ttl) {
+    long ttlMillis = ttl.toMillis();
+    if (ttlMillis <= 0) {
+      throw new IllegalArgumentException("state ttl must be positive, was " + ttl);
+    }
+    TypeSerializer<Timed> timed = new TypeSerializer<>() {
+      @Override
+      public void serialize(Timed t, java.io.DataOutput out) throws IOException {
+        out.writeLong(t.writtenAt);
+        serializer.serialize(castValue(t.value), out);
+      }
+
+      @Override
+      public Timed deserialize(java.io.DataInput in) throws IOException {
+        long at = in.readLong();
+        return new Timed(at, serializer.deserialize(in));
+      }
+    };
+    Table t = register(name, VALUE, timed, null);
+    t.ttlMillis = ttlMillis;
+    return new ValueState<>() {
+      @Override
+      @SuppressWarnings("unchecked")
+      public T value() {
+        HashMap<Object, Object> m = t.groups[currentKeyGroup];
+        Timed v = m == null ? null : (Timed) m.get(currentKey);
+        if (v == null) {
+          return null;
+        }
+        if (System.currentTimeMillis() - v.writtenAt >= ttlMillis) {
+          m.remove(currentKey);
+          return null;
+        }
+        return (T) v.value;
+      }
+
+      @Override
+      public void update(T value) {
+        if (value == null) {
+          clear();
+        } else {
+          t.group(currentKeyGroup).put(currentKey, new Timed(System.currentTimeMillis(), value));
+        }
+      }
+
+      @Override
+      public void clear() {
+        HashMap<Object, Object> m = t.groups[currentKeyGroup];
+        if (m != null) {
+          m.remove(currentKey);
+        }
+      }
+    };
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> T castValue(Object o) {
+    return (T) o;
+  }
+
+  @Override
+  public <T> ValueState<T> valueState(String name) {
+    return valueState(name, Serializers.generic());
+  }
+
+  @Override
+  public <K, V> MapState<K, V> mapState(String name, TypeSerializer<K> ks, TypeSerializer<V> vs) {
+    Table t = register(name, MAP, ks, vs);
+    return new MapState<>() {
+      // get-then-put for the same record is the common pattern: remember the current key's map (identity check)
+      private Object cachedKey;
+      private HashMap<K, V> cachedMap;
+
+      @SuppressWarnings("unchecked")
+      private HashMap<K, V> map(boolean create) {
+        if (cachedKey == currentKey && cachedMap != null) {
+          return cachedMap;
+        }
+        HashMap<Object, Object> g = create ? t.group(currentKeyGroup) : t.groups[currentKeyGroup];
+        if (g == null) {
+          return null;
+        }
+        HashMap<K, V> m = (HashMap<K, V>) g.get(currentKey);
+        if (m == null && create) {
+          m = new HashMap<>();
+          g.put(currentKey, m);
+        }
+        cachedKey = currentKey;
+        cachedMap = m;
+        return m;
+      }
+
+      @Override
+      public V get(K key) {
+        HashMap<K, V> m = map(false);
+        return m == null ? null : m.get(key);
+      }
+
+      @Override
+      public void put(K key, V value) {
+        map(true).put(key, value);
+      }
+
+      @Override
+      public void remove(K key) {
+        HashMap<K, V> m = map(false);
+        if (m != null) {
+          m.remove(key);
+          if (m.isEmpty()) {
+            clear();
+          }
+        }
+      }
+
+      @Override
+      public boolean contains(K key) {
+        HashMap<K, V> m = map(false);
+        return m != null && m.containsKey(key);
+      }
+
+      @Override
+      public Map<K, V> entries() {
+        HashMap<K, V> m = map(false);
+        return m == null ? Map.of() : Collections.unmodifiableMap(m);
+      }
+
+      @Override
+      public void clear() {
+        cachedKey = null;
+        cachedMap = null;
+        HashMap<Object, Object> g = t.groups[currentKeyGroup];
+        if (g != null) {
+          g.remove(currentKey);
+        }
+      }
+    };
+  }
+
+  @Override
+  public <K, V> MapState<K, V> mapState(String name) {
+    return mapState(name, Serializers.generic(), Serializers.generic());
+  }
+
+  @Override
+  public <T> ListState<T> listState(String name, TypeSerializer<T> serializer) {
+    Table t = register(name, LIST, serializer, null);
+    return new ListState<>() {
+      @Override
+      @SuppressWarnings("unchecked")
+      public void add(T value) {
+        HashMap<Object, Object> g = t.group(currentKeyGroup);
+        ((List<T>) g.computeIfAbsent(currentKey, k -> new ArrayList<>())).add(value);
+      }
+
+      @Override
+      @SuppressWarnings("unchecked")
+      public List<T> get() {
+        HashMap<Object, Object> g = t.groups[currentKeyGroup];
+        List<T> l = g == null ? null : (List<T>) g.get(currentKey);
+        return l == null ? List.of() : Collections.unmodifiableList(l);
+      }
+
+      @Override
+      public void update(List<T> values) {
+        if (values == null || values.isEmpty()) {
+          clear();
+        } else {
+          t.group(currentKeyGroup).put(currentKey, new ArrayList<>(values));
+        }
+      }
+
+      @Override
+      public void clear() {
+        HashMap<Object, Object> g = t.groups[currentKeyGroup];
+        if (g != null) {
+          g.remove(currentKey);
+        }
+      }
+    };
+  }
+
+  @Override
+  public <T> ListState<T> listState(String name) {
+    return listState(name, Serializers.generic());
+  }
+
+  /** Synchronous copy now; the returned callable serialises the copy (on another thread). */
+  Callable<byte[]> snapshot() {
+    List<Table> tbls = new ArrayList<>(tables.values());
+    List<Map<Integer, Map<Object, Object>>> copies = new ArrayList<>();
+    for (Table t : tbls) {
+      Map<Integer, Map<Object, Object>> c = new LinkedHashMap<>();
+      for (int kg = 0; kg < maxParallelism; kg++) {
+        HashMap<Object, Object> g = t.groups[kg];
+        if (g != null && !g.isEmpty()) {
+          HashMap<Object, Object> copy = new HashMap<>(g);
+          if (t.ttlMillis > 0) {
+            long now = System.currentTimeMillis();
+            copy.values().removeIf(v -> now - ((Timed) v).writtenAt >= t.ttlMillis);
+          }
+          if (t.kind == MAP) {
+            copy.replaceAll((k, v) -> new HashMap<>((Map<?, ?>) v));
+          } else if (t.kind == LIST) {
+            copy.replaceAll((k, v) -> new ArrayList<>((List<?>) v));
+          }
+          c.put(kg, copy);
+        }
+      }
+      copies.add(c);
+    }
+    return () -> serialize(tbls, copies);
+  }
+
+  private static byte[] serialize(List<Table> tbls, List<Map<Integer, Map<Object, Object>>> copies)
+      throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(bytes);
+    out.writeInt(tbls.size());
+    for (int i = 0; i < tbls.size(); i++) {
+      Table t = tbls.get(i);
+      out.writeUTF(t.name);
+      out.writeByte(t.kind);
+      out.writeInt(copies.get(i).size());
+      for (var g : copies.get(i).entrySet()) {
+        out.writeInt(g.getKey());
+        out.writeInt(g.getValue().size());
+        for (var e : g.getValue().entrySet()) {
+          KEYS.serialize(e.getKey(), out);
+          writeValue(t, e.getValue(), out);
+        }
+      }
+    }
+    out.flush();
+    return bytes.toByteArray();
+  }
+
+  private static void writeValue(Table t, Object v, DataOutputStream out) throws IOException {
+    switch (t.kind) {
+      case VALUE -> t.s1.serialize(v, out);
+      case MAP -> {
+        Map<?, ?> m = (Map<?, ?>) v;
+        out.writeInt(m.size());
+        for (var e : m.entrySet()) {
+          t.s1.serialize(e.getKey(), out);
+          t.s2.serialize(e.getValue(), out);
+        }
+      }
+      default -> {
+        List<?> l = (List<?>) v;
+        out.writeInt(l.size());
+        for (Object o : l) {
+          t.s1.serialize(o, out);
+        }
+      }
+    }
+  }
+
+  /** Restores from a section written by {@link #snapshot()}; states must already be declared (open()). */
+  void restore(byte[] data, String what) throws IOException {
+    DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(data));
+    int n = in.readInt();
+    for (int i = 0; i < n; i++) {
+      String name = in.readUTF();
+      byte kind = in.readByte();
+      Table t = tables.get(name);
+      if (t == null || t.kind != kind) {
+        throw new IOException(
+            what + " holds state '" + name + "' that the operator no longer declares (or with another kind):"
+                + " keep state names stable across versions, or start from an empty checkpoint directory");
+      }
+      int groups = in.readInt();
+      for (int g = 0; g < groups; g++) {
+        int kg = in.readInt();
+        int entries = in.readInt();
+        HashMap<Object, Object> m = t.group(kg);
+        for (int e = 0; e < entries; e++) {
+          Object key = KEYS.deserialize(in);
+          m.put(key, readValue(t, in));
+        }
+      }
+    }
+  }
+
+  private static Object readValue(Table t, DataInputStream in) throws IOException {
+    switch (t.kind) {
+      case VALUE:
+        return t.s1.deserialize(in);
+      case MAP:
+        {
+          int n = in.readInt();
+          HashMap<Object, Object> m = new HashMap<>();
+          for (int i = 0; i < n; i++) {
+            Object k = t.s1.deserialize(in);
+            m.put(k, t.s2.deserialize(in));
+          }
+          return m;
+        }
+      default:
+        {
+          int n = in.readInt();
+          List<Object> l = new ArrayList<>(n);
+          for (int i = 0; i < n; i++) {
+            l.add(t.s1.deserialize(in));
+          }
+          return l;
+        }
+    }
+  }
+}

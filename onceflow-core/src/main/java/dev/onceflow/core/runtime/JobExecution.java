@@ -1,0 +1,453 @@
+package dev.onceflow.core.runtime;
+
+import dev.onceflow.core.Guarantee;
+import dev.onceflow.core.JobFailedException;
+import dev.onceflow.core.JobHandle;
+import dev.onceflow.core.JobListener;
+import dev.onceflow.core.JobMetrics;
+import dev.onceflow.core.JobStatus;
+import dev.onceflow.core.checkpoint.BarrierHandler;
+import dev.onceflow.core.checkpoint.CheckpointCoordinator;
+import dev.onceflow.core.checkpoint.CheckpointStorage;
+import dev.onceflow.core.checkpoint.CompletedCheckpoint;
+import dev.onceflow.core.checkpoint.DurableFiles;
+import dev.onceflow.core.checkpoint.PositionStore;
+import dev.onceflow.core.sink.SinkContext;
+import dev.onceflow.core.sink.TwoPhaseCommitSink;
+import dev.onceflow.core.sink.WriteThroughSink;
+import dev.onceflow.core.source.Source;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a job: attempts, restarts and recovery. An attempt = restore the latest completed checkpoint (state, source
+ * positions), resolve sink transactions (commit the recorded ones, abort lingering ones), start one thread per subtask
+ * plus the checkpoint coordinator, and wait until the final checkpoint is committed or something fails. A failure
+ * cancels every subtask (cooperatively), joins all threads, then restarts per the restart strategy.
+ */
+public final class JobExecution implements JobHandle {
+  private static final Logger LOG = LoggerFactory.getLogger(JobExecution.class);
+  private static final long JOIN_MILLIS = 30_000;
+
+  private final JobConfig config;
+  private final JobGraph graph;
+  private final Thread driver;
+  private final CountDownLatch terminated = new CountDownLatch(1);
+  private final AtomicLong recordsRead = new AtomicLong();
+  private final AtomicLong decodeFailures = new AtomicLong();
+  private final AtomicLong checkpointsCompleted = new AtomicLong();
+  private final AtomicLong checkpointsFailed = new AtomicLong();
+  private volatile long lastCompleted = -1;
+  private volatile int restarts;
+  private volatile JobStatus status = JobStatus.RUNNING;
+  private volatile Throwable failure;
+  private volatile boolean cancelRequested;
+  private volatile Attempt current;
+
+  private JobExecution(JobConfig config, JobGraph graph) {
+    this.config = config;
+    this.graph = graph;
+    this.driver = new Thread(this::drive, "onceflow-" + config.name() + "-driver");
+  }
+
+  /** Compiles and starts a job; returns at once. */
+  public static JobExecution start(JobConfig config, Transformation.SinkT sink) {
+    JobExecution job = new JobExecution(config, JobGraph.compile(sink));
+    job.driver.start();
+    return job;
+  }
+
+  @Override
+  public boolean awaitTermination(Duration timeout) throws InterruptedException {
+    return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void join() throws InterruptedException {
+    terminated.await();
+    if (status == JobStatus.FAILED) {
+      throw new JobFailedException(
+          "job '" + config.name() + "' failed after " + restarts + " restart(s); it can resume from "
+              + "its latest completed checkpoint", failure);
+    }
+  }
+
+  @Override
+  public void cancel() {
+    cancelRequested = true;
+    Attempt a = current;
+    if (a != null) {
+      a.done.countDown();
+    }
+    try {
+      terminated.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public JobStatus status() {
+    return status;
+  }
+
+  @Override
+  public JobMetrics metrics() {
+    return new JobMetrics(
+        recordsRead.get(),
+        decodeFailures.get(),
+        checkpointsCompleted.get(),
+        checkpointsFailed.get(),
+        lastCompleted,
+        restarts);
+  }
+
+  /** Fails the current attempt (first cause wins). Any thread. */
+  void failAttempt(Throwable cause) {
+    Attempt a = current;
+    if (a != null) {
+      a.fail(cause);
+    }
+  }
+
+  private void notifyListeners(Consumer<JobListener> call) {
+    for (JobListener l : config.listeners()) {
+      try {
+        call.accept(l);
+      } catch (RuntimeException e) {
+        LOG.error("Job listener {} threw; the job goes on", l, e);
+      }
+    }
+  }
+
+  private void drive() {
+    Path dir = config.checkpointDir();
+    boolean temporary = dir == null;
+    try {
+      if (temporary) {
+        dir = Files.createTempDirectory("onceflow-" + config.name() + "-ckpt");
+      }
+      CheckpointStorage storage = new CheckpointStorage(dir, config.retainedCheckpoints());
+      for (int attempt = 1; ; attempt++) {
+        Throwable cause = runAttempt(attempt, storage);
+        if (cancelRequested) {
+          status = JobStatus.CANCELLED;
+          break;
+        }
+        if (cause == null) {
+          status = JobStatus.FINISHED;
+          LOG.info("Job {} finished", config.name());
+          notifyListeners(JobListener::onFinished);
+          break;
+        }
+        LOG.warn("Attempt {} of job {} failed", attempt, config.name(), cause);
+        int n = attempt;
+        notifyListeners(l -> l.onAttemptFailed(n, cause));
+        if (restarts >= config.restartStrategy().maxRestarts()) {
+          failure = cause;
+          status = JobStatus.FAILED;
+          LOG.error("Job {} failed: no restart left ({} allowed)", config.name(),
+              config.restartStrategy().maxRestarts());
+          break;
+        }
+        restarts++;
+        long delay = config.restartStrategy().delay().toMillis();
+        if (delay > 0) {
+          Thread.sleep(delay); // restart back-off, not synchronisation
+        }
+      }
+    } catch (Throwable t) {
+      failure = t;
+      status = JobStatus.FAILED;
+      LOG.error("Job {} failed", config.name(), t);
+    } finally {
+      if (temporary && dir != null) {
+        try {
+          DurableFiles.deleteTree(dir);
+        } catch (java.io.IOException e) {
+          LOG.warn("Could not delete temporary checkpoint directory {}", dir, e);
+        }
+      }
+      terminated.countDown();
+    }
+  }
+
+  /** Runs one attempt; returns null if the job finished (or was cancelled), else the failure. */
+  private Throwable runAttempt(int number, CheckpointStorage storage) throws InterruptedException {
+    Attempt a = new Attempt(number, storage);
+    current = a;
+    if (cancelRequested) {
+      return null;
+    }
+    try {
+      a.setUp();
+      a.startThreads();
+      a.done.await();
+    } catch (Throwable t) {
+      a.fail(t);
+    } finally {
+      a.tearDown();
+    }
+    return a.finished ? null : a.failure.get();
+  }
+
+  /** One attempt: its threads, coordinator and I/O thread. */
+  private final class Attempt implements CheckpointCoordinator.Hooks {
+    final int number;
+    final CheckpointStorage storage;
+    final CancelFlag cancel = new CancelFlag();
+    final CountDownLatch done = new CountDownLatch(1);
+    final AtomicReference<Throwable> failure = new AtomicReference<>();
+    final List<SourceTask> sources = new ArrayList<>();
+    final List<TwoPhaseCommitSinkOp> sinkOps = new ArrayList<>();
+    final List<Runnable> tasks = new ArrayList<>();
+    final List<String> taskKeys = new ArrayList<>();
+    final List<Thread> threads = new ArrayList<>();
+    final List<PositionStore> positionStores = new ArrayList<>();
+    volatile boolean finished;
+    CheckpointCoordinator coordinator;
+    ExecutorService io;
+
+    Attempt(int number, CheckpointStorage storage) {
+      this.number = number;
+      this.storage = storage;
+    }
+
+    @Override
+    public void fail(Throwable t) {
+      if (!finished && failure.compareAndSet(null, t)) {
+        done.countDown();
+      }
+    }
+
+    void setUp() throws Exception {
+      Optional<CompletedCheckpoint> restored = storage.latest();
+      restored.ifPresent(
+          c -> {
+            LOG.info("Job {} attempt {}: restoring completed checkpoint {}{} from {}", config.name(), number,
+                c.id(), c.metadata().finalCheckpoint() ? " (final)" : "", storage.directory());
+            lastCompleted = Math.max(lastCompleted, c.id());
+            notifyListeners(l -> l.onRestored(c.id()));
+          });
+      recoverSinks(restored);
+
+      io = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "onceflow-" + config.name() + "-checkpoint-io");
+        t.setDaemon(true);
+        return t;
+      });
+      AttemptServices services = new AttemptServices(storage, io, JobExecution.this, cancel);
+      int p = config.parallelism();
+      List<JobGraph.Stage> stages = graph.stages;
+      InputGate[][] gates = new InputGate[stages.size()][];
+      for (int k = 1; k < stages.size(); k++) {
+        gates[k] = new InputGate[p];
+        for (int i = 0; i < p; i++) {
+          gates[k][i] = new InputGate(p, config.channelCapacity());
+        }
+      }
+      BarrierHandler.Mode mode =
+          config.guarantee() == Guarantee.EXACTLY_ONCE ? BarrierHandler.Mode.ALIGNED : BarrierHandler.Mode.UNALIGNED;
+      for (int k = 0; k < stages.size(); k++) {
+        JobGraph.Stage stage = stages.get(k);
+        for (int i = 0; i < p; i++) {
+          String key = taskKey(k, i);
+          TaskContext ctx = new TaskContext(config.name(), i, p, config.maxParallelism(), config.guarantee(),
+              config.batchSize(), cancel);
+          ChainOp head = buildChain(stage, k + 1 < stages.size() ? gates[k + 1] : null);
+          Map<String, byte[]> sections = restored.map(c -> c.task(key).sections()).orElse(Map.of());
+          taskKeys.add(key);
+          if (k == 0) {
+            var src = (Transformation.SourceT) stage.nodes().get(0);
+            PositionStore ps = null;
+            if (config.guarantee() == Guarantee.AT_MOST_ONCE) {
+              ps = new PositionStore(storage.directory().resolve("positions"), "source-" + i);
+              positionStores.add(ps);
+            }
+            @SuppressWarnings("unchecked")
+            Source<Object> source = (Source<Object>) src.source();
+            SourceTask st = new SourceTask(key, source, head, ctx, services, sections, ps, src.watermarks(),
+                config.failOnDecodeError(), config.watermarkIntervalMillis(), recordsRead, decodeFailures);
+            sources.add(st);
+            tasks.add(st);
+          } else {
+            tasks.add(new StreamTask(key, gates[k][i], head, ctx, services, sections, mode));
+          }
+        }
+      }
+      coordinator = new CheckpointCoordinator(storage, config.name(), taskKeys, p, config.checkpointInterval(),
+          config.checkpointTimeout(), this);
+      services.coordinator = coordinator;
+    }
+
+    private ChainOp buildChain(JobGraph.Stage stage, InputGate[] downstream) {
+      List<ChainOp> ops = new ArrayList<>();
+      for (int n = 0; n < stage.nodes().size(); n++) {
+        Transformation t = stage.nodes().get(n);
+        String uid = stage.uids().get(n);
+        if (t instanceof Transformation.MapT m) {
+          ops.add(new StatelessOps.MapOp(m.fn()));
+        } else if (t instanceof Transformation.FilterT f) {
+          ops.add(new StatelessOps.FilterOp(f.fn()));
+        } else if (t instanceof Transformation.FlatMapT f) {
+          ops.add(new StatelessOps.FlatMapOp(f.fn()));
+        } else if (t instanceof Transformation.ProcessT pr) {
+          ops.add(new KeyedProcessOp(uid, pr.factory().get()));
+        } else if (!(t instanceof Transformation.SourceT)) {
+          throw new IllegalStateException("unexpected node in a stage: " + t);
+        }
+      }
+      if (stage.exchange() != null) {
+        ops.add(new ExchangeOp(stage.exchange().keyFn(), downstream));
+      } else {
+        Object sink = stage.sink().sink();
+        if (sink instanceof TwoPhaseCommitSink<?> tpc) {
+          @SuppressWarnings("unchecked")
+          TwoPhaseCommitSinkOp op = new TwoPhaseCommitSinkOp(stage.sinkUid(), (TwoPhaseCommitSink<Object>) tpc);
+          sinkOps.add(op);
+          ops.add(op);
+        } else {
+          @SuppressWarnings("unchecked")
+          WriteThroughSink<Object> w = (WriteThroughSink<Object>) sink;
+          ops.add(new WriteThroughSinkOp(w));
+        }
+      }
+      for (int n = 0; n + 1 < ops.size(); n++) {
+        ops.get(n).next = ops.get(n + 1);
+      }
+      return ops.get(0);
+    }
+
+    /** Commit every transaction the restored checkpoint recorded, then abort every lingering one. */
+    private void recoverSinks(Optional<CompletedCheckpoint> restored) throws Exception {
+      JobGraph.Stage last = graph.last();
+      if (!(last.sink().sink() instanceof TwoPhaseCommitSink<?> sink)) {
+        return;
+      }
+      int lastStage = graph.stages.size() - 1;
+      for (int i = 0; i < config.parallelism(); i++) {
+        SinkContext ctx = new SinkContext(config.name(), sink.name(), i, config.parallelism());
+        List<byte[]> tokens = new ArrayList<>();
+        if (restored.isPresent()) {
+          byte[] txns = restored.get().task(taskKey(lastStage, i)).sections().get(last.sinkUid() + ".txns");
+          if (txns != null) {
+            for (var p : TwoPhaseCommitSinkOp.decode(txns)) {
+              sink.commit(p.token());
+              LOG.info("Recovery of {}: committed transaction of checkpoint {} recorded in checkpoint {} "
+                  + "(token {})", ctx.subtaskId(), p.checkpointId(), restored.get().id(), shortHex(p.token()));
+              tokens.add(p.token());
+            }
+          }
+        }
+        sink.abortLingering(ctx, tokens);
+      }
+    }
+
+    void startThreads() {
+      for (int t = 0; t < tasks.size(); t++) {
+        Thread th = new Thread(tasks.get(t), "onceflow-" + config.name() + "-" + taskKeys.get(t));
+        th.setDaemon(true);
+        threads.add(th);
+      }
+      for (Thread th : threads) {
+        th.start();
+      }
+      coordinator.start();
+    }
+
+    void tearDown() {
+      if (!finished) {
+        cancel.cancel();
+      }
+      if (coordinator != null) {
+        coordinator.shutdown();
+      }
+      for (Thread th : threads) {
+        try {
+          th.join(JOIN_MILLIS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        if (th.isAlive()) {
+          LOG.error("Subtask thread {} did not stop within {} ms after cancellation; interrupting it", th.getName(),
+              JOIN_MILLIS);
+          th.interrupt();
+        }
+      }
+      if (io != null) {
+        io.shutdown();
+        try {
+          io.awaitTermination(JOIN_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      for (PositionStore ps : positionStores) {
+        try {
+          ps.close();
+        } catch (java.io.IOException e) {
+          LOG.warn("Closing a position store failed", e);
+        }
+      }
+    }
+
+    @Override
+    public void triggerSources(long id, boolean finalCheckpoint) {
+      for (SourceTask s : sources) {
+        s.triggerCheckpoint(id, finalCheckpoint);
+      }
+    }
+
+    @Override
+    public void commitSinks(long id) throws Exception {
+      for (TwoPhaseCommitSinkOp op : sinkOps) {
+        op.commitUpTo(id);
+      }
+    }
+
+    @Override
+    public void checkpointCompleted(long id) {
+      checkpointsCompleted.incrementAndGet();
+      lastCompleted = id;
+      notifyListeners(l -> l.onCheckpointCompleted(id));
+    }
+
+    @Override
+    public void sinksCommitted(long id, boolean finalCheckpoint) {
+      notifyListeners(l -> l.onSinkCommitted(id));
+      if (finalCheckpoint) {
+        finished = true;
+        done.countDown();
+      }
+    }
+
+    @Override
+    public void checkpointDiscarded(long id, String reason) {
+      checkpointsFailed.incrementAndGet();
+    }
+  }
+
+  private static String taskKey(int stage, int subtask) {
+    return "s" + stage + "-" + subtask;
+  }
+
+  private static String shortHex(byte[] b) {
+    String h = HexFormat.of().formatHex(b);
+    return h.length() > 32 ? h.substring(0, 32) + "..." : h;
+  }
+}

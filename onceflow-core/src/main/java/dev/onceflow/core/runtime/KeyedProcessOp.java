@@ -1,0 +1,170 @@
+package dev.onceflow.core.runtime;
+
+import dev.onceflow.core.Collector;
+import dev.onceflow.core.KeyedProcessFunction;
+import dev.onceflow.core.serialization.Serializers;
+import dev.onceflow.core.serialization.TypeSerializer;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+/**
+ * Runs a {@link KeyedProcessFunction}: sets the record's key as the state scope, calls the function, fires event-time
+ * timers when the watermark passes them. Checkpoints keyed state ({@code <uid>.state}) and timers ({@code
+ * <uid>.timers}).
+ */
+final class KeyedProcessOp extends ChainOp
+    implements KeyedProcessFunction.Context<Object>, Collector<Object> {
+  private static final TypeSerializer<Object> KEYS = Serializers.generic();
+
+  private final String uid;
+  private final KeyedProcessFunction<Object, Object, Object> fn;
+  private HeapKeyedState state;
+  // time -> keys with a timer at that time; insertion order keeps firing deterministic per time
+  private final TreeMap<Long, LinkedHashSet<Object>> timers = new TreeMap<>();
+  private long watermark = Long.MIN_VALUE;
+  private long timestamp;
+
+  KeyedProcessOp(String uid, KeyedProcessFunction<Object, Object, Object> fn) {
+    this.uid = uid;
+    this.fn = fn;
+  }
+
+  @Override
+  void open(TaskContext ctx) throws Exception {
+    state = new HeapKeyedState(ctx.maxParallelism());
+    fn.open(state);
+    super.open(ctx);
+  }
+
+  @Override
+  void restore(Map<String, byte[]> sections) throws Exception {
+    byte[] s = sections.get(uid + ".state");
+    if (s != null) {
+      state.restore(s, "state of operator " + uid);
+    }
+    byte[] t = sections.get(uid + ".timers");
+    if (t != null) {
+      DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(t));
+      watermark = in.readLong();
+      int n = in.readInt();
+      for (int i = 0; i < n; i++) {
+        long time = in.readLong();
+        int keys = in.readInt();
+        LinkedHashSet<Object> set = new LinkedHashSet<>();
+        for (int k = 0; k < keys; k++) {
+          set.add(KEYS.deserialize(in));
+        }
+        timers.put(time, set);
+      }
+    }
+    super.restore(sections);
+  }
+
+  @Override
+  void accept(Object record, Object key, long ts) throws Exception {
+    state.setCurrentKey(key);
+    timestamp = ts;
+    fn.processElement(record, this, this);
+  }
+
+  @Override
+  void watermark(long wm) throws Exception {
+    if (wm <= watermark) {
+      return;
+    }
+    watermark = wm;
+    fireTimers(wm);
+    next.watermark(wm);
+  }
+
+  private void fireTimers(long wm) throws Exception {
+    while (!timers.isEmpty() && timers.firstKey() <= wm) {
+      var e = timers.pollFirstEntry();
+      for (Object key : e.getValue()) {
+        state.setCurrentKey(key);
+        timestamp = e.getKey();
+        fn.onTimer(e.getKey(), this, this);
+      }
+    }
+  }
+
+  @Override
+  void endInput() throws Exception {
+    watermark(Long.MAX_VALUE);
+    next.endInput();
+  }
+
+  @Override
+  void barrier(CheckpointBarrier barrier, Map<String, Callable<byte[]>> sections) throws Exception {
+    sections.put(uid + ".state", state.snapshot());
+    List<Map.Entry<Long, List<Object>>> copy = new ArrayList<>();
+    for (var e : timers.entrySet()) {
+      copy.add(Map.entry(e.getKey(), new ArrayList<>(e.getValue())));
+    }
+    long wm = watermark;
+    sections.put(
+        uid + ".timers",
+        () -> {
+          ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+          DataOutputStream out = new DataOutputStream(bytes);
+          out.writeLong(wm);
+          out.writeInt(copy.size());
+          for (var e : copy) {
+            out.writeLong(e.getKey());
+            out.writeInt(e.getValue().size());
+            for (Object k : e.getValue()) {
+              KEYS.serialize(k, out);
+            }
+          }
+          out.flush();
+          return bytes.toByteArray();
+        });
+    next.barrier(barrier, sections);
+  }
+
+  @Override
+  public void collect(Object record) {
+    try {
+      next.accept(record, null, timestamp);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new TaskFailure(e);
+    }
+  }
+
+  @Override
+  public Object currentKey() {
+    return state.currentKey();
+  }
+
+  @Override
+  public long timestamp() {
+    return timestamp;
+  }
+
+  @Override
+  public long currentWatermark() {
+    return watermark;
+  }
+
+  @Override
+  public void registerEventTimeTimer(long time) {
+    timers.computeIfAbsent(time, t -> new LinkedHashSet<>()).add(state.currentKey());
+  }
+
+  @Override
+  public void deleteEventTimeTimer(long time) {
+    LinkedHashSet<Object> keys = timers.get(time);
+    if (keys != null && keys.remove(state.currentKey()) && keys.isEmpty()) {
+      timers.remove(time);
+    }
+  }
+}

@@ -1,0 +1,261 @@
+package dev.onceflow.core.runtime;
+
+import dev.onceflow.core.Guarantee;
+import dev.onceflow.core.checkpoint.PositionStore;
+import dev.onceflow.core.source.ReadStatus;
+import dev.onceflow.core.source.Source;
+import dev.onceflow.core.source.SourceContext;
+import dev.onceflow.core.source.SourceOutput;
+import dev.onceflow.core.source.SourceReader;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A source subtask: polls its reader in batches and pushes the records through its operator chain. Between batches it
+ * injects the checkpoint barriers the coordinator requested: snapshot the reader position, snapshot the chain, send
+ * the barrier. Under AT_MOST_ONCE the position after a batch is committed durably BEFORE the batch is processed.
+ */
+final class SourceTask implements Runnable, SourceOutput<Object> {
+  static final String POSITION = "source.position";
+
+  private final String key;
+  private final Source<Object> source;
+  private final ChainOp head;
+  private final TaskContext ctx;
+  private final AttemptServices services;
+  private final Map<String, byte[]> restored;
+  private final Transformation.WatermarkSpec watermarks;
+  private final boolean failOnDecodeError;
+  private final long watermarkIntervalNanos;
+  private long lastWatermarkNanos;
+  private final AtomicLong recordsRead;
+  private final AtomicLong decodeFailures;
+  private final AtomicReference<CheckpointBarrier> trigger = new AtomicReference<>();
+  private final PositionStore positionStore;
+  private volatile Thread thread;
+
+  private Object[] records;
+  private long[] timestamps;
+  private int size;
+  private long maxTimestamp = Long.MIN_VALUE;
+  private long emittedWatermark = Long.MIN_VALUE;
+  private boolean idle;
+  private long lastDataNanos = System.nanoTime();
+
+  SourceTask(
+      String key,
+      Source<Object> source,
+      ChainOp head,
+      TaskContext ctx,
+      AttemptServices services,
+      Map<String, byte[]> restored,
+      PositionStore positionStore,
+      Transformation.WatermarkSpec watermarks,
+      boolean failOnDecodeError,
+      long watermarkIntervalMillis,
+      AtomicLong recordsRead,
+      AtomicLong decodeFailures) {
+    this.key = key;
+    this.source = source;
+    this.head = head;
+    this.ctx = ctx;
+    this.services = services;
+    this.restored = restored;
+    this.positionStore = positionStore;
+    this.watermarks = watermarks;
+    this.failOnDecodeError = failOnDecodeError;
+    this.watermarkIntervalNanos = TimeUnit.MILLISECONDS.toNanos(watermarkIntervalMillis);
+    this.recordsRead = recordsRead;
+    this.decodeFailures = decodeFailures;
+    this.records = new Object[ctx.batchSize()];
+    this.timestamps = new long[ctx.batchSize()];
+  }
+
+  /** Requests barrier {@code id}; the task injects it before its next batch. Coordinator thread. */
+  void triggerCheckpoint(long id, boolean isFinal) {
+    trigger.set(new CheckpointBarrier(id, isFinal));
+    Thread t = thread;
+    if (t != null) {
+      LockSupport.unpark(t);
+    }
+  }
+
+  @Override
+  public void run() {
+    thread = Thread.currentThread();
+    boolean failed = true;
+    try (SourceReader<Object> reader = source.createReader(sourceContext())) {
+      head.open(ctx);
+      head.restore(restored);
+      loop(reader);
+      failed = false;
+    } catch (Throwable t) {
+      if (!(t instanceof TaskCancelledException)) {
+        services.job.failAttempt(new IllegalStateException("source subtask " + key + " (" + source.name()
+            + ") failed", unwrap(t)));
+      }
+    } finally {
+      closeChain(failed);
+    }
+  }
+
+  private SourceContext sourceContext() throws Exception {
+    Optional<byte[]> position = Optional.ofNullable(restored.get(POSITION));
+    if (ctx.guarantee() == Guarantee.AT_MOST_ONCE && positionStore != null) {
+      // The durable commit is always at or after the checkpointed position: skip what was already handed out.
+      Optional<byte[]> committed = positionStore.load();
+      if (committed.isPresent()) {
+        position = committed;
+      }
+    }
+    return new SourceContext(ctx.jobName(), ctx.subtask(), ctx.parallelism(), position);
+  }
+
+  private void loop(SourceReader<Object> reader) throws Exception {
+    boolean exhausted = false;
+    while (true) {
+      ctx.cancelled().check();
+      CheckpointBarrier b = trigger.getAndSet(null);
+      if (b != null) {
+        if (b.finalCheckpoint()) {
+          head.endInput();
+        }
+        Map<String, Callable<byte[]>> sections = new LinkedHashMap<>();
+        byte[] position = reader.snapshotPosition();
+        sections.put(POSITION, () -> position);
+        head.barrier(b, sections);
+        services.writeAndAcknowledge(b.id(), key, sections);
+        if (b.finalCheckpoint()) {
+          return;
+        }
+      }
+      if (exhausted) {
+        head.flushIdle();
+        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(20));
+        continue;
+      }
+      size = 0;
+      ReadStatus status = reader.poll(this, ctx.batchSize());
+      if (size > 0) {
+        lastDataNanos = System.nanoTime();
+        idle = false;
+        if (positionStore != null) {
+          positionStore.commit(reader.snapshotPosition());
+        }
+        for (int i = 0; i < size; i++) {
+          head.accept(records[i], null, timestamps[i]);
+        }
+        recordsRead.addAndGet(size);
+        Arrays.fill(records, 0, size, null);
+        if (watermarkIntervalNanos == 0 || lastDataNanos - lastWatermarkNanos >= watermarkIntervalNanos) {
+          emitWatermark(reader, lastDataNanos);
+        }
+      }
+      if (status == ReadStatus.END_OF_INPUT) {
+        exhausted = true;
+        head.flushIdle();
+        services.coordinator.sourceExhausted(ctx.subtask());
+      } else if (status == ReadStatus.NOTHING_AVAILABLE) {
+        emitWatermark(reader, System.nanoTime()); // a throttled watermark must not wait for the next data
+        head.flushIdle();
+        maybeIdle(reader);
+      }
+    }
+  }
+
+  /**
+   * Emits the source subtask's watermark if it advanced. Throttled by the pipeline's watermark interval because every
+   * watermark flushes partly filled batches downstream.
+   */
+  private void emitWatermark(SourceReader<Object> reader, long nowNanos) throws Exception {
+    if (!watermarks.enabled()) {
+      return;
+    }
+    lastWatermarkNanos = nowNanos;
+    long wm;
+    if (watermarks.fromReader()) {
+      wm = reader.currentWatermark();
+      wm = wm == Long.MAX_VALUE ? Long.MIN_VALUE : wm; // +infinity only comes with end of input
+    } else {
+      long progress = maxTimestamp;
+      long perPartition = reader.currentWatermark();
+      if (perPartition != Long.MIN_VALUE && perPartition != Long.MAX_VALUE && perPartition < progress) {
+        progress = perPartition; // a partition behind the others holds the watermark back
+      }
+      long bound = watermarks.maxOutOfOrdernessMillis();
+      wm = progress <= SourceReader.HOLD_BACK + bound + 1 ? Long.MIN_VALUE : progress - bound - 1;
+    }
+    if (wm > emittedWatermark) {
+      emittedWatermark = wm;
+      head.watermark(wm);
+    }
+  }
+
+  /**
+   * A reader with nothing assigned (watermark +infinity) is idle at once; one without data for the strategy's idle
+   * timeout is idle until it emits again. Idle readers do not hold back the downstream watermark.
+   */
+  private void maybeIdle(SourceReader<Object> reader) throws Exception {
+    if (idle || !watermarks.enabled()) {
+      return;
+    }
+    boolean timedOut = watermarks.idleTimeoutMillis() > 0
+        && System.nanoTime() - lastDataNanos > TimeUnit.MILLISECONDS.toNanos(watermarks.idleTimeoutMillis());
+    if (timedOut || reader.currentWatermark() == Long.MAX_VALUE) {
+      idle = true;
+      head.idle();
+    }
+  }
+
+  @Override
+  public void collect(Object record) {
+    collect(record, Long.MIN_VALUE);
+  }
+
+  @Override
+  public void collect(Object record, long timestamp) {
+    if (size == records.length) {
+      records = Arrays.copyOf(records, size * 2);
+      timestamps = Arrays.copyOf(timestamps, size * 2);
+    }
+    records[size] = record;
+    timestamps[size] = timestamp;
+    size++;
+    if (timestamp > maxTimestamp) {
+      maxTimestamp = timestamp;
+    }
+  }
+
+  @Override
+  public void decodeFailed(String what, Exception cause) {
+    decodeFailures.incrementAndGet();
+    if (failOnDecodeError) {
+      throw new IllegalStateException(
+          "source " + source.name() + " could not decode " + what
+              + " (the pipeline is configured to fail on decode errors)", cause);
+    }
+  }
+
+  private void closeChain(boolean failed) {
+    try {
+      head.close(failed);
+    } catch (Exception e) {
+      if (failed) {
+        org.slf4j.LoggerFactory.getLogger(SourceTask.class).warn("Closing subtask {} after failure", key, e);
+      } else {
+        services.job.failAttempt(e);
+      }
+    }
+  }
+
+  static Throwable unwrap(Throwable t) {
+    return t instanceof TaskFailure && t.getCause() != null ? t.getCause() : t;
+  }
+}

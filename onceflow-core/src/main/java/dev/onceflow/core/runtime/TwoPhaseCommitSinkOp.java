@@ -1,0 +1,142 @@
+package dev.onceflow.core.runtime;
+
+import dev.onceflow.core.sink.SinkContext;
+import dev.onceflow.core.sink.TwoPhaseCommitSink;
+import dev.onceflow.core.sink.TwoPhaseCommitWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives one subtask of a {@link TwoPhaseCommitSink}. On barrier n: preCommit (prepare) the open transaction, add its
+ * token to the pending list, store the whole pending list in the checkpoint ({@code <uid>.txns}), begin the next
+ * transaction. When checkpoint n completes the coordinator commits every pending token up to n and drops it; a token
+ * stays pending (and in later checkpoints) until its commit succeeded, so a crash between completion and commit is
+ * repaired by recovery committing it again.
+ */
+final class TwoPhaseCommitSinkOp extends ChainOp {
+  private static final Logger LOG = LoggerFactory.getLogger(TwoPhaseCommitSinkOp.class);
+
+  private final String uid;
+  private final TwoPhaseCommitSink<Object> sink;
+  private TwoPhaseCommitWriter<Object> writer;
+  private boolean open;
+  private SinkContext context;
+  // guarded by itself: appended by the task thread, drained by the coordinator thread (once per checkpoint)
+  private final List<PendingTxn> pending = new ArrayList<>();
+
+  record PendingTxn(long checkpointId, byte[] token) {}
+
+  TwoPhaseCommitSinkOp(String uid, TwoPhaseCommitSink<Object> sink) {
+    this.uid = uid;
+    this.sink = sink;
+  }
+
+  @Override
+  void open(TaskContext ctx) throws Exception {
+    context = new SinkContext(ctx.jobName(), sink.name(), ctx.subtask(), ctx.parallelism());
+    writer = sink.createWriter(context);
+    writer.beginTransaction();
+    open = true;
+  }
+
+  @Override
+  void accept(Object record, Object key, long ts) throws Exception {
+    writer.write(record);
+  }
+
+  @Override
+  void watermark(long watermark) {}
+
+  @Override
+  void endInput() {}
+
+  @Override
+  void flushIdle() {}
+
+  @Override
+  void barrier(CheckpointBarrier barrier, Map<String, Callable<byte[]>> sections) throws Exception {
+    byte[] token = writer.preCommit(barrier.id());
+    open = false;
+    byte[] txns;
+    synchronized (pending) {
+      pending.add(new PendingTxn(barrier.id(), token));
+      txns = encode(pending);
+    }
+    sections.put(uid + ".txns", () -> txns);
+    if (!barrier.finalCheckpoint()) {
+      writer.beginTransaction();
+      open = true;
+    }
+  }
+
+  /** Commits every pending transaction of checkpoints up to {@code checkpointId}. Coordinator thread. */
+  void commitUpTo(long checkpointId) throws Exception {
+    List<PendingTxn> due = new ArrayList<>();
+    synchronized (pending) {
+      for (PendingTxn p : pending) {
+        if (p.checkpointId <= checkpointId) {
+          due.add(p);
+        }
+      }
+    }
+    for (PendingTxn p : due) {
+      sink.commit(p.token);
+      synchronized (pending) {
+        pending.remove(p);
+      }
+    }
+  }
+
+  @Override
+  void close(boolean failed) throws Exception {
+    if (writer == null) {
+      return;
+    }
+    try {
+      if (open && failed) {
+        writer.abort();
+        LOG.info("Aborted the open transaction of {} on cancellation", context.subtaskId());
+      }
+    } finally {
+      writer.close();
+    }
+  }
+
+  static byte[] encode(List<PendingTxn> txns) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(bytes);
+    out.writeInt(txns.size());
+    for (PendingTxn p : txns) {
+      out.writeLong(p.checkpointId);
+      out.writeInt(p.token.length);
+      out.write(p.token);
+    }
+    out.flush();
+    return bytes.toByteArray();
+  }
+
+  static List<PendingTxn> decode(byte[] data) throws IOException {
+    DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(data));
+    int n = in.readInt();
+    List<PendingTxn> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      long id = in.readLong();
+      byte[] t = new byte[in.readInt()];
+      in.readFully(t);
+      out.add(new PendingTxn(id, t));
+    }
+    return out;
+  }
+
+  String uid() {
+    return uid;
+  }
+}

@@ -1,0 +1,43 @@
+package dev.onceflow.core.checkpoint;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PositionStoreTest {
+  @TempDir Path dir;
+
+  @Test
+  void lastCommittedPositionSurvivesReopen() throws Exception {
+    try (PositionStore s = new PositionStore(dir, "source-0")) {
+      assertTrue(s.load().isEmpty());
+      s.commit(new byte[] {1});
+      s.commit(new byte[] {2});
+      s.commit(new byte[] {3});
+    }
+    try (PositionStore s = new PositionStore(dir, "source-0")) {
+      assertArrayEquals(new byte[] {3}, s.load().orElseThrow());
+      s.commit(new byte[] {4});
+      assertArrayEquals(new byte[] {4}, s.load().orElseThrow());
+    }
+  }
+
+  @Test
+  void aTornWriteFallsBackToThePreviousPosition() throws Exception {
+    try (PositionStore s = new PositionStore(dir, "p")) {
+      s.commit(new byte[] {1, 1});
+      s.commit(new byte[] {2, 2}); // sequence 2 goes to slot a
+    }
+    Path slot = dir.resolve("p.a");
+    byte[] b = Files.readAllBytes(slot);
+    Files.write(slot, java.util.Arrays.copyOf(b, b.length - 3), StandardOpenOption.TRUNCATE_EXISTING);
+    try (PositionStore s = new PositionStore(dir, "p")) {
+      assertArrayEquals(new byte[] {1, 1}, s.load().orElseThrow());
+    }
+  }
+}

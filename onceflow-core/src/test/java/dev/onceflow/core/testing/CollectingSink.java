@@ -1,0 +1,45 @@
+package dev.onceflow.core.testing;
+
+import dev.onceflow.core.sink.SinkContext;
+import dev.onceflow.core.sink.SinkWriter;
+import dev.onceflow.core.sink.WriteThroughSink;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/** A plain write-through sink into memory (effects are immediate and never rolled back). */
+public final class CollectingSink<T> implements WriteThroughSink<T> {
+  private final ConcurrentLinkedQueue<T> out = new ConcurrentLinkedQueue<>();
+  private final Fault fault;
+
+  public CollectingSink() {
+    this(Fault.never());
+  }
+
+  public CollectingSink(Fault fault) {
+    this.fault = fault;
+  }
+
+  @Override
+  public String name() {
+    return "collect";
+  }
+
+  public List<T> values() {
+    return new ArrayList<>(out);
+  }
+
+  @Override
+  public SinkWriter<T> createWriter(SinkContext context) {
+    return new SinkWriter<>() {
+      @Override
+      public void write(T record) {
+        fault.check("sink write");
+        out.add(record);
+      }
+
+      @Override
+      public void flush() {}
+    };
+  }
+}

@@ -1,0 +1,53 @@
+package dev.onceflow.core.testing;
+
+import dev.onceflow.core.source.ReadStatus;
+import dev.onceflow.core.source.Source;
+import dev.onceflow.core.source.SourceContext;
+import dev.onceflow.core.source.SourceOutput;
+import dev.onceflow.core.source.SourceReader;
+
+/** Decorates a source: a read fails when the fault fires (the decorator pattern the verifier uses). */
+public final class FailingSource<T> implements Source<T> {
+  private final Source<T> inner;
+  private final Fault fault;
+
+  public FailingSource(Source<T> inner, Fault fault) {
+    this.inner = inner;
+    this.fault = fault;
+  }
+
+  @Override
+  public String name() {
+    return inner.name();
+  }
+
+  @Override
+  public SourceReader<T> createReader(SourceContext context) throws Exception {
+    SourceReader<T> r = inner.createReader(context);
+    return new SourceReader<>() {
+      @Override
+      public ReadStatus poll(SourceOutput<T> output, int maxRecords) throws Exception {
+        ReadStatus s = r.poll(output, maxRecords);
+        if (fault.hit(maxRecords)) {
+          throw new Fault.InjectedFault("source read");
+        }
+        return s;
+      }
+
+      @Override
+      public byte[] snapshotPosition() {
+        return r.snapshotPosition();
+      }
+
+      @Override
+      public long currentWatermark() {
+        return r.currentWatermark();
+      }
+
+      @Override
+      public void close() throws Exception {
+        r.close();
+      }
+    };
+  }
+}
