@@ -53,9 +53,13 @@ public record CrashSchedule(List<Trigger> triggers) {
   }
 
   /**
-   * The schedule of {@code crashes} kills for {@code seed}: about half on records read (spread over the first ~40% of
-   * a run's progress lines), a fifth right after a completed checkpoint (before or during its sink commit), a fifth
-   * after a sink commit, and one in ten during start-up and recovery; each with a delay of 0 to 20 ms.
+   * The schedule of {@code crashes} kills for {@code seed}: about half on records read, a fifth right after a completed
+   * checkpoint (before or during its sink commit), a fifth after a sink commit, and one in ten during start-up and
+   * recovery; each with a delay of 0 to 20 ms (start-up: 50 to 450 ms).
+   *
+   * <p>A run replays from the last completed checkpoint and a child prints about 40 progress lines per input, so a
+   * progress trigger fires within the first {@code 30/(crashes+1)} lines of its run: all the kills fit into one input's
+   * worth of progress and are spread over it, instead of the job finishing before the later triggers.
    */
   public static CrashSchedule fromSeed(long seed, int crashes) {
     if (crashes < 0) {
@@ -67,8 +71,8 @@ public record CrashSchedule(List<Trigger> triggers) {
       int roll = random.nextInt(100);
       Kind kind = roll < 50 ? Kind.PROGRESS : roll < 70 ? Kind.CHECKPOINT : roll < 90 ? Kind.COMMIT : Kind.STARTED;
       int countdown = switch (kind) {
-        case PROGRESS -> 1 + random.nextInt(16);
-        case CHECKPOINT, COMMIT -> 1 + random.nextInt(3);
+        case PROGRESS -> 1 + random.nextInt(Math.max(1, 30 / (crashes + 1)));
+        case CHECKPOINT, COMMIT -> 1 + random.nextInt(2);
         case STARTED -> 1;
       };
       int delay = kind == Kind.STARTED ? 50_000 + random.nextInt(400_000) : random.nextInt(20_000);
