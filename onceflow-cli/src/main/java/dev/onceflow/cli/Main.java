@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "onceflow 0.1.0-SNAPSHOT",
     description = "A stream-processing engine whose product is the processing guarantee.",
-    subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, LogCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -20,7 +20,14 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns the exit code: 0 success, 1 a broken promise or failure, 2 bad usage. */
   public static int run(String... args) {
-    return new CommandLine(new Main()).execute(args);
+    CommandLine cmd = new CommandLine(new Main());
+    // Bad usage: one line naming the problem, exit code 2 (no usage dump; --help has it).
+    cmd.setParameterExceptionHandler((ex, a) -> {
+      ex.getCommandLine().getErr().println("onceflow: " + ex.getMessage());
+      ex.getCommandLine().getErr().flush();
+      return 2;
+    });
+    return cmd.execute(args);
   }
 
   @Override

@@ -89,7 +89,8 @@ public interface Log extends AutoCloseable {
 
   /**
    * The PREPARED (undecided) transactions whose transactional id starts with {@code transactionalIdPrefix}, ordered
-   * by transactional id and sequence. A restarted job commits the ones its checkpoint recorded and aborts the rest.
+   * by transactional id and sequence. Each equals the token {@link TransactionalProducer#prepare()} returned for it
+   * (even after later epochs). A restarted job commits the ones its checkpoint recorded and aborts the rest.
    */
   List<PreparedTransaction> preparedTransactions(String transactionalIdPrefix);
 

@@ -54,26 +54,7 @@ public final class CrashChild {
         long off = plain.send(new TopicPartition("plain", 0), record(v));
         ack(out, "ACK R 0 " + off + " " + v);
       } else {
-        int parts = 2 + rnd.nextInt(2);
-        int perPart = 1 + rnd.nextInt(4);
-        int total = parts * perPart;
-        String name = "t-" + run + "-" + n + "-" + total;
-        tx.beginTransaction();
-        int k = 0;
-        for (int p = 0; p < parts; p++) {
-          List<ProducerRecord> batch = new ArrayList<>();
-          for (int i = 0; i < perPart; i++) {
-            batch.add(record(name + "-" + k++));
-          }
-          TopicPartition tp = new TopicPartition("tx", p);
-          if (rnd.nextBoolean()) {
-            tx.sendBatch(tp, batch);
-          } else {
-            for (ProducerRecord r : batch) {
-              tx.send(tp, r);
-            }
-          }
-        }
+        String name = sendTransaction(tx, rnd, "t-" + run + "-" + n);
         if (op < 5) {
           tx.abortTransaction();
           ack(out, "ACK A " + name);
@@ -83,11 +64,44 @@ public final class CrashChild {
         } else {
           PreparedTransaction token = tx.prepare();
           ack(out, "PREP " + name + " " + HexFormat.of().formatHex(token.toBytes()));
-          log.commitPrepared(token);
-          ack(out, "ACK C " + name);
+          if (op == 9) {
+            // the 2PC sink pattern: the next transaction starts before the prepared one is committed
+            String next = sendTransaction(tx, rnd, "t-" + run + "-" + n + "x");
+            log.commitPrepared(token);
+            ack(out, "ACK C " + name);
+            tx.commitTransaction();
+            ack(out, "ACK C " + next);
+          } else {
+            log.commitPrepared(token);
+            ack(out, "ACK C " + name);
+          }
         }
       }
     }
+  }
+
+  /** Begins a transaction and sends 2-3 partitions' worth of records; returns its name (which encodes its size). */
+  private static String sendTransaction(TransactionalProducer tx, Random rnd, String prefix) {
+    int parts = 2 + rnd.nextInt(2);
+    int perPart = 1 + rnd.nextInt(4);
+    String name = prefix + "-" + parts * perPart;
+    tx.beginTransaction();
+    int k = 0;
+    for (int p = 0; p < parts; p++) {
+      List<ProducerRecord> batch = new ArrayList<>();
+      for (int i = 0; i < perPart; i++) {
+        batch.add(record(name + "-" + k++));
+      }
+      TopicPartition tp = new TopicPartition("tx", p);
+      if (rnd.nextBoolean()) {
+        tx.sendBatch(tp, batch);
+      } else {
+        for (ProducerRecord r : batch) {
+          tx.send(tp, r);
+        }
+      }
+    }
+    return name;
   }
 
   private static ProducerRecord record(String v) {

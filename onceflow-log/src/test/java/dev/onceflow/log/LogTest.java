@@ -115,6 +115,7 @@ class LogTest {
   @Test
   void secondOpenInTheSameJvmFailsNamingThePid() {
     try (Log log = Log.open(dir)) {
+      assertTrue(log.topics().isEmpty());
       LogLockedException e = assertThrows(LogLockedException.class, () -> Log.open(dir));
       assertEquals(ProcessHandle.current().pid(), e.holderPid());
       assertTrue(e.getMessage().contains(Long.toString(ProcessHandle.current().pid())), e.getMessage());

@@ -5,22 +5,22 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Small helpers shared by the log tests. */
-final class TestSupport {
+public final class TestSupport {
   private TestSupport() {}
 
-  static byte[] b(String s) {
+  public static byte[] b(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  static String s(byte[] b) {
+  public static String s(byte[] b) {
     return b == null ? null : new String(b, StandardCharsets.UTF_8);
   }
 
-  static ProducerRecord rec(String value) {
+  public static ProducerRecord rec(String value) {
     return new ProducerRecord(null, b(value), 1000L, Headers.empty());
   }
 
-  static List<ProducerRecord> recs(String prefix, int n) {
+  public static List<ProducerRecord> recs(String prefix, int n) {
     List<ProducerRecord> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       out.add(rec(prefix + i));
@@ -29,7 +29,7 @@ final class TestSupport {
   }
 
   /** Reads everything currently readable from the partitions with the given isolation, from the start. */
-  static List<LogRecord> readAll(Log log, Isolation isolation, TopicPartition... tps) {
+  public static List<LogRecord> readAll(Log log, Isolation isolation, TopicPartition... tps) {
     try (Consumer c = log.consumer(new ConsumerConfig(isolation, java.util.Optional.empty()))) {
       c.assign(List.of(tps));
       List<LogRecord> all = new ArrayList<>();
@@ -43,7 +43,7 @@ final class TestSupport {
     }
   }
 
-  static List<String> values(List<LogRecord> records) {
+  public static List<String> values(List<LogRecord> records) {
     List<String> out = new ArrayList<>();
     for (LogRecord r : records) {
       out.add(s(r.value()));

@@ -115,10 +115,9 @@ final class ConsumerImpl implements Consumer {
     if (n == 0) {
       return out;
     }
-    @SuppressWarnings("unchecked")
-    Map.Entry<TopicPartition, Long>[] entries = positions.entrySet().toArray(new Map.Entry[0]);
+    List<Map.Entry<TopicPartition, Long>> entries = new ArrayList<>(positions.entrySet());
     for (int i = 0; i < n && out.size() < maxRecords; i++) {
-      Map.Entry<TopicPartition, Long> e = entries[(nextPartition + i) % n];
+      Map.Entry<TopicPartition, Long> e = entries.get((nextPartition + i) % n);
       PartitionLog p = log.partition(e.getKey());
       long next = reader.read(p, e.getValue(), maxRecords - out.size(), readCommitted, out);
       e.setValue(next);

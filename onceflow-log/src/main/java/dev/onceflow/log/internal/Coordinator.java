@@ -171,14 +171,18 @@ final class Coordinator {
    * one and waits to append); it skips this round if any is busy.
    */
   void maybeCompact() {
-    if (fileBytes <= COMPACT_BYTES) {
-      return;
+    if (fileBytes > COMPACT_BYTES) {
+      compactNow();
     }
+  }
+
+  /** Compacts regardless of size (if no transactional id is busy); returns whether it did. */
+  boolean compactNow() {
     List<TransactionalIdState> locked = new ArrayList<>();
     try {
       for (TransactionalIdState st : ids.values()) {
         if (!st.lock.writeLock().tryLock()) {
-          return;
+          return false;
         }
         locked.add(st);
       }
@@ -186,6 +190,7 @@ final class Coordinator {
         ctx.check();
         compact();
       }
+      return true;
     } catch (IOException e) {
       throw ctx.fail("compacting the transaction log " + dir.resolve(FILE), e);
     } finally {
@@ -243,6 +248,10 @@ final class Coordinator {
     LogContext.LOGGER.log(Level.DEBUG, "Compacted {0} to {1} bytes", dir.resolve(FILE), Long.toString(bytes));
   }
 
+  long fileBytes() {
+    return fileBytes;
+  }
+
   synchronized void close() {
     try {
       file.close();
@@ -284,6 +293,7 @@ final class Coordinator {
     out.writeShort(epoch);
     out.writeLong(t.seq);
     out.writeByte(t.state.ordinal());
+    out.writeShort(t.preparedEpoch);
     out.writeLong(t.startMillis);
     out.writeLong(t.timeoutMillis);
     out.writeInt(t.partitions.size());
@@ -356,9 +366,11 @@ final class Coordinator {
     short epoch = in.readShort();
     long seq = in.readLong();
     TransactionState state = TransactionState.values()[in.readByte()];
+    short preparedEpoch = in.readShort();
     long start = in.readLong();
     long timeout = in.readLong();
     Txn t = new Txn(id, pid, seq, start, timeout, state);
+    t.preparedEpoch = preparedEpoch;
     int n = in.readInt();
     for (int i = 0; i < n; i++) {
       TopicPartition tp = readTp(in);

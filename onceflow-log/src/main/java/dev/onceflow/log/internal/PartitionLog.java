@@ -45,6 +45,7 @@ final class PartitionLog {
   private final Condition flushed = flushLock.newCondition();
   private volatile long durableEnd;
   private boolean forcing;
+  private final java.util.concurrent.atomic.AtomicLong forces = new java.util.concurrent.atomic.AtomicLong();
 
   private PartitionLog(TopicPartition tp, Path dir, TopicConfig config, LogContext ctx) {
     this.tp = tp;
@@ -277,6 +278,7 @@ final class PartitionLog {
       appendLock.unlock();
     }
     try {
+      forces.incrementAndGet();
       seg.sync(); // earlier segments were forced when they were sealed
     } catch (IOException e) {
       throw ctx.fail("forcing " + seg, e);
@@ -414,6 +416,11 @@ final class PartitionLog {
     } finally {
       appendLock.unlock();
     }
+  }
+
+  /** How many forces of the active segment this partition did (group commit shares them). */
+  long forceCount() {
+    return forces.get();
   }
 
   LogContext context() {

@@ -5,7 +5,6 @@ import dev.onceflow.log.ProducerRecord;
 import dev.onceflow.log.TopicPartition;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -93,12 +92,5 @@ public final class ProducerImpl implements Producer {
   @Override
   public String toString() {
     return "Producer[id=" + producerId + "]";
-  }
-
-  static void requireNonEmpty(List<ProducerRecord> records) {
-    Objects.requireNonNull(records, "records");
-    if (records.isEmpty()) {
-      throw new IllegalArgumentException("sendBatch needs at least one record");
-    }
   }
 }

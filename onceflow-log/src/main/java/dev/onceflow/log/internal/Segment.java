@@ -130,6 +130,11 @@ final class Segment {
     }
   }
 
+  /** Test hook: closes the write handle behind the segment's back so that the next force fails like a bad disk. */
+  synchronized void breakWriterForTest() throws IOException {
+    writer.close();
+  }
+
   /** Makes the segment read-only, forcing it first if {@code force}. */
   synchronized void seal(boolean force) throws IOException {
     if (sealed) {

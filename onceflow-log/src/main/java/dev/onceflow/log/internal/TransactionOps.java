@@ -51,6 +51,7 @@ final class TransactionOps {
   PreparedTransaction prepare(TransactionalIdState st, Txn t, short producerEpoch) {
     captureRanges(st, t);
     t.state = TransactionState.PREPARED;
+    t.preparedEpoch = producerEpoch;
     coordinator.logTxn(t, st.epoch, true);
     return new PreparedTransaction(st.id, st.producerId, producerEpoch, t.seq, t.partitions);
   }
@@ -132,7 +133,7 @@ final class TransactionOps {
       try {
         for (Txn t : st.open.values()) {
           if (t.state == TransactionState.PREPARED) {
-            out.add(new PreparedTransaction(st.id, st.producerId, st.epoch, t.seq, t.partitions));
+            out.add(new PreparedTransaction(st.id, st.producerId, t.preparedEpoch, t.seq, t.partitions));
           }
         }
       } finally {

@@ -15,6 +15,8 @@ final class Txn {
   final long startMillis;
   final long timeoutMillis;
   volatile TransactionState state;
+  /** The producer epoch when prepared (-1 before), so that tokens listed later equal the one prepare() returned. */
+  short preparedEpoch = -1;
   final Set<TopicPartition> partitions = new TreeSet<>();
   /** {first, last} data offsets per partition; recorded when the transaction is prepared or decided. */
   final Map<TopicPartition, long[]> ranges = new TreeMap<>();

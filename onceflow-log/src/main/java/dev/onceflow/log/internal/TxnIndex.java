@@ -173,11 +173,6 @@ final class TxnIndex {
     return firstUnstable;
   }
 
-  /** Producer ids with open ranges. */
-  java.util.Set<Long> openProducerIds() {
-    return java.util.Set.copyOf(openByPid.keySet());
-  }
-
   private void update() {
     firstUnstable = openByFirst.isEmpty() ? Long.MAX_VALUE : openByFirst.firstKey();
   }

@@ -105,4 +105,18 @@ class TornWriteTest {
     assertEquals(segs, Files.list(dir.resolve("topics/t/0")).sorted().toList());
     assertThrows(CorruptLogException.class, () -> Log.open(dir));
   }
+
+  @Test
+  void corruptionFoundWhileReadingIsAnExceptionNotData() throws IOException {
+    List<Path> segs = write(1024);
+    try (Log log = Log.open(dir)) {
+      flip(segs.get(0), 60); // inside the first record, after the log was opened and validated
+      try (dev.onceflow.log.Consumer c = log.consumer(dev.onceflow.log.ConsumerConfig.readUncommitted())) {
+        c.assign(List.of(tp));
+        CorruptLogException e = assertThrows(CorruptLogException.class, () -> c.poll(100));
+        assertTrue(e.getMessage().contains(segs.get(0).toString()) && e.getMessage().contains("position 0"),
+            e.getMessage());
+      }
+    }
+  }
 }

@@ -1,0 +1,20 @@
+package dev.onceflow.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code onceflow bench}: benchmarks; each is a subcommand. */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "Benchmarks. Numbers depend on the machine: run them on yours.",
+    subcommands = {BenchLogCommand.class})
+final class BenchCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(),
+        "Missing subcommand: try 'onceflow bench --help'.");
+  }
+}

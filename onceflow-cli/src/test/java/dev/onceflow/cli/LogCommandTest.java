@@ -1,0 +1,101 @@
+package dev.onceflow.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LogCommandTest {
+  @TempDir Path dir;
+
+  record Result(int code, String out, String err) {}
+
+  static Result run(String stdin, String... args) {
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    InputStream oldIn = System.in;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+      int code = Main.run(args);
+      return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+      System.setIn(oldIn);
+    }
+  }
+
+  @Test
+  void createProduceDumpAndStatRoundTrip() throws Exception {
+    String d = dir.resolve("log").toString();
+    Result created = run("", "log", "create", "--dir", d, "--topic", "t", "--partitions", "2");
+    assertEquals(0, created.code(), created.err());
+    assertTrue(created.out().contains("2 partitions"), created.out());
+    Result produced = run("k1\tv1\nonly-value\nk1\tv2\n", "log", "produce", "--dir", d, "--topic", "t");
+    assertEquals(0, produced.code(), produced.err());
+    assertTrue(produced.out().contains("produced 3 records"), produced.out());
+
+    Result dumped = run("", "log", "dump", "--dir", d, "--topic", "t", "--json");
+    assertEquals(0, dumped.code(), dumped.err());
+    List<String> lines = dumped.out().lines().toList();
+    assertEquals(3, lines.size(), dumped.out());
+    ObjectMapper mapper = new ObjectMapper();
+    int keyed = 0;
+    int unkeyed = 0;
+    for (String line : lines) {
+      JsonNode o = mapper.readTree(line);
+      assertEquals("t", o.get("topic").asText());
+      assertTrue(o.has("partition") && o.has("offset") && o.has("timestamp"));
+      if (o.get("key").isNull()) {
+        assertEquals("only-value", o.get("value").asText());
+        unkeyed++;
+      } else {
+        assertEquals("k1", o.get("key").asText());
+        keyed++;
+      }
+    }
+    assertEquals(2, keyed);
+    assertEquals(1, unkeyed);
+
+    Result text = run("", "log", "dump", "--dir", d, "--topic", "t", "--isolation", "read-uncommitted");
+    assertEquals(0, text.code(), text.err());
+    assertTrue(text.out().contains("\tk1\tv2"), text.out());
+
+    Result stat = run("", "log", "stat", "--dir", d);
+    assertEquals(0, stat.code(), stat.err());
+    assertTrue(stat.out().contains("t-0") && stat.out().contains("t-1"), stat.out());
+    assertTrue(stat.out().contains("open transactions: 0"), stat.out());
+  }
+
+  @Test
+  void badArgumentsAreOneLineErrorsWithExitCode2() {
+    String d = dir.resolve("log").toString();
+    assertEquals(0, run("", "log", "create", "--dir", d, "--topic", "t").code());
+    for (String[] args : List.of(
+        new String[] {"log", "dump", "--dir", d, "--topic", "t", "--isolation", "sometimes"},
+        new String[] {"log", "dump", "--dir", d, "--topic", "missing"},
+        new String[] {"log", "stat", "--dir", dir.resolve("nope").toString()},
+        new String[] {"log", "create", "--dir", d, "--topic", "t", "--partitions", "3"},
+        new String[] {"log", "create", "--dir", d, "--topic", "x", "--partitions", "0"},
+        new String[] {"log", "produce", "--dir", d},
+        new String[] {"log"})) {
+      Result r = run("", args);
+      assertEquals(2, r.code(), String.join(" ", args) + " -> " + r.err());
+      assertEquals(1, r.err().lines().count(), "one line: " + r.err());
+    }
+  }
+}
