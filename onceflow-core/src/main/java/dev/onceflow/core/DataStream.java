@@ -53,6 +53,24 @@ public final class DataStream<T> {
   }
 
   /**
+   * Merges this stream with others of the same type into one stream. Supported for streams made of a source and
+   * map/filter/flatMap (unite before keyBy); each branch keeps its own watermark strategy and the union's watermark is
+   * their minimum. Checkpoints rewind every branch.
+   */
+  @SafeVarargs
+  public final DataStream<T> union(DataStream<T>... others) {
+    java.util.List<Transformation> inputs = new java.util.ArrayList<>();
+    inputs.add(node);
+    for (DataStream<T> o : others) {
+      if (o.pipeline != pipeline) {
+        throw new InvalidPipelineException("union: streams of different pipelines cannot be united");
+      }
+      inputs.add(o.node);
+    }
+    return new DataStream<>(pipeline, new Transformation.UnionT(java.util.List.copyOf(inputs)));
+  }
+
+  /**
    * Drops records whose id ({@code idFn}) was already seen within {@code ttl} of event time. The seen ids are keyed,
    * checkpointed state; the output is partitioned by id.
    */

@@ -128,8 +128,15 @@ final class HeapKeyedState implements KeyedStateStore {
   public <K, V> MapState<K, V> mapState(String name, TypeSerializer<K> ks, TypeSerializer<V> vs) {
     Table t = register(name, MAP, ks, vs);
     return new MapState<>() {
+      // get-then-put for the same record is the common pattern: remember the current key's map (identity check)
+      private Object cachedKey;
+      private HashMap<K, V> cachedMap;
+
       @SuppressWarnings("unchecked")
       private HashMap<K, V> map(boolean create) {
+        if (cachedKey == currentKey && cachedMap != null) {
+          return cachedMap;
+        }
         HashMap<Object, Object> g = create ? t.group(currentKeyGroup) : t.groups[currentKeyGroup];
         if (g == null) {
           return null;
@@ -139,6 +146,8 @@ final class HeapKeyedState implements KeyedStateStore {
           m = new HashMap<>();
           g.put(currentKey, m);
         }
+        cachedKey = currentKey;
+        cachedMap = m;
         return m;
       }
 
@@ -178,6 +187,8 @@ final class HeapKeyedState implements KeyedStateStore {
 
       @Override
       public void clear() {
+        cachedKey = null;
+        cachedMap = null;
         HashMap<Object, Object> g = t.groups[currentKeyGroup];
         if (g != null) {
           g.remove(currentKey);

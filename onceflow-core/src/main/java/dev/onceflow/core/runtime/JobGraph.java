@@ -40,6 +40,9 @@ final class JobGraph {
       chain.add(t);
     }
     Collections.reverse(chain);
+    if (chain.get(0) instanceof Transformation.UnionT u) {
+      chain.set(0, new Transformation.SourceT(unionSource(u), Transformation.WatermarkSpec.READER));
+    }
     if (!(chain.get(0) instanceof Transformation.SourceT)) {
       throw new InvalidPipelineException("the pipeline does not start with a source");
     }
@@ -65,6 +68,30 @@ final class JobGraph {
       }
     }
     return new JobGraph(List.copyOf(stages));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static UnionSource unionSource(Transformation.UnionT union) {
+    List<UnionSource.Branch> branches = new ArrayList<>();
+    for (Transformation input : union.inputs()) {
+      List<Transformation> ops = new ArrayList<>();
+      Transformation t = input;
+      while (!(t instanceof Transformation.SourceT)) {
+        if (!(t instanceof Transformation.MapT || t instanceof Transformation.FilterT
+            || t instanceof Transformation.FlatMapT)) {
+          throw new InvalidPipelineException(
+              "union: only streams made of a source and map/filter/flatMap can be united (found "
+                  + t.getClass().getSimpleName() + "); unite before keyBy");
+        }
+        ops.add(t);
+        t = t.parent();
+      }
+      Collections.reverse(ops);
+      Transformation.SourceT src = (Transformation.SourceT) t;
+      branches.add(new UnionSource.Branch(
+          (dev.onceflow.core.source.Source<Object>) src.source(), src.watermarks(), ops));
+    }
+    return new UnionSource(branches);
   }
 
   Stage last() {

@@ -12,7 +12,9 @@ public final class KeyGroups {
 
   /** The key group of {@code key}. */
   public static int keyGroup(Object key, int maxParallelism) {
-    return Math.floorMod(murmurMix(key.hashCode()), maxParallelism);
+    int h = murmurMix(key.hashCode());
+    // a mask instead of a division for the usual power-of-two group counts (same result as floorMod)
+    return (maxParallelism & (maxParallelism - 1)) == 0 ? h & (maxParallelism - 1) : Math.floorMod(h, maxParallelism);
   }
 
   /** The subtask owning {@code keyGroup}. */

@@ -151,8 +151,14 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
         recordsRead.addAndGet(size);
         Arrays.fill(records, 0, size, null);
         if (watermarks.enabled()) {
-          long wm = maxTimestamp == Long.MIN_VALUE ? Long.MIN_VALUE
-              : maxTimestamp - watermarks.maxOutOfOrdernessMillis() - 1;
+          long wm;
+          if (watermarks.fromReader()) {
+            wm = reader.currentWatermark();
+            wm = wm == Long.MAX_VALUE ? Long.MIN_VALUE : wm; // +infinity only comes with end of input
+          } else {
+            wm = maxTimestamp == Long.MIN_VALUE ? Long.MIN_VALUE
+                : maxTimestamp - watermarks.maxOutOfOrdernessMillis() - 1;
+          }
           if (wm > emittedWatermark) {
             emittedWatermark = wm;
             head.watermark(wm);

@@ -39,6 +39,14 @@ public sealed interface Transformation {
       KeyByT parent, Supplier<KeyedProcessFunction<Object, Object, Object>> factory, String name)
       implements Transformation {}
 
+  /** The union of several streams rooted at sources (stateless operators only between source and union). */
+  record UnionT(java.util.List<Transformation> inputs) implements Transformation {
+    @Override
+    public Transformation parent() {
+      return null;
+    }
+  }
+
   /** A sink: ends the pipeline. */
   record SinkT(Transformation parent, Sink<?> sink) implements Transformation {}
 
@@ -47,10 +55,19 @@ public sealed interface Transformation {
    *
    * @param maxOutOfOrdernessMillis watermark = max timestamp seen - this - 1; negative = no watermarks
    * @param idleTimeoutMillis a reader with no data for this long is idle (does not hold back the watermark); 0 = never
+   * @param fromReader the reader computes the watermark itself ({@code SourceReader.currentWatermark()}, e.g. a union)
    */
-  record WatermarkSpec(long maxOutOfOrdernessMillis, long idleTimeoutMillis) {
+  record WatermarkSpec(long maxOutOfOrdernessMillis, long idleTimeoutMillis, boolean fromReader) {
     /** No watermarks except +infinity at end of input. */
-    public static final WatermarkSpec NONE = new WatermarkSpec(-1, 0);
+    public static final WatermarkSpec NONE = new WatermarkSpec(-1, 0, false);
+
+    /** The reader's own watermark. */
+    public static final WatermarkSpec READER = new WatermarkSpec(0, 0, true);
+
+    /** A strategy computed from record timestamps. */
+    public WatermarkSpec(long maxOutOfOrdernessMillis, long idleTimeoutMillis) {
+      this(maxOutOfOrdernessMillis, idleTimeoutMillis, false);
+    }
 
     /** True if watermarks are generated. */
     public boolean enabled() {

@@ -17,7 +17,8 @@ import java.util.function.Consumer;
 /**
  * Event-time window aggregation as a keyed process function (use {@link dev.onceflow.core.KeyedStream#window}). State
  * per key: window start -> (end, accumulator), in keyed MapState, so it is checkpointed and restored like any keyed
- * state. A window fires when the watermark reaches its last millisecond (end - 1); with allowed lateness L it is kept
+ * state. Windows are stored under start / granularity (size for tumbling, slide for sliding, 1 for sessions): starts
+ * are multiples of the size, and such Long keys collide in a HashMap, consecutive indexes do not. A window fires when the watermark reaches its last millisecond (end - 1); with allowed lateness L it is kept
  * until the watermark reaches end - 1 + L, and each late record within L re-fires it with the updated result. A
  * record whose windows are all past their lateness is late data: it goes to the late-data handler, if any.
  */
@@ -29,6 +30,7 @@ public final class WindowOperator<K, T, A, R> extends KeyedProcessFunction<K, T,
   private final long lateness;
   private final transient Consumer<? super T> lateData;
   private transient MapState<Long, Slot> windows;
+  private final long granularity;
 
   /** Window state: end (exclusive) and accumulator. */
   record Slot(long end, Object acc) {}
@@ -40,6 +42,8 @@ public final class WindowOperator<K, T, A, R> extends KeyedProcessFunction<K, T,
     this.fn = fn;
     this.lateness = allowedLatenessMillis;
     this.lateData = lateData;
+    this.granularity = assigner instanceof WindowAssigner.Tumbling t ? t.sizeMillis()
+        : assigner instanceof WindowAssigner.Sliding s ? s.slideMillis() : 1;
   }
 
   private static final TypeSerializer<Slot> SLOT =
@@ -104,10 +108,11 @@ public final class WindowOperator<K, T, A, R> extends KeyedProcessFunction<K, T,
     if (end - 1 + lateness <= wm && wm != Long.MIN_VALUE) {
       return false; // past its allowed lateness: dropped
     }
-    Slot slot = windows.get(start);
+    long index = start / granularity;
+    Slot slot = windows.get(index);
     A acc = slot == null ? fn.createAccumulator() : (A) slot.acc;
     Slot updated = new Slot(end, fn.add(value, acc));
-    windows.put(start, updated);
+    windows.put(index, updated);
     if (slot == null) {
       ctx.registerEventTimeTimer(end - 1);
       if (lateness > 0) {
@@ -165,7 +170,7 @@ public final class WindowOperator<K, T, A, R> extends KeyedProcessFunction<K, T,
     for (Map.Entry<Long, Slot> e : windows.entries().entrySet()) {
       Slot slot = e.getValue();
       if (slot.end - 1 == time) {
-        emit(ctx.currentKey(), e.getKey(), slot, out);
+        emit(ctx.currentKey(), e.getKey() * granularity, slot, out);
       }
       if (slot.end - 1 + lateness <= time) {
         purge.add(e.getKey());

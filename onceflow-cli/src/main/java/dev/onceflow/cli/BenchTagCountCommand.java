@@ -1,0 +1,71 @@
+package dev.onceflow.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.onceflow.core.Guarantee;
+import dev.onceflow.core.bench.TagCountBenchmark;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code onceflow bench tag-count}: throughput of the keyed 60 s tumbling window count job. */
+@Command(
+    name = "tag-count",
+    mixinStandardHelpOptions = true,
+    description = "Generated posts -> keyBy tag -> 60 s tumbling event-time windows -> count -> discarding"
+        + " transactional sink that checks the committed total equals N.")
+final class BenchTagCountCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--events", defaultValue = "20000000", description = "N. Default ${DEFAULT-VALUE}.")
+  long events;
+
+  @Option(names = "--parallelism", defaultValue = "2", description = "Subtasks per stage. Default ${DEFAULT-VALUE}.")
+  int parallelism;
+
+  @Option(names = "--guarantee", defaultValue = "EXACTLY_ONCE",
+      description = "AT_MOST_ONCE, AT_LEAST_ONCE or EXACTLY_ONCE (dashes/lower case accepted). Default ${DEFAULT-VALUE}.")
+  String guarantee;
+
+  @Option(names = "--checkpoint-interval", defaultValue = "1000",
+      description = "Checkpoint interval in ms, 0 = none. Default ${DEFAULT-VALUE}.")
+  long checkpointIntervalMs;
+
+  @Option(names = "--json", description = "Print one JSON object.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    Guarantee g;
+    try {
+      g = Guarantee.valueOf(guarantee.toUpperCase(Locale.ROOT).replace('-', '_'));
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--guarantee must be AT_MOST_ONCE, AT_LEAST_ONCE or EXACTLY_ONCE, was '" + guarantee + "'");
+    }
+    if (events < 1 || parallelism < 1 || checkpointIntervalMs < 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--events and --parallelism must be >= 1 and --checkpoint-interval >= 0");
+    }
+    TagCountBenchmark.Result r = TagCountBenchmark.run(events, parallelism, g, checkpointIntervalMs);
+    if (json) {
+      ObjectNode o = new ObjectMapper().createObjectNode();
+      o.put("job", "tag-count");
+      o.put("events", r.events());
+      o.put("parallelism", r.parallelism());
+      o.put("guarantee", r.guarantee().name());
+      o.put("checkpoint_interval_ms", r.checkpointIntervalMs());
+      o.put("seconds", r.seconds());
+      o.put("events_per_sec", r.eventsPerSec());
+      o.put("checkpoints_completed", r.checkpointsCompleted());
+      System.out.println(o);
+    } else {
+      System.out.printf(Locale.ROOT, "tag-count: %d events, parallelism %d, %s, checkpoint interval %d ms:"
+              + " %.2f s, %.0f events/s, %d checkpoints completed%n", r.events(), r.parallelism(), r.guarantee(),
+          r.checkpointIntervalMs(), r.seconds(), r.eventsPerSec(), r.checkpointsCompleted());
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,149 @@
+package dev.onceflow.core.bench;
+
+import dev.onceflow.core.Guarantee;
+import dev.onceflow.core.JobHandle;
+import dev.onceflow.core.JobListener;
+import dev.onceflow.core.Onceflow;
+import dev.onceflow.core.WatermarkStrategy;
+import dev.onceflow.core.checkpoint.DurableFiles;
+import dev.onceflow.core.sink.SinkContext;
+import dev.onceflow.core.sink.TwoPhaseCommitSink;
+import dev.onceflow.core.sink.TwoPhaseCommitWriter;
+import dev.onceflow.core.source.GeneratorSource;
+import dev.onceflow.core.window.WindowAssigner;
+import dev.onceflow.core.window.WindowResult;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The "tag-count" benchmark job: N generated posts, post i = (id i, tag (i * 2654435761) mod 1000), event time i/10
+ * ms; monotonous watermarks; keyBy tag; 60 s tumbling event-time windows; count; a discarding transactional sink
+ * that adds up the committed counts and checks they total N.
+ */
+public final class TagCountBenchmark {
+  private TagCountBenchmark() {}
+
+  /** A generated post. */
+  public record Post(long id, long tag) {}
+
+  /**
+   * The measured run.
+   *
+   * @param events N
+   * @param parallelism subtasks per stage
+   * @param guarantee guarantee
+   * @param checkpointIntervalMs 0 = none
+   * @param seconds wall time from start to finished
+   * @param eventsPerSec N / seconds
+   * @param checkpointsCompleted checkpoints completed (including the final one)
+   */
+  public record Result(
+      long events,
+      int parallelism,
+      Guarantee guarantee,
+      long checkpointIntervalMs,
+      double seconds,
+      double eventsPerSec,
+      long checkpointsCompleted) {}
+
+  /**
+   * Runs the job once.
+   *
+   * @throws IllegalStateException if the committed counts do not add up to N
+   */
+  public static Result run(long events, int parallelism, Guarantee guarantee, long checkpointIntervalMs)
+      throws Exception {
+    Path dir = Files.createTempDirectory("onceflow-bench-ckpt");
+    CountingSink sink = new CountingSink();
+    AtomicLong checkpoints = new AtomicLong();
+    try {
+      long t0 = System.nanoTime();
+      JobHandle job = Onceflow.pipeline("tag-count")
+          .guarantee(guarantee)
+          .parallelism(parallelism)
+          .batchSize(1024)
+          .checkpointInterval(Duration.ofMillis(checkpointIntervalMs))
+          .checkpointDir(dir)
+          .listener(new JobListener() {
+            @Override
+            public void onCheckpointCompleted(long id) {
+              checkpoints.incrementAndGet();
+            }
+          })
+          .source(GeneratorSource.of(events, i -> new Post(i, Math.floorMod(i * 2654435761L, 1000L)))
+                  .withTimestamps(i -> i / 10),
+              WatermarkStrategy.monotonous())
+          .keyBy(Post::tag)
+          .window(WindowAssigner.tumbling(Duration.ofSeconds(60)))
+          .count()
+          .sinkTo(sink)
+          .start();
+      job.join();
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      if (sink.total.get() != events) {
+        throw new IllegalStateException(
+            "tag-count committed a total of " + sink.total.get() + " counts, expected " + events);
+      }
+      return new Result(events, parallelism, guarantee, checkpointIntervalMs, seconds, events / seconds,
+          checkpoints.get());
+    } finally {
+      DurableFiles.deleteTree(dir);
+    }
+  }
+
+  /** Discards window results but adds their counts up on commit (2PC, idempotent per token). */
+  static final class CountingSink implements TwoPhaseCommitSink<WindowResult<Long, Long>> {
+    final AtomicLong total = new AtomicLong();
+    private final AtomicLong ids = new AtomicLong();
+    private final Set<Long> committed = ConcurrentHashMap.newKeySet();
+
+    @Override
+    public String name() {
+      return "discard";
+    }
+
+    @Override
+    public TwoPhaseCommitWriter<WindowResult<Long, Long>> createWriter(SinkContext context) {
+      return new TwoPhaseCommitWriter<>() {
+        private long sum;
+
+        @Override
+        public void beginTransaction() {
+          sum = 0;
+        }
+
+        @Override
+        public void write(WindowResult<Long, Long> r) {
+          sum += r.value();
+        }
+
+        @Override
+        public byte[] preCommit(long checkpointId) {
+          return ByteBuffer.allocate(16).putLong(ids.incrementAndGet()).putLong(sum).array();
+        }
+
+        @Override
+        public void abort() {
+          sum = 0;
+        }
+      };
+    }
+
+    @Override
+    public void commit(byte[] token) {
+      ByteBuffer b = ByteBuffer.wrap(token);
+      if (committed.add(b.getLong())) {
+        total.addAndGet(b.getLong());
+      }
+    }
+
+    @Override
+    public void abortLingering(SinkContext context, List<byte[]> recordedTokens) {}
+  }
+}

@@ -1,0 +1,200 @@
+package dev.onceflow.core.runtime;
+
+import dev.onceflow.core.Collector;
+import dev.onceflow.core.source.ReadStatus;
+import dev.onceflow.core.source.Source;
+import dev.onceflow.core.source.SourceContext;
+import dev.onceflow.core.source.SourceOutput;
+import dev.onceflow.core.source.SourceReader;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The union of several source branches (each a source plus the stateless map/filter/flatMap applied to it before the
+ * union), read by one reader per subtask. Its position is the concatenation of the branches' positions, so a restore
+ * rewinds every branch. Its watermark is the minimum over branches of (max timestamp - bound - 1), each branch with
+ * its own watermark strategy; a finished or idle branch does not hold it back.
+ */
+final class UnionSource implements Source<Object> {
+  /** One input of the union. */
+  record Branch(Source<Object> source, Transformation.WatermarkSpec watermarks, List<Transformation> ops) {}
+
+  private final List<Branch> branches;
+
+  UnionSource(List<Branch> branches) {
+    this.branches = List.copyOf(branches);
+  }
+
+  @Override
+  public String name() {
+    StringBuilder b = new StringBuilder("union");
+    for (Branch br : branches) {
+      b.append('-').append(br.source().name());
+    }
+    return b.toString();
+  }
+
+  @Override
+  public SourceReader<Object> createReader(SourceContext ctx) throws Exception {
+    List<byte[]> positions = new ArrayList<>();
+    if (ctx.restoredPosition().isPresent()) {
+      DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(ctx.restoredPosition().get()));
+      int n = in.readInt();
+      for (int i = 0; i < n; i++) {
+        int len = in.readInt();
+        byte[] p = len < 0 ? null : new byte[len];
+        if (p != null) {
+          in.readFully(p);
+        }
+        positions.add(p);
+      }
+    }
+    List<SourceReader<Object>> readers = new ArrayList<>();
+    for (int i = 0; i < branches.size(); i++) {
+      Optional<byte[]> pos = i < positions.size() ? Optional.ofNullable(positions.get(i)) : Optional.empty();
+      readers.add(branches.get(i).source().createReader(
+          new SourceContext(ctx.jobName(), ctx.subtask(), ctx.parallelism(), pos)));
+    }
+    return new Reader(readers);
+  }
+
+  private final class Reader implements SourceReader<Object> {
+    private final List<SourceReader<Object>> readers;
+    private final boolean[] ended;
+    private final long[] maxTimestamp;
+
+    Reader(List<SourceReader<Object>> readers) {
+      this.readers = readers;
+      this.ended = new boolean[readers.size()];
+      this.maxTimestamp = new long[readers.size()];
+      java.util.Arrays.fill(maxTimestamp, Long.MIN_VALUE);
+    }
+
+    @Override
+    public ReadStatus poll(SourceOutput<Object> output, int maxRecords) throws Exception {
+      boolean more = false;
+      boolean allEnded = true;
+      int share = Math.max(1, maxRecords / readers.size());
+      for (int i = 0; i < readers.size(); i++) {
+        if (ended[i]) {
+          continue;
+        }
+        BranchOutput out = new BranchOutput(i, output);
+        ReadStatus s = readers.get(i).poll(out, share);
+        if (s == ReadStatus.END_OF_INPUT) {
+          ended[i] = true;
+        } else {
+          allEnded = false;
+          more |= s == ReadStatus.MORE_AVAILABLE;
+        }
+      }
+      return allEnded ? ReadStatus.END_OF_INPUT : more ? ReadStatus.MORE_AVAILABLE : ReadStatus.NOTHING_AVAILABLE;
+    }
+
+    /** Applies the branch's stateless operators, then emits into the union. */
+    private final class BranchOutput implements SourceOutput<Object> {
+      private final int branch;
+      private final SourceOutput<Object> out;
+
+      BranchOutput(int branch, SourceOutput<Object> out) {
+        this.branch = branch;
+        this.out = out;
+      }
+
+      @Override
+      public void collect(Object record) {
+        collect(record, Long.MIN_VALUE);
+      }
+
+      @Override
+      public void collect(Object record, long timestamp) {
+        if (timestamp > maxTimestamp[branch]) {
+          maxTimestamp[branch] = timestamp;
+        }
+        apply(branches.get(branch).ops(), 0, record, timestamp);
+      }
+
+      private void apply(List<Transformation> ops, int from, Object record, long ts) {
+        for (int k = from; k < ops.size(); k++) {
+          Transformation t = ops.get(k);
+          if (t instanceof Transformation.MapT m) {
+            record = m.fn().apply(record);
+          } else if (t instanceof Transformation.FilterT f) {
+            if (!f.fn().test(record)) {
+              return;
+            }
+          } else if (t instanceof Transformation.FlatMapT fm) {
+            int next = k + 1;
+            Collector<Object> c = r -> apply(ops, next, r, ts);
+            fm.fn().accept(record, c);
+            return;
+          }
+        }
+        out.collect(record, ts);
+      }
+
+      @Override
+      public void decodeFailed(String what, Exception cause) {
+        out.decodeFailed(what, cause);
+      }
+    }
+
+    @Override
+    public byte[] snapshotPosition() {
+      try {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeInt(readers.size());
+        for (SourceReader<Object> r : readers) {
+          byte[] p = r.snapshotPosition();
+          out.writeInt(p.length);
+          out.write(p);
+        }
+        out.flush();
+        return bytes.toByteArray();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    @Override
+    public long currentWatermark() {
+      long min = Long.MAX_VALUE;
+      for (int i = 0; i < readers.size(); i++) {
+        Transformation.WatermarkSpec spec = branches.get(i).watermarks();
+        if (ended[i] || readers.get(i).currentWatermark() == Long.MAX_VALUE) {
+          continue; // finished or nothing assigned: does not hold back the union
+        }
+        long wm = !spec.enabled() || maxTimestamp[i] == Long.MIN_VALUE
+            ? Long.MIN_VALUE : maxTimestamp[i] - spec.maxOutOfOrdernessMillis() - 1;
+        min = Math.min(min, wm);
+      }
+      return min;
+    }
+
+    @Override
+    public void close() throws Exception {
+      Exception first = null;
+      for (SourceReader<Object> r : readers) {
+        try {
+          r.close();
+        } catch (Exception e) {
+          if (first == null) {
+            first = e;
+          } else {
+            first.addSuppressed(e);
+          }
+        }
+      }
+      if (first != null) {
+        throw first;
+      }
+    }
+  }
+}
