@@ -141,7 +141,7 @@ final class VerifyCommand implements Callable<Integer> {
       out.printf("  table             topic %s in %s, read as a table: last value per key (session|ts)%n",
           r.outputTopic(), where);
     } else {
-      out.printf("  output topic      %s in %s (read committed)%n", r.outputTopic(), where);
+      out.printf("  output topic      %s (read committed) in %s%n", r.outputTopic(), where);
     }
     if (r.lingeringPrepared() > 0) {
       out.printf("  WARNING           %d prepared transactions were left undecided in the log%n",
