@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class BrokenPipelineTest {
   @Test
   void plainSinkPassedOffAsIdempotentUnderExactlyOnceIsCaught() throws Exception {
-    VerifyResult r = Verifier.run(VerifyOptions.of(Job.LEDGER, Guarantee.EXACTLY_ONCE, 20_000, 5, 5)
+    VerifyResult r = Verifier.run(VerifyOptions.of(Job.LEDGER, Guarantee.EXACTLY_ONCE, 20_000, 6, 5)
         .withChildMainClass(LyingPlainSinkChild.class.getName()));
     System.out.println("verify broken " + r.toJson());
     assertTrue(r.crashes() >= 3, r.kills()::toString);

@@ -29,7 +29,28 @@ public final class LyingPlainSinkChild {
 
         @Override
         public SinkWriter<OutputRow> createWriter(SinkContext context) throws Exception {
-          return plain.createWriter(context);
+          SinkWriter<OutputRow> w = plain.createWriter(context);
+          return new SinkWriter<>() {
+            private int n;
+
+            @Override
+            public void write(OutputRow record) throws Exception {
+              w.write(record);
+              if (++n % 16 == 0) {
+                w.flush(); // write through promptly, so rows after the last checkpoint are in the log at a kill
+              }
+            }
+
+            @Override
+            public void flush() throws Exception {
+              w.flush();
+            }
+
+            @Override
+            public void close() throws Exception {
+              w.close();
+            }
+          };
         }
       };
     }));
