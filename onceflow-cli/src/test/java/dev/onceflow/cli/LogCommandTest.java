@@ -98,4 +98,34 @@ class LogCommandTest {
       assertEquals(1, r.err().lines().count(), "one line: " + r.err());
     }
   }
+
+  @Test
+  void txnListsPreparedTransactionsAndAnOperatorCanDecideThem() {
+    java.nio.file.Path d = dir.resolve("log");
+    dev.onceflow.log.TopicPartition tp = new dev.onceflow.log.TopicPartition("t", 0);
+    try (dev.onceflow.log.Log log = dev.onceflow.log.Log.open(d)) {
+      log.createTopic("t", dev.onceflow.log.TopicConfig.partitions(1));
+      dev.onceflow.log.TransactionalProducer tx = log.transactionalProducer("sink-0");
+      tx.initTransactions();
+      for (int i = 0; i < 2; i++) {
+        tx.beginTransaction();
+        tx.send(tp, dev.onceflow.log.ProducerRecord.of(("v" + i).getBytes(StandardCharsets.UTF_8)));
+        tx.prepare();
+      }
+    }
+    Result list = run("", "log", "txn", "--dir", d.toString());
+    assertEquals(0, list.code(), list.err());
+    assertTrue(list.out().startsWith("2 prepared transaction(s)"), list.out());
+    assertTrue(list.out().contains("sink-0#0") && list.out().contains("sink-0#1"), list.out());
+    Result committed = run("", "log", "txn", "--dir", d.toString(), "--commit", "sink-0#0");
+    assertEquals(0, committed.code(), committed.err());
+    assertTrue(committed.out().contains("COMMITTED"), committed.out());
+    Result aborted = run("", "log", "txn", "--dir", d.toString(), "--abort", "sink-0#1");
+    assertEquals(0, aborted.code(), aborted.err());
+    Result dump = run("", "log", "dump", "--dir", d.toString(), "--topic", "t");
+    assertEquals(List.of("v0"), dump.out().lines().map(l -> l.substring(l.lastIndexOf('\t') + 1)).toList());
+    Result missing = run("", "log", "txn", "--dir", d.toString(), "--commit", "sink-0#1");
+    assertEquals(2, missing.code());
+    assertTrue(run("", "log", "stat", "--dir", d.toString()).out().contains("open transactions: 0"));
+  }
 }

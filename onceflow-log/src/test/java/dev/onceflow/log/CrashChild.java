@@ -13,7 +13,7 @@ import java.util.Random;
 /**
  * The child JVM of {@link LogCrashTest}: appends forever (plain, idempotent from a second thread, transactional
  * across partitions, prepared-then-committed) and prints every acknowledgement as one line, flushed, ending in
- * " ." so that a line cut by the kill is recognisable. Arguments: dir, seed, run number, fsync policy (every|os).
+ * " ." so that a line cut by the kill is recognisable. Arguments: dir, seed, run number, fsync policy (every|millis|os).
  *
  * <p>Value encoding: plain {@code p-<run>-<n>}, idempotent {@code q-<run>-<n>}, transactional
  * {@code t-<run>-<n>-<total>-<k>} where total is the transaction's record count across all its partitions.
@@ -27,7 +27,11 @@ public final class CrashChild {
     Path dir = Path.of(args[0]);
     Random rnd = new Random(Long.parseLong(args[1]));
     int run = Integer.parseInt(args[2]);
-    FsyncPolicy policy = args[3].equals("os") ? FsyncPolicy.OS : FsyncPolicy.EVERY_APPEND;
+    FsyncPolicy policy = switch (args[3]) {
+      case "os" -> FsyncPolicy.OS;
+      case "millis" -> FsyncPolicy.everyMillis(5);
+      default -> FsyncPolicy.EVERY_APPEND;
+    };
     PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
     Log log = Log.open(dir, LogConfig.builder().fsyncPolicy(policy).build());
     log.createTopic("plain", TopicConfig.builder().partitions(2).segmentBytes(8 * 1024).build());

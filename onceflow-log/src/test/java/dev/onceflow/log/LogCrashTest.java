@@ -72,7 +72,8 @@ class LogCrashTest {
     void kills(int kills) throws Exception {
       Path logDir = dir.resolve("log");
       for (int run = 0; run < kills; run++) {
-        String policy = rnd.nextInt(4) == 0 ? "os" : "every";
+        int r = rnd.nextInt(6);
+        String policy = r == 0 ? "os" : r == 1 ? "millis" : "every"; // kill -9 keeps the page cache: all must hold
         int target = 1 + rnd.nextInt(60);
         List<String> lines = runChild(logDir, run, policy, target);
         for (String line : lines) {

@@ -200,4 +200,35 @@ class LogTest {
       }
     }
   }
+
+  @Test
+  void batchesLargerThanTheReadAndScanBuffersAreReadAndRecovered() {
+    TopicPartition tp = new TopicPartition("t", 0);
+    List<ProducerRecord> big = new java.util.ArrayList<>();
+    for (int i = 0; i < 1500; i++) {
+      byte[] v = new byte[1024];
+      v[0] = (byte) i;
+      big.add(new ProducerRecord(null, v, i, null));
+    }
+    try (Log log = Log.open(dir)) {
+      log.createTopic("t", TopicConfig.partitions(1));
+      Producer p = log.producer();
+      p.send(tp, rec("small"));
+      assertEquals(1, p.sendBatch(tp, big)); // about 1.5 MiB in one batch
+      p.send(tp, rec("after"));
+      List<LogRecord> all = readAll(log, Isolation.READ_COMMITTED, tp);
+      assertEquals(1502, all.size());
+      assertEquals((byte) 1499, all.get(1500).value()[0]);
+    }
+    try (Log log = Log.open(dir)) {
+      List<LogRecord> all = readAll(log, Isolation.READ_COMMITTED, tp);
+      assertEquals(1502, all.size());
+      assertEquals("after", s(all.get(1501).value()));
+      try (Consumer c = log.consumer(ConsumerConfig.readCommitted())) {
+        c.assign(List.of(tp));
+        c.seek(tp, 700); // inside the big batch
+        assertEquals(700, c.poll(1).get(0).offset());
+      }
+    }
+  }
 }

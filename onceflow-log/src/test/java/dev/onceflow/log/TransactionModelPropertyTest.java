@@ -46,9 +46,11 @@ class TransactionModelPropertyTest {
   record Entry(String value, long offset, MTxn txn) {}
 
   @Property(tries = 100)
-  void readCommittedViewAndLsoMatchTheModel(@ForAll("ops") List<Op> ops) throws IOException {
+  void readCommittedViewAndLsoMatchTheModel(@ForAll("ops") List<Op> ops, @ForAll boolean everyAppend)
+      throws IOException {
     Path dir = Files.createTempDirectory("onceflow-model");
-    Log log = Log.open(dir, OS);
+    LogConfig config = everyAppend ? LogConfig.defaults() : OS;
+    Log log = Log.open(dir, config);
     try {
       log.createTopic("t", TopicConfig.partitions(PARTITIONS));
       Map<Integer, List<Entry>> parts = new HashMap<>();
@@ -117,7 +119,7 @@ class TransactionModelPropertyTest {
           }
           default -> { // crash-free reopen: ongoing transactions abort, prepared ones stay
             log.close();
-            log = Log.open(dir, OS);
+            log = Log.open(dir, config);
             for (int i = 0; i < IDS.length; i++) {
               abortOngoing(current[i]);
               current[i] = null;

@@ -156,6 +156,7 @@ final class PartitionLog {
       if (txnSeq >= 0) {
         txns.dataAppended(pid, txnSeq, base, base + count - 1);
       }
+      publish(base + count); // only now: the open range must hold back the LSO before readers can see the data
       return new long[] {base, base + count};
     } finally {
       appendLock.unlock();
@@ -181,6 +182,7 @@ final class PartitionLog {
       BatchCodec.seal(marker, base, pid, epoch, -1, BatchCodec.ATTR_TRANSACTIONAL);
       write(marker, base, base + 1, Long.MIN_VALUE);
       txns.markerApplied(pid, commit, first, last);
+      publish(base + 1);
       end = base + 1;
     } finally {
       appendLock.unlock();
@@ -199,6 +201,10 @@ final class PartitionLog {
       throw ctx.fail("appending to " + active, e);
     }
     writtenEnd = next;
+  }
+
+  /** Makes [.., next) visible to readers unless visibility waits for a force (EVERY_APPEND). */
+  private void publish(long next) {
     if (!ctx.syncOnAppend()) {
       highWatermark = next;
       ctx.signal();

@@ -5,7 +5,7 @@ import dev.onceflow.log.TransactionState;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
+import java.util.concurrent.ConcurrentSkipListSet;
 
 /** One transaction of a transactional id. Guarded by its {@link TransactionalIdState}'s lock. */
 final class Txn {
@@ -17,7 +17,8 @@ final class Txn {
   volatile TransactionState state;
   /** The producer epoch when prepared (-1 before), so that tokens listed later equal the one prepare() returned. */
   short preparedEpoch = -1;
-  final Set<TopicPartition> partitions = new TreeSet<>();
+  /** Added to by sends under the id's read lock while stats() may read it: a concurrent set. */
+  final Set<TopicPartition> partitions = new ConcurrentSkipListSet<>();
   /** {first, last} data offsets per partition; recorded when the transaction is prepared or decided. */
   final Map<TopicPartition, long[]> ranges = new TreeMap<>();
   final Map<String, Map<TopicPartition, Long>> offsets = new TreeMap<>();
