@@ -13,6 +13,7 @@ import dev.onceflow.core.testing.Expectations;
 import dev.onceflow.core.testing.FailingSource;
 import dev.onceflow.core.testing.FailingTwoPhaseCommitSink;
 import dev.onceflow.core.testing.Fault;
+import dev.onceflow.core.testing.GatedSource;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -81,7 +82,8 @@ class PipelineFailureTest {
             restored.incrementAndGet();
           }
         });
-    JobHandle job = p.source(new FailingSource<>(GeneratorSource.of(N, i -> i), site == Site.SOURCE ? fault : never))
+    JobHandle job = p.source(new FailingSource<>(new GatedSource<>(GeneratorSource.of(N, i -> i), N / 2, completed::get, 4),
+        site == Site.SOURCE ? fault : never))
         .keyBy(i -> i % KEYS)
         .process(new CountPerKey())
         .map(s -> {

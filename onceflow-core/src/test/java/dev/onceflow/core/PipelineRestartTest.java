@@ -11,6 +11,7 @@ import dev.onceflow.core.testing.CountPerKey;
 import dev.onceflow.core.testing.Expectations;
 import dev.onceflow.core.testing.FailingSource;
 import dev.onceflow.core.testing.Fault;
+import dev.onceflow.core.testing.GatedSource;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,7 +41,7 @@ class PipelineRestartTest {
             restoredFrom.set(checkpointId);
           }
         })
-        .source(new FailingSource<>(GeneratorSource.of(N, i -> i), fault))
+        .source(new FailingSource<>(new GatedSource<>(GeneratorSource.of(N, i -> i), N / 2, completed::get, 2), fault))
         .keyBy(i -> i % 13)
         .process(new CountPerKey())
         .sinkTo(FileSink.of(tmp.resolve("out"), Encoder.<String>utf8String()))

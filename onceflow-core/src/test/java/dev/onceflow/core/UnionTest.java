@@ -11,6 +11,7 @@ import dev.onceflow.core.testing.CountPerKey;
 import dev.onceflow.core.testing.Expectations;
 import dev.onceflow.core.testing.FailingSource;
 import dev.onceflow.core.testing.Fault;
+import dev.onceflow.core.testing.GatedSource;
 import dev.onceflow.core.window.WindowAssigner;
 import dev.onceflow.core.window.WindowResult;
 import java.nio.file.Path;
@@ -65,7 +66,7 @@ class UnionTest {
             completed.incrementAndGet();
           }
         });
-    DataStream<Long> a = p.source(new FailingSource<>(GeneratorSource.of(n / 2, i -> i), fault));
+    DataStream<Long> a = p.source(new FailingSource<>(new GatedSource<>(GeneratorSource.of(n / 2, i -> i), n / 8, completed::get, 2), fault));
     DataStream<Long> b = p.source(GeneratorSource.of(n / 2, i -> i + n / 2));
     a.union(b).keyBy(i -> i % 7).process(new CountPerKey())
         .sinkTo(FileSink.of(tmp.resolve("out"), Encoder.<String>utf8String()));

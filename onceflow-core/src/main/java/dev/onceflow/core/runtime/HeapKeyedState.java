@@ -60,6 +60,7 @@ final class HeapKeyedState implements KeyedStateStore {
     final TypeSerializer<Object> s1;
     final TypeSerializer<Object> s2;
     final HashMap<Object, Object>[] groups;
+    long ttlMillis; // > 0: VALUE entries are Timed and expire
 
     @SuppressWarnings("unchecked")
     Table(String name, byte kind, TypeSerializer<?> s1, TypeSerializer<?> s2, int maxParallelism) {
@@ -117,6 +118,70 @@ final class HeapKeyedState implements KeyedStateStore {
         }
       }
     };
+  }
+
+  /** A value with its last update time (processing time), for TTL state. */
+  record Timed(long writtenAt, Object value) {}
+
+  @Override
+  public <T> ValueState<T> valueState(String name, TypeSerializer<T> serializer, java.time.Duration ttl) {
+    long ttlMillis = ttl.toMillis();
+    if (ttlMillis <= 0) {
+      throw new IllegalArgumentException("state ttl must be positive, was " + ttl);
+    }
+    TypeSerializer<Timed> timed = new TypeSerializer<>() {
+      @Override
+      public void serialize(Timed t, java.io.DataOutput out) throws IOException {
+        out.writeLong(t.writtenAt);
+        serializer.serialize(castValue(t.value), out);
+      }
+
+      @Override
+      public Timed deserialize(java.io.DataInput in) throws IOException {
+        long at = in.readLong();
+        return new Timed(at, serializer.deserialize(in));
+      }
+    };
+    Table t = register(name, VALUE, timed, null);
+    t.ttlMillis = ttlMillis;
+    return new ValueState<>() {
+      @Override
+      @SuppressWarnings("unchecked")
+      public T value() {
+        HashMap<Object, Object> m = t.groups[currentKeyGroup];
+        Timed v = m == null ? null : (Timed) m.get(currentKey);
+        if (v == null) {
+          return null;
+        }
+        if (System.currentTimeMillis() - v.writtenAt >= ttlMillis) {
+          m.remove(currentKey);
+          return null;
+        }
+        return (T) v.value;
+      }
+
+      @Override
+      public void update(T value) {
+        if (value == null) {
+          clear();
+        } else {
+          t.group(currentKeyGroup).put(currentKey, new Timed(System.currentTimeMillis(), value));
+        }
+      }
+
+      @Override
+      public void clear() {
+        HashMap<Object, Object> m = t.groups[currentKeyGroup];
+        if (m != null) {
+          m.remove(currentKey);
+        }
+      }
+    };
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> T castValue(Object o) {
+    return (T) o;
   }
 
   @Override
@@ -255,6 +320,10 @@ final class HeapKeyedState implements KeyedStateStore {
         HashMap<Object, Object> g = t.groups[kg];
         if (g != null && !g.isEmpty()) {
           HashMap<Object, Object> copy = new HashMap<>(g);
+          if (t.ttlMillis > 0) {
+            long now = System.currentTimeMillis();
+            copy.values().removeIf(v -> now - ((Timed) v).writtenAt >= t.ttlMillis);
+          }
           if (t.kind == MAP) {
             copy.replaceAll((k, v) -> new HashMap<>((Map<?, ?>) v));
           } else if (t.kind == LIST) {

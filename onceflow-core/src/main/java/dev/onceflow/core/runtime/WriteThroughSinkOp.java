@@ -38,8 +38,11 @@ final class WriteThroughSinkOp extends ChainOp {
     writer.flush();
   }
 
+  /** Input idle: make buffered records visible so a quiet stream does not hold output back. */
   @Override
-  void flushIdle() {}
+  void flushIdle() throws Exception {
+    writer.flush();
+  }
 
   @Override
   void close(boolean failed) throws Exception {

@@ -11,6 +11,13 @@ public interface KeyedStateStore {
   /** A value per key, serialised with {@code serializer} in checkpoints. */
   <T> ValueState<T> valueState(String name, TypeSerializer<T> serializer);
 
+  /**
+   * A value per key that expires {@code ttl} of processing time after its last update: reads of an expired value
+   * return null and expired values are dropped from snapshots. Processing time is not replayed, so what expires
+   * depends on when a replay happens; for replay-stable expiry use event-time timers (as deduplicate does).
+   */
+  <T> ValueState<T> valueState(String name, TypeSerializer<T> serializer, java.time.Duration ttl);
+
   /** A value per key, serialised with {@link dev.onceflow.core.serialization.Serializers#generic()}. */
   <T> ValueState<T> valueState(String name);
 

@@ -49,4 +49,31 @@ class HeapKeyedStateTest {
     r.setCurrentKey(99L);
     assertNull(v2.value());
   }
+
+  @Test
+  void ttlValueExpiresAfterItsProcessingTimeTtlAndIsDroppedFromSnapshots() throws Exception {
+    HeapKeyedState s = new HeapKeyedState(128);
+    ValueState<String> v = s.valueState("v", Serializers.STRING, java.time.Duration.ofMillis(50));
+    s.setCurrentKey("k");
+    long written = System.currentTimeMillis();
+    v.update("x");
+    String read = v.value();
+    if (System.currentTimeMillis() - written < 50) {
+      assertEquals("x", read);
+    }
+    HeapKeyedState fresh = new HeapKeyedState(128);
+    ValueState<String> f = fresh.valueState("v", Serializers.STRING, java.time.Duration.ofMillis(50));
+    fresh.restore(s.snapshot().call(), "test");
+    fresh.setCurrentKey("k");
+    while (System.currentTimeMillis() - written < 50) {
+      Thread.onSpinWait(); // wait for the clock to pass the ttl
+    }
+    assertNull(v.value());
+    assertNull(f.value());
+    HeapKeyedState after = new HeapKeyedState(128);
+    ValueState<String> a = after.valueState("v", Serializers.STRING, java.time.Duration.ofDays(1));
+    after.restore(fresh.snapshot().call(), "test");
+    after.setCurrentKey("k");
+    assertNull(a.value(), "expired values are not written to snapshots");
+  }
 }

@@ -14,6 +14,7 @@ import dev.onceflow.core.source.GeneratorSource;
 import dev.onceflow.core.testing.CollectingSink;
 import dev.onceflow.core.testing.FailingSource;
 import dev.onceflow.core.testing.Fault;
+import dev.onceflow.core.testing.GatedSource;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -204,7 +205,8 @@ class WindowOperatorTest {
             completed.incrementAndGet();
           }
         })
-        .source(new FailingSource<>(GeneratorSource.of(n, i -> i).withTimestamps(i -> i / 10), fault),
+        .source(new FailingSource<>(new GatedSource<>(GeneratorSource.of(n, i -> i).withTimestamps(i -> i / 10),
+            n / 2, completed::get, 2), fault),
             WatermarkStrategy.monotonous())
         .keyBy(i -> (i * 2654435761L) % 50)
         .window(WindowAssigner.tumbling(Duration.ofMillis(1000)))

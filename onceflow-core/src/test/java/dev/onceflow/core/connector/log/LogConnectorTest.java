@@ -16,6 +16,7 @@ import dev.onceflow.core.testing.Expectations;
 import dev.onceflow.core.testing.FailingSource;
 import dev.onceflow.core.testing.FailingTwoPhaseCommitSink;
 import dev.onceflow.core.testing.Fault;
+import dev.onceflow.core.testing.GatedSource;
 import dev.onceflow.log.Log;
 import dev.onceflow.log.LogRecord;
 import dev.onceflow.log.ProducerRecord;
@@ -56,8 +57,8 @@ class LogConnectorTest {
               completed.incrementAndGet();
             }
           })
-          .source(new FailingSource<>(LogSource.of(log, "posts", b -> Long.parseLong(
-              new String(b, StandardCharsets.UTF_8))).bounded(), sourceFault))
+          .source(new FailingSource<>(new GatedSource<>(LogSource.of(log, "posts", b -> Long.parseLong(
+              new String(b, StandardCharsets.UTF_8))).bounded(), n / 2, completed::get, 3), sourceFault))
           .keyBy(i -> i % 17)
           .process(new CountPerKey())
           .sinkTo(new FailingTwoPhaseCommitSink<>(LogSink.transactional(log, "counts", Encoder.<String>utf8String()),
@@ -66,7 +67,8 @@ class LogConnectorTest {
       job.join();
       assertEquals(1, sourceFault.fired());
       assertEquals(1, commitFault.fired());
-      assertEquals(2, job.metrics().restarts());
+      // both faults may hit the same attempt (first cause wins), so one or two restarts
+      assertTrue(job.metrics().restarts() >= 1 && job.metrics().restarts() <= 2, "restarts");
       Expectations.assertExactlyOnce(LogTopics.values(LogTopics.readCommitted(log, "counts")), n, i -> i % 17);
       assertTrue(log.preparedTransactions("l2l").isEmpty(), "no prepared transaction left behind");
     }
