@@ -49,6 +49,15 @@ public final class Verifier {
    */
   public static VerifyResult run(VerifyOptions o, java.util.function.Consumer<String> progress)
       throws InterruptedException {
+    return run(o, CrashSchedule.fromSeed(o.seed(), o.crashes()), progress);
+  }
+
+  /**
+   * Runs {@code options} with an explicit kill schedule instead of the one drawn from the seed (to replay a schedule,
+   * or to aim kills at a chosen phase); the seed still drives the injected faults.
+   */
+  public static VerifyResult run(VerifyOptions o, CrashSchedule schedule, java.util.function.Consumer<String> progress)
+      throws InterruptedException {
     long start = System.nanoTime();
     boolean temporary = o.workDir() == null;
     Path work = prepareWorkDir(o.workDir());
@@ -59,7 +68,6 @@ public final class Verifier {
       writeInput(log, o.job(), o.partitions(), input);
     }
     long progressEvery = Math.max(1, input.size() / 40);
-    CrashSchedule schedule = CrashSchedule.fromSeed(o.seed(), o.crashes());
     AtomicInteger jobRestarts = new AtomicInteger();
     CrashHarness harness = new CrashHarness(o.childMainClass(), work.resolve("child-stderr.log"),
         Duration.ofSeconds(120), List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
