@@ -34,6 +34,7 @@ public final class Pipeline {
   private int batchSize = 512;
   private int channelCapacity = 8;
   private boolean failOnDecodeError;
+  private Duration watermarkInterval = Duration.ofMillis(20);
   private final List<JobListener> listeners = new ArrayList<>();
   private Transformation.SinkT sink;
 
@@ -150,6 +151,18 @@ public final class Pipeline {
     return this;
   }
 
+  /**
+   * Minimum time between two watermarks of a source subtask (default 20 ms); each watermark flushes partly filled
+   * batches, so emitting one per batch costs throughput. {@link Duration#ZERO} = after every batch.
+   */
+  public Pipeline watermarkInterval(Duration interval) {
+    if (interval.isNegative()) {
+      throw new InvalidPipelineException("watermarkInterval must not be negative, was " + interval);
+    }
+    this.watermarkInterval = interval;
+    return this;
+  }
+
   /** Adds a lifecycle listener. */
   public Pipeline listener(JobListener listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -197,7 +210,7 @@ public final class Pipeline {
     validateSink(sink.sink());
     JobConfig config = new JobConfig(name, guarantee, parallelism, maxParallelism, checkpointInterval,
         checkpointTimeout, checkpointDir, retainedCheckpoints, restartStrategy, batchSize, channelCapacity,
-        failOnDecodeError, List.copyOf(listeners));
+        failOnDecodeError, watermarkInterval.toMillis(), List.copyOf(listeners));
     return JobExecution.start(config, sink);
   }
 

@@ -22,6 +22,7 @@ import java.util.List;
  * @param batchSize records per batch between subtasks
  * @param channelCapacity batches per channel before the sender blocks
  * @param failOnDecodeError fail instead of dead-lettering undecodable source records
+ * @param watermarkIntervalMillis minimum time between two watermarks of a source subtask; 0 = after every batch
  * @param listeners lifecycle listeners
  */
 public record JobConfig(
@@ -37,4 +38,5 @@ public record JobConfig(
     int batchSize,
     int channelCapacity,
     boolean failOnDecodeError,
+    long watermarkIntervalMillis,
     List<JobListener> listeners) {}

@@ -282,7 +282,7 @@ public final class JobExecution implements JobHandle {
             @SuppressWarnings("unchecked")
             Source<Object> source = (Source<Object>) src.source();
             SourceTask st = new SourceTask(key, source, head, ctx, services, sections, ps, src.watermarks(),
-                config.failOnDecodeError(), recordsRead, decodeFailures);
+                config.failOnDecodeError(), config.watermarkIntervalMillis(), recordsRead, decodeFailures);
             sources.add(st);
             tasks.add(st);
           } else {

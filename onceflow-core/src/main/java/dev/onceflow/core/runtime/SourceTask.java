@@ -33,6 +33,8 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
   private final Map<String, byte[]> restored;
   private final Transformation.WatermarkSpec watermarks;
   private final boolean failOnDecodeError;
+  private final long watermarkIntervalNanos;
+  private long lastWatermarkNanos;
   private final AtomicLong recordsRead;
   private final AtomicLong decodeFailures;
   private final AtomicReference<CheckpointBarrier> trigger = new AtomicReference<>();
@@ -57,6 +59,7 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
       PositionStore positionStore,
       Transformation.WatermarkSpec watermarks,
       boolean failOnDecodeError,
+      long watermarkIntervalMillis,
       AtomicLong recordsRead,
       AtomicLong decodeFailures) {
     this.key = key;
@@ -68,6 +71,7 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
     this.positionStore = positionStore;
     this.watermarks = watermarks;
     this.failOnDecodeError = failOnDecodeError;
+    this.watermarkIntervalNanos = TimeUnit.MILLISECONDS.toNanos(watermarkIntervalMillis);
     this.recordsRead = recordsRead;
     this.decodeFailures = decodeFailures;
     this.records = new Object[ctx.batchSize()];
@@ -150,19 +154,8 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
         }
         recordsRead.addAndGet(size);
         Arrays.fill(records, 0, size, null);
-        if (watermarks.enabled()) {
-          long wm;
-          if (watermarks.fromReader()) {
-            wm = reader.currentWatermark();
-            wm = wm == Long.MAX_VALUE ? Long.MIN_VALUE : wm; // +infinity only comes with end of input
-          } else {
-            wm = maxTimestamp == Long.MIN_VALUE ? Long.MIN_VALUE
-                : maxTimestamp - watermarks.maxOutOfOrdernessMillis() - 1;
-          }
-          if (wm > emittedWatermark) {
-            emittedWatermark = wm;
-            head.watermark(wm);
-          }
+        if (watermarkIntervalNanos == 0 || lastDataNanos - lastWatermarkNanos >= watermarkIntervalNanos) {
+          emitWatermark(reader, lastDataNanos);
         }
       }
       if (status == ReadStatus.END_OF_INPUT) {
@@ -170,9 +163,38 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
         head.flushIdle();
         services.coordinator.sourceExhausted(ctx.subtask());
       } else if (status == ReadStatus.NOTHING_AVAILABLE) {
+        emitWatermark(reader, System.nanoTime()); // a throttled watermark must not wait for the next data
         head.flushIdle();
         maybeIdle(reader);
       }
+    }
+  }
+
+  /**
+   * Emits the source subtask's watermark if it advanced. Throttled by the pipeline's watermark interval because every
+   * watermark flushes partly filled batches downstream.
+   */
+  private void emitWatermark(SourceReader<Object> reader, long nowNanos) throws Exception {
+    if (!watermarks.enabled()) {
+      return;
+    }
+    lastWatermarkNanos = nowNanos;
+    long wm;
+    if (watermarks.fromReader()) {
+      wm = reader.currentWatermark();
+      wm = wm == Long.MAX_VALUE ? Long.MIN_VALUE : wm; // +infinity only comes with end of input
+    } else {
+      long progress = maxTimestamp;
+      long perPartition = reader.currentWatermark();
+      if (perPartition != Long.MIN_VALUE && perPartition != Long.MAX_VALUE && perPartition < progress) {
+        progress = perPartition; // a partition behind the others holds the watermark back
+      }
+      long bound = watermarks.maxOutOfOrdernessMillis();
+      wm = progress <= SourceReader.HOLD_BACK + bound + 1 ? Long.MIN_VALUE : progress - bound - 1;
+    }
+    if (wm > emittedWatermark) {
+      emittedWatermark = wm;
+      head.watermark(wm);
     }
   }
 

@@ -7,6 +7,9 @@ package dev.onceflow.core.source;
  * #poll}; restoring it must make the reader emit exactly the records after that point again (replayable).
  */
 public interface SourceReader<T> extends AutoCloseable {
+  /** {@link #currentWatermark()} value: hold the watermark back entirely for now. */
+  long HOLD_BACK = Long.MIN_VALUE + 1;
+
   /**
    * Emits up to {@code maxRecords} records. May block briefly (at most a few tens of milliseconds) when no data is
    * available, so the runtime can inject checkpoint barriers in time.
@@ -17,8 +20,11 @@ public interface SourceReader<T> extends AutoCloseable {
   byte[] snapshotPosition();
 
   /**
-   * The smallest event timestamp this reader may still emit (its watermark), or Long.MIN_VALUE if unknown. Readers
-   * with no data assigned return Long.MAX_VALUE (idle) so they never hold back the watermark.
+   * Event-time progress of a reader with several partitions: the minimum over its partitions (that have data) of the
+   * largest timestamp emitted from each, so that a partition behind the others holds back the watermark (the
+   * strategy's out-of-orderness bound is applied on top). Long.MIN_VALUE = unknown (the runtime uses the largest
+   * timestamp emitted); {@link #HOLD_BACK} = some partition has data whose timestamps are not known yet (no
+   * watermark may be emitted); Long.MAX_VALUE = nothing assigned (idle: never holds back the watermark).
    */
   default long currentWatermark() {
     return Long.MIN_VALUE;

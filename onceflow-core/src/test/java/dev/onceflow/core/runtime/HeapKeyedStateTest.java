@@ -57,6 +57,7 @@ class HeapKeyedStateTest {
     s.setCurrentKey("k");
     long written = System.currentTimeMillis();
     v.update("x");
+    long afterWrite = System.currentTimeMillis(); // the stored write time lies in [written, afterWrite]
     String read = v.value();
     if (System.currentTimeMillis() - written < 50) {
       assertEquals("x", read);
@@ -65,7 +66,7 @@ class HeapKeyedStateTest {
     ValueState<String> f = fresh.valueState("v", Serializers.STRING, java.time.Duration.ofMillis(50));
     fresh.restore(s.snapshot().call(), "test");
     fresh.setCurrentKey("k");
-    while (System.currentTimeMillis() - written < 50) {
+    while (System.currentTimeMillis() - afterWrite < 50) {
       Thread.onSpinWait(); // wait for the clock to pass the ttl
     }
     assertNull(v.value());

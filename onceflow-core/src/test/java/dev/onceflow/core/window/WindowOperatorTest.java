@@ -130,6 +130,7 @@ class WindowOperatorTest {
     ConcurrentLinkedQueue<Long> late = new ConcurrentLinkedQueue<>();
     CollectingSink<WindowResult<Long, Long>> sink = new CollectingSink<>();
     run(() -> Onceflow.pipeline("late").guarantee(Guarantee.AT_LEAST_ONCE).parallelism(1).batchSize(1)
+        .watermarkInterval(Duration.ZERO)
         .source(GeneratorSource.of(ts.length, i -> i).withTimestamps(i -> ts[(int) i]),
             WatermarkStrategy.monotonous())
         .keyBy(i -> 0L)

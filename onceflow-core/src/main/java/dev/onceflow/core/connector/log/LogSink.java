@@ -9,8 +9,10 @@ import dev.onceflow.core.sink.WriteThroughSink;
 import dev.onceflow.log.CompletionResult;
 import dev.onceflow.log.Log;
 import dev.onceflow.log.PreparedTransaction;
+import dev.onceflow.log.TransactionConfig;
 import dev.onceflow.log.Producer;
 import dev.onceflow.log.TransactionalProducer;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -39,15 +41,33 @@ public final class LogSink {
 
   private LogSink() {}
 
+  /**
+   * The default transaction timeout of the transactional sink: 1 hour. A transaction stays open for a whole
+   * checkpoint interval (the whole job when there are no periodic checkpoints), so the log's 60 s default would abort
+   * it under a long interval. An abandoned transaction of a crashed process is aborted sooner anyway: by the next
+   * process's initTransactions (fencing) or by recovery.
+   */
+  public static final TransactionConfig DEFAULT_TRANSACTION_CONFIG = new TransactionConfig(Duration.ofHours(1));
+
   /** A two-phase-commit sink into {@code topic}; records are spread round-robin over its partitions. */
   public static <T> TwoPhaseCommitSink<T> transactional(Log log, String topic, Encoder<? super T> encoder) {
-    return new Transactional<>(log, topic, null, encoder);
+    return new Transactional<>(log, topic, null, encoder, DEFAULT_TRANSACTION_CONFIG);
+  }
+
+  /**
+   * A two-phase-commit sink with an explicit transaction timeout (must exceed the checkpoint interval plus the time
+   * a checkpoint takes).
+   */
+  public static <T> TwoPhaseCommitSink<T> transactional(
+      Log log, String topic, Encoder<? super T> encoder, TransactionConfig config) {
+    return new Transactional<>(log, topic, null, encoder, Objects.requireNonNull(config, "config"));
   }
 
   /** A two-phase-commit sink into {@code topic}, partitioned by the key {@code keyEncoder} gives each record. */
   public static <T> TwoPhaseCommitSink<T> transactional(
       Log log, String topic, Encoder<? super T> keyEncoder, Encoder<? super T> encoder) {
-    return new Transactional<>(log, topic, Objects.requireNonNull(keyEncoder, "keyEncoder"), encoder);
+    return new Transactional<>(log, topic, Objects.requireNonNull(keyEncoder, "keyEncoder"), encoder,
+        DEFAULT_TRANSACTION_CONFIG);
   }
 
   /** A plain write-through sink (idempotent producer); effects may repeat after replay. */
@@ -125,8 +145,11 @@ public final class LogSink {
     private final String topic;
     private final Encoder<? super T> keyEncoder;
     private final Encoder<? super T> encoder;
+    private final TransactionConfig config;
 
-    Transactional(Log log, String topic, Encoder<? super T> keyEncoder, Encoder<? super T> encoder) {
+    Transactional(Log log, String topic, Encoder<? super T> keyEncoder, Encoder<? super T> encoder,
+        TransactionConfig config) {
+      this.config = config;
       this.log = Objects.requireNonNull(log, "log");
       this.topic = Objects.requireNonNull(topic, "topic");
       this.keyEncoder = keyEncoder;
@@ -141,7 +164,7 @@ public final class LogSink {
     @Override
     public TwoPhaseCommitWriter<T> createWriter(SinkContext ctx) {
       requireTopic(log, topic);
-      TransactionalProducer producer = log.transactionalProducer(ctx.subtaskId());
+      TransactionalProducer producer = log.transactionalProducer(ctx.subtaskId(), config);
       producer.initTransactions();
       RecordRouter<T> router =
           new RecordRouter<>(topic, log.partitions(topic), keyEncoder, encoder, ctx.subtask());

@@ -41,6 +41,7 @@ import java.util.Objects;
  * -1 when unbounded).
  */
 public final class LogSource<T> implements Source<T> {
+  private static final long HOLD_BACK = SourceReader.HOLD_BACK;
   private final Log log;
   private final String topic;
   private final Decoder<T> decoder;
@@ -90,6 +91,7 @@ public final class LogSource<T> implements Source<T> {
     private final Map<Integer, long[]> positions; // partition -> {next, end}
     private final dev.onceflow.log.Consumer consumer;
     private Producer dlq;
+    private final Map<Integer, Long> maxTimestamps = new java.util.HashMap<>();
 
     Reader(Map<Integer, long[]> positions) {
       this.positions = positions;
@@ -135,6 +137,7 @@ public final class LogSource<T> implements Source<T> {
           continue;
         }
         output.collect(value, r.timestamp());
+        maxTimestamps.merge(r.partition(), r.timestamp(), Math::max);
       }
       // Control markers and aborted data move the consumer position past the last record returned.
       for (var e : positions.entrySet()) {
@@ -193,7 +196,24 @@ public final class LogSource<T> implements Source<T> {
 
     @Override
     public long currentWatermark() {
-      return positions.isEmpty() ? Long.MAX_VALUE : Long.MIN_VALUE;
+      if (positions.isEmpty()) {
+        return Long.MAX_VALUE;
+      }
+      long min = Long.MAX_VALUE;
+      for (var e : positions.entrySet()) {
+        int p = e.getKey();
+        if (done(p)) {
+          continue;
+        }
+        Long max = maxTimestamps.get(p);
+        if (max != null) {
+          min = Math.min(min, max);
+        } else if (log.lastStableOffset(new TopicPartition(topic, p)) > e.getValue()[0]) {
+          return HOLD_BACK; // data waiting in a partition not read yet: its timestamps are unknown
+        }
+        // else: nothing to read in this partition: idle, it does not hold the watermark back
+      }
+      return min == Long.MAX_VALUE ? Long.MIN_VALUE : min;
     }
 
     @Override

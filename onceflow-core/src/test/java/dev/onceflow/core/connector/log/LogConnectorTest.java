@@ -142,4 +142,66 @@ class LogConnectorTest {
       assertTrue(!out.contains("zombie"));
     }
   }
+
+  @Test
+  void aPartitionBehindTheOthersHoldsBackTheWatermarkSoNothingIsLate() throws Exception {
+    try (Log log = Log.open(tmp.resolve("log"))) {
+      log.createTopic("ts", TopicConfig.partitions(2));
+      try (dev.onceflow.log.Producer p = log.producer()) {
+        for (int part = 0; part < 2; part++) {
+          java.util.List<ProducerRecord> batch = new java.util.ArrayList<>();
+          for (long i = 0; i < 20_000; i++) {
+            batch.add(new ProducerRecord(null, Long.toString(i).getBytes(StandardCharsets.UTF_8), i * 10, null));
+          }
+          p.sendBatch(new TopicPartition("ts", part), batch);
+        }
+      }
+      java.util.concurrent.atomic.AtomicLong late = new java.util.concurrent.atomic.AtomicLong();
+      CollectingSink<dev.onceflow.core.window.WindowResult<Long, Long>> sink = new CollectingSink<>();
+      Onceflow.pipeline("wm").guarantee(Guarantee.AT_LEAST_ONCE).parallelism(1).watermarkInterval(Duration.ZERO)
+          .source(LogSource.of(log, "ts", b -> Long.parseLong(new String(b, StandardCharsets.UTF_8))).bounded(),
+              dev.onceflow.core.WatermarkStrategy.monotonous())
+          .keyBy(i -> 0L)
+          .window(dev.onceflow.core.window.WindowAssigner.tumbling(Duration.ofSeconds(1)))
+          .sideOutputLateData(x -> late.incrementAndGet())
+          .count()
+          .sinkTo(sink)
+          .execute();
+      assertEquals(0, late.get(), "late records");
+      long total = sink.values().stream().mapToLong(r -> r.value()).sum();
+      assertEquals(40_000, total);
+    }
+  }
+
+  @Test
+  void aSubtaskWithoutPartitionsIsIdleSoWindowsOfAnUnboundedJobFire() throws Exception {
+    try (Log log = Log.open(tmp.resolve("log"))) {
+      log.createTopic("one", TopicConfig.partitions(1));
+      try (dev.onceflow.log.Producer p = log.producer()) {
+        java.util.List<ProducerRecord> batch = new java.util.ArrayList<>();
+        for (long i = 0; i < 5000; i++) {
+          batch.add(new ProducerRecord(null, Long.toString(i).getBytes(StandardCharsets.UTF_8), i, null));
+        }
+        p.sendBatch(new TopicPartition("one", 0), batch);
+      }
+      CollectingSink<dev.onceflow.core.window.WindowResult<Long, Long>> sink = new CollectingSink<>();
+      JobHandle job = Onceflow.pipeline("idle").guarantee(Guarantee.AT_LEAST_ONCE).parallelism(2)
+          .source(LogSource.of(log, "one", b -> Long.parseLong(new String(b, StandardCharsets.UTF_8))),
+              dev.onceflow.core.WatermarkStrategy.monotonous())
+          .keyBy(i -> 0L)
+          .window(dev.onceflow.core.window.WindowAssigner.tumbling(Duration.ofSeconds(1)))
+          .count()
+          .sinkTo(sink)
+          .start();
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+      // wait for the condition "windows [0,1000) .. [3000,4000) fired" (the job is unbounded and never ends)
+      while (sink.values().size() < 4 && System.nanoTime() < deadline) {
+        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+      }
+      job.cancel();
+      assertEquals(dev.onceflow.core.JobStatus.CANCELLED, job.status());
+      assertEquals(4, sink.values().size(), "windows fired while subtask 1 has no partition");
+      sink.values().forEach(r -> assertEquals(1000L, r.value()));
+    }
+  }
 }
