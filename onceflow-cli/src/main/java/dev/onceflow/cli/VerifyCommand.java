@@ -1,0 +1,200 @@
+package dev.onceflow.cli;
+
+import dev.onceflow.core.Guarantee;
+import dev.onceflow.verify.ChildFailedException;
+import dev.onceflow.verify.Job;
+import dev.onceflow.verify.VerifyOptions;
+import dev.onceflow.verify.VerifyResult;
+import dev.onceflow.verify.Verifier;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code onceflow verify}: one job under one guarantee, killed with SIGKILL, checked against its input. */
+@Command(
+    name = "verify",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Runs a job in a child JVM, kills it with SIGKILL --crashes times at seeded moments (on its progress,"
+            + " checkpoints and sink commits), restarts it until it finished, then checks the committed output"
+            + " against the output recomputed from the input.",
+        "Exit code: 0 the promise held, 1 broken (or the child failed), 2 bad usage."})
+final class VerifyCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--job", required = true, description = "ledger, tag-count, payments or clicks.")
+  String job;
+
+  @Option(names = "--guarantee", required = true, description = "exactly-once, at-least-once or at-most-once.")
+  String guarantee;
+
+  @Option(names = "--events", defaultValue = "20000", description = "Input events (default ${DEFAULT-VALUE}).")
+  long events;
+
+  @Option(names = "--crashes", defaultValue = "5", description = "SIGKILLs to inject (default ${DEFAULT-VALUE}).")
+  int crashes;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Seed of the kill and fault schedule (default 1).")
+  long seed;
+
+  @Option(names = "--partitions", defaultValue = "4", description = "Input topic partitions (default 4).")
+  int partitions;
+
+  @Option(names = "--parallelism", defaultValue = "2", description = "Subtasks per stage (default 2).")
+  int parallelism;
+
+  @Option(names = "--checkpoint-interval", defaultValue = "200", paramLabel = "MS",
+      description = "Checkpoint interval in ms (default 200).")
+  long checkpointInterval;
+
+  @Option(names = "--dedup-ttl", defaultValue = "3600000", paramLabel = "MS",
+      description = "payments: deduplication TTL in event-time ms (default 1 h).")
+  long dedupTtl;
+
+  @Option(names = "--rate", defaultValue = "-1", paramLabel = "RECORDS_PER_S",
+      description = "Source pace: -1 auto (one pass over the input lasts ~2 s, so kills land mid-run), 0 none.")
+  long rate;
+
+  @Option(names = "--faults", description = "Also inject exceptions in source, operator, sink, pre-commit, commit.")
+  boolean faults;
+
+  @Option(names = "--work-dir", paramLabel = "DIR",
+      description = "New or empty work directory (kept). Default: a temporary one, kept only if the promise broke.")
+  Path workDir;
+
+  @Option(names = "--json", description = "Print exactly one JSON object on stdout.")
+  boolean json;
+
+  static Guarantee parseGuarantee(CommandLine cmd, String text) {
+    return switch (text.toLowerCase(Locale.ROOT)) {
+      case "exactly-once", "exactly_once" -> Guarantee.EXACTLY_ONCE;
+      case "at-least-once", "at_least_once" -> Guarantee.AT_LEAST_ONCE;
+      case "at-most-once", "at_most_once" -> Guarantee.AT_MOST_ONCE;
+      default -> throw new CommandLine.ParameterException(cmd,
+          "unknown guarantee '" + text + "': use exactly-once, at-least-once or at-most-once");
+    };
+  }
+
+  static String cliName(Guarantee g) {
+    return g.name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    CommandLine cmd = spec.commandLine();
+    VerifyOptions options;
+    try {
+      options = VerifyOptions.of(Job.fromName(job), parseGuarantee(cmd, guarantee), events, crashes, seed)
+          .withPartitions(partitions).withParallelism(parallelism).withCheckpointIntervalMs(checkpointInterval)
+          .withDedupTtlMs(dedupTtl).withRecordsPerSecond(rate).withFaults(faults).withWorkDir(workDir);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cmd, e.getMessage());
+    }
+    PrintWriter out = cmd.getOut();
+    PrintWriter err = cmd.getErr();
+    VerifyResult r;
+    try {
+      r = json ? Verifier.run(options) : Verifier.run(options, new ProgressBar(err, options));
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cmd, e.getMessage());
+    } catch (ChildFailedException e) {
+      err.println("onceflow verify: the job failed (this is an engine or environment error, not a checked"
+          + " promise): " + e.getMessage());
+      err.flush();
+      return 1;
+    }
+    if (!json) {
+      err.print("\r\033[K");
+      err.flush();
+    }
+    if (json) {
+      out.println(r.toJson());
+    } else {
+      report(out, r);
+    }
+    out.flush();
+    return r.promiseHeld() ? 0 : 1;
+  }
+
+  static void report(PrintWriter out, VerifyResult r) {
+    VerifyOptions o = r.options();
+    out.printf("onceflow verify: job %s under %s%n", o.job().cliName(), cliName(o.guarantee()));
+    out.printf("  events            %d (input records %d, %d partitions, parallelism %d, checkpoints every %d ms%s)%n",
+        o.events(), r.inputRecords(), o.partitions(), o.parallelism(), o.checkpointIntervalMs(),
+        o.faults() ? ", injected faults" : "");
+    out.printf("  crashes (SIGKILL) %d of %d planned, seed %d%n", r.crashes(), o.crashes(), o.seed());
+    out.printf("  restarts          %d (%d new processes after a kill, %d in-process after an exception)%n",
+        r.restarts(), r.processRestarts(), r.jobRestarts());
+    out.printf("  effects expected  %d%n", r.check().effectsExpected());
+    out.printf("  lost              %d%n", r.check().lost());
+    out.printf("  duplicated        %d%n", r.check().duplicated());
+    out.printf("  exact             %s%n", r.check().exact() ? "yes" : "no");
+    out.printf("  promise           %s (%s)%n", r.promiseHeld() ? "HELD" : "BROKEN", promiseText(o.guarantee()));
+    out.printf("  time              %.1f s%n", r.seconds());
+    Path log = r.workDir().resolve("log");
+    String where = r.workDirKept() ? log.toString() : log + " (deleted; pass --work-dir to keep it)";
+    if (o.job() == Job.CLICKS) {
+      out.printf("  table             topic %s in %s, read as a table: last value per key (session|ts)%n",
+          r.outputTopic(), where);
+    } else {
+      out.printf("  output topic      %s (read committed) in %s%n", r.outputTopic(), where);
+    }
+    if (r.lingeringPrepared() > 0) {
+      out.printf("  WARNING           %d prepared transactions were left undecided in the log%n",
+          r.lingeringPrepared());
+    }
+    if (!r.check().problems().isEmpty()) {
+      out.println("  first problems:");
+      for (String p : r.check().problems()) {
+        out.println("    " + p);
+      }
+    }
+  }
+
+  static String promiseText(Guarantee g) {
+    return switch (g) {
+      case EXACTLY_ONCE -> "exactly-once: nothing lost, nothing duplicated, output exact";
+      case AT_LEAST_ONCE -> "at-least-once: nothing lost";
+      case AT_MOST_ONCE -> "at-most-once: nothing duplicated";
+    };
+  }
+
+  /** A one-line progress display on stderr, fed with the child's progress lines. */
+  static final class ProgressBar implements java.util.function.Consumer<String> {
+    private final PrintWriter err;
+    private final VerifyOptions options;
+    private int runs;
+    private long read;
+    private long lastDraw;
+
+    ProgressBar(PrintWriter err, VerifyOptions options) {
+      this.err = err;
+      this.options = options;
+    }
+
+    @Override
+    public void accept(String line) {
+      if (line.equals("STARTED")) {
+        runs++;
+        read = 0;
+      } else if (line.startsWith("PROGRESS ")) {
+        read = Long.parseLong(line.substring(9).trim());
+      }
+      long now = System.nanoTime();
+      if (now - lastDraw < 100_000_000L && !line.equals("STARTED")) {
+        return;
+      }
+      lastDraw = now;
+      int width = 30;
+      long total = Math.max(1, options.events());
+      int filled = (int) Math.min(width, read * width / total);
+      err.print("\r\033[K[" + "#".repeat(filled) + " ".repeat(width - filled) + "] run " + runs + ", kills "
+          + Math.max(0, runs - 1) + "/" + options.crashes() + ", read " + read + " in this run");
+      err.flush();
+    }
+  }
+}

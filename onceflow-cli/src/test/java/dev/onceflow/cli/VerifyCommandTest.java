@@ -1,0 +1,75 @@
+package dev.onceflow.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class VerifyCommandTest {
+  @TempDir Path tmp;
+
+  private record Run(int code, String out, String err) {}
+
+  private static Run run(String... args) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    CommandLine cmd = new CommandLine(new Main());
+    cmd.setOut(new java.io.PrintWriter(out));
+    cmd.setErr(new java.io.PrintWriter(err));
+    cmd.setParameterExceptionHandler((ex, a) -> {
+      ex.getCommandLine().getErr().println("onceflow: " + ex.getMessage());
+      return 2;
+    });
+    int code = cmd.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void badUsageExitsTwoWithOneLine() throws Exception {
+    assertEquals(2, Main.run("verify", "--job", "nope", "--guarantee", "exactly-once"));
+    assertEquals(2, Main.run("verify", "--job", "ledger", "--guarantee", "twice"));
+    assertEquals(2, Main.run("verify", "--job", "ledger", "--guarantee", "exactly-once", "--events", "-1"));
+    assertEquals(2, Main.run("verify", "--guarantee", "exactly-once"));
+    Files.writeString(tmp.resolve("x"), "occupied");
+    Run r = run("verify", "--job", "ledger", "--guarantee", "at-least-once", "--work-dir", tmp.toString());
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("is not empty"), r.err());
+  }
+
+  @Test
+  void jsonRunPrintsExactlyOneObjectWithEveryField() throws Exception {
+    Path work = tmp.resolve("work");
+    Run r = run("verify", "--job", "clicks", "--guarantee", "exactly-once", "--events", "4000", "--crashes", "2",
+        "--seed", "3", "--work-dir", work.toString(), "--json");
+    assertEquals(0, r.code(), r.out() + r.err());
+    List<String> lines = r.out().lines().toList();
+    assertEquals(1, lines.size(), r.out());
+    JsonNode j = new ObjectMapper().readTree(lines.get(0));
+    for (String f : List.of("job", "guarantee", "events", "crashes", "restarts", "effects_expected", "lost",
+        "duplicated", "exact", "promise_held", "seconds", "work_dir", "output_topic")) {
+      assertTrue(j.has(f), "missing " + f + " in " + lines.get(0));
+    }
+    assertEquals("clicks", j.get("job").asText());
+    assertEquals(4000, j.get("effects_expected").asLong());
+    assertTrue(j.get("promise_held").asBoolean());
+    assertEquals(work.toString(), j.get("work_dir").asText());
+    assertTrue(Files.isDirectory(work.resolve("log")), "the table's log stays in the given work dir");
+  }
+
+  @Test
+  void readableReportSaysWhereTheTableLives() {
+    Run r = run("verify", "--job", "clicks", "--guarantee", "at-least-once", "--events", "3000", "--crashes", "1",
+        "--work-dir", tmp.resolve("w").toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("promise           HELD"), r.out());
+    assertTrue(r.out().contains("table             topic clicks-output in " + tmp.resolve("w").resolve("log")),
+        r.out());
+  }
+}

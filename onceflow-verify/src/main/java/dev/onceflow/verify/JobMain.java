@@ -1,0 +1,66 @@
+package dev.onceflow.verify;
+
+import dev.onceflow.core.JobHandle;
+import dev.onceflow.core.JobListener;
+import dev.onceflow.core.Pipeline;
+import dev.onceflow.log.Log;
+import java.time.Duration;
+
+/**
+ * The child JVM's main class: runs one verifier job on the given directories (resuming from their latest completed
+ * checkpoint) and prints the progress lines the {@link CrashHarness} triggers on: {@code STARTED},
+ * {@code PROGRESS <records read>}, {@code CHECKPOINT <id>}, {@code COMMIT <id>}, {@code ATTEMPT_FAILED <n>}, and
+ * {@code FINISHED} before exiting 0. Arguments: {@link JobRunSpec#toArgs()}.
+ */
+public final class JobMain {
+  private JobMain() {}
+
+  /** Runs the job with the default sinks. */
+  public static void main(String[] args) throws Exception {
+    System.exit(run(JobRunSpec.fromArgs(args), SinkFactory.DEFAULT));
+  }
+
+  /**
+   * Runs the job with the sinks {@code sinks} makes and returns the process exit code (0 finished, 1 failed). Test
+   * children call this with deliberately broken sinks.
+   */
+  public static int run(JobRunSpec spec, SinkFactory sinks) throws InterruptedException {
+    System.out.println("STARTED");
+    FaultInjector faults = spec.faultSeed() < 0 ? null : new FaultInjector(spec.faultSeed(), 3);
+    try (Log log = Log.open(spec.logDir())) {
+      Pipeline p = JobPipelines.build(spec, log, sinks, faults, new JobListener() {
+        @Override
+        public void onCheckpointCompleted(long id) {
+          System.out.println("CHECKPOINT " + id);
+        }
+
+        @Override
+        public void onSinkCommitted(long id) {
+          System.out.println("COMMIT " + id);
+        }
+
+        @Override
+        public void onAttemptFailed(int attempt, Throwable cause) {
+          System.out.println("ATTEMPT_FAILED " + attempt);
+        }
+      });
+      JobHandle job = p.start();
+      long reported = 0;
+      long every = Math.max(1, spec.progressEvery());
+      while (!job.awaitTermination(Duration.ofMillis(2))) {
+        long read = job.metrics().recordsRead();
+        if (read / every > reported / every) {
+          System.out.println("PROGRESS " + read);
+          reported = read;
+        }
+      }
+      job.join();
+    } catch (RuntimeException e) {
+      System.err.println("JobMain: the job " + spec.job().cliName() + " failed:");
+      e.printStackTrace();
+      return 1;
+    }
+    System.out.println("FINISHED");
+    return 0;
+  }
+}

@@ -1,0 +1,80 @@
+package dev.onceflow.verify;
+
+import dev.onceflow.core.Guarantee;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a child JVM needs to run one verifier job, passed on its command line as {@code key=value} arguments.
+ *
+ * @param job the job
+ * @param guarantee the guarantee asked for (clicks runs AT_LEAST_ONCE when EXACTLY_ONCE is asked, see
+ *     {@link JobPipelines#effectiveGuarantee})
+ * @param logDir the embedded log directory (input and output topics)
+ * @param checkpointDir the checkpoint directory
+ * @param parallelism subtasks per stage
+ * @param checkpointIntervalMs periodic checkpoint interval
+ * @param progressEvery print {@code PROGRESS n} every this many records read
+ * @param faultSeed the fault injector's seed, or -1 for no injected faults
+ * @param dedupTtlMs the payments deduplication TTL (event time)
+ * @param recordsPerSecond pace of the source in total, or 0 for no pacing
+ */
+public record JobRunSpec(
+    Job job,
+    Guarantee guarantee,
+    Path logDir,
+    Path checkpointDir,
+    int parallelism,
+    long checkpointIntervalMs,
+    long progressEvery,
+    long faultSeed,
+    long dedupTtlMs,
+    long recordsPerSecond) {
+
+  /** The input topic of a job. */
+  public static String inputTopic(Job job) {
+    return job.cliName() + "-input";
+  }
+
+  /** The output topic of a job (for clicks: the upsert table). */
+  public static String outputTopic(Job job) {
+    return job.cliName() + "-output";
+  }
+
+  /** The child's command-line arguments. */
+  public List<String> toArgs() {
+    return List.of("job=" + job.cliName(), "guarantee=" + guarantee.name(), "log=" + logDir,
+        "checkpoints=" + checkpointDir, "parallelism=" + parallelism, "interval=" + checkpointIntervalMs,
+        "progress=" + progressEvery, "faults=" + faultSeed, "ttl=" + dedupTtlMs, "rate=" + recordsPerSecond);
+  }
+
+  /**
+   * Parses {@link #toArgs()}.
+   *
+   * @throws IllegalArgumentException naming a missing or malformed argument
+   */
+  public static JobRunSpec fromArgs(String... args) {
+    Map<String, String> m = new HashMap<>();
+    for (String a : args) {
+      int eq = a.indexOf('=');
+      if (eq < 1) {
+        throw new IllegalArgumentException("child argument '" + a + "' is not key=value");
+      }
+      m.put(a.substring(0, eq), a.substring(eq + 1));
+    }
+    return new JobRunSpec(Job.fromName(get(m, "job")), Guarantee.valueOf(get(m, "guarantee")),
+        Path.of(get(m, "log")), Path.of(get(m, "checkpoints")), Integer.parseInt(get(m, "parallelism")),
+        Long.parseLong(get(m, "interval")), Long.parseLong(get(m, "progress")), Long.parseLong(get(m, "faults")),
+        Long.parseLong(get(m, "ttl")), Long.parseLong(get(m, "rate")));
+  }
+
+  private static String get(Map<String, String> m, String key) {
+    String v = m.get(key);
+    if (v == null) {
+      throw new IllegalArgumentException("child argument '" + key + "=...' is missing");
+    }
+    return v;
+  }
+}

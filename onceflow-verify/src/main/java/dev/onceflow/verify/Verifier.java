@@ -1,0 +1,185 @@
+package dev.onceflow.verify;
+
+import dev.onceflow.core.Guarantee;
+import dev.onceflow.log.Consumer;
+import dev.onceflow.log.ConsumerConfig;
+import dev.onceflow.log.Log;
+import dev.onceflow.log.LogRecord;
+import dev.onceflow.log.Producer;
+import dev.onceflow.log.ProducerRecord;
+import dev.onceflow.log.TopicConfig;
+import dev.onceflow.log.TopicPartition;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one verification: writes the job's input into {@code <work>/log}, runs the job in child JVMs killed per the
+ * seeded {@link CrashSchedule} until it finished, then reads the committed output and {@link Checker checks} it.
+ *
+ * <p>Only one process owns the log at a time: this JVM writes the input and closes the log before the first child
+ * starts, and opens it again only after the last child exited.
+ */
+public final class Verifier {
+  private static final Logger LOG = LoggerFactory.getLogger(Verifier.class);
+  private static final int FAULT_BUDGET_RUNS_SALT = 1_000_003;
+
+  private Verifier() {}
+
+  /** Runs {@code options}; see {@link #run(VerifyOptions, java.util.function.Consumer)}. */
+  public static VerifyResult run(VerifyOptions options) throws InterruptedException {
+    return run(options, line -> {});
+  }
+
+  /**
+   * Runs {@code options}, passing every progress line of the children to {@code progress} (e.g. for a progress bar).
+   *
+   * @throws ChildFailedException if a child failed on its own (not a broken promise: an engine or environment error)
+   * @throws IllegalArgumentException if the work directory is not empty
+   */
+  public static VerifyResult run(VerifyOptions o, java.util.function.Consumer<String> progress)
+      throws InterruptedException {
+    return run(o, CrashSchedule.fromSeed(o.seed(), o.crashes()), progress);
+  }
+
+  /**
+   * Runs {@code options} with an explicit kill schedule instead of the one drawn from the seed (to replay a schedule,
+   * or to aim kills at a chosen phase); the seed still drives the injected faults.
+   */
+  public static VerifyResult run(VerifyOptions o, CrashSchedule schedule, java.util.function.Consumer<String> progress)
+      throws InterruptedException {
+    long start = System.nanoTime();
+    boolean temporary = o.workDir() == null;
+    Path work = prepareWorkDir(o.workDir());
+    Path logDir = work.resolve("log");
+    Path checkpoints = work.resolve("checkpoints");
+    List<InputEvent> input = JobInputs.generate(o.job(), o.events());
+    try (Log log = Log.open(logDir)) {
+      writeInput(log, o.job(), o.partitions(), input);
+    }
+    long progressEvery = Math.max(1, input.size() / 40);
+    AtomicInteger jobRestarts = new AtomicInteger();
+    CrashHarness harness = new CrashHarness(o.childMainClass(), work.resolve("child-stderr.log"),
+        Duration.ofSeconds(120), List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "-Dorg.slf4j.simpleLogger.defaultLogLevel=info"))
+        .onLine(line -> {
+          if (line.startsWith("ATTEMPT_FAILED")) {
+            jobRestarts.incrementAndGet();
+          }
+          progress.accept(line);
+        });
+    CrashHarness.Result r = harness.run(schedule, run -> new JobRunSpec(o.job(), o.guarantee(), logDir, checkpoints,
+        o.parallelism(), o.checkpointIntervalMs(), progressEvery,
+        o.faults() ? o.seed() * FAULT_BUDGET_RUNS_SALT + run : -1, o.dedupTtlMs(),
+        o.effectiveRecordsPerSecond(input.size())).toArgs());
+
+    List<OutputRecord> output;
+    int lingering;
+    try (Log log = Log.open(logDir)) {
+      output = readCommitted(log, JobRunSpec.outputTopic(o.job()));
+      lingering = log.preparedTransactions("").size();
+    }
+    CheckResult check = Checker.check(o.job(), o.events(), o.partitions(), output);
+    boolean held = check.promiseHeld(o.guarantee()) && (o.guarantee() != Guarantee.EXACTLY_ONCE || lingering == 0);
+    boolean kept = true;
+    if (temporary && held) {
+      deleteRecursively(work);
+      kept = false;
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    LOG.debug("verify {} {}: {} crashes, {}", o.job().cliName(), o.guarantee(), r.crashes(), check);
+    return new VerifyResult(o, input.size(), r.crashes(), r.runs() - 1, jobRestarts.get(), check, held, seconds, work,
+        kept, JobRunSpec.outputTopic(o.job()), lingering, r.kills());
+  }
+
+  private static Path prepareWorkDir(Path dir) {
+    try {
+      if (dir == null) {
+        return Files.createTempDirectory("onceflow-verify-");
+      }
+      if (Files.exists(dir)) {
+        try (Stream<Path> s = Files.list(dir)) {
+          if (s.findAny().isPresent()) {
+            throw new IllegalArgumentException("--work-dir " + dir + " is not empty: give a new or empty directory"
+                + " (the verifier writes a fresh input log there)");
+          }
+        }
+      }
+      return Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the work directory " + dir, e);
+    }
+  }
+
+  /** Writes the input: position i to partition i mod partitions, in batches, durably (the log's default fsync). */
+  static void writeInput(Log log, Job job, int partitions, List<InputEvent> input) {
+    log.createTopic(JobRunSpec.inputTopic(job), TopicConfig.partitions(partitions));
+    log.createTopic(JobRunSpec.outputTopic(job), TopicConfig.partitions(partitions));
+    String topic = JobRunSpec.inputTopic(job);
+    List<List<ProducerRecord>> batches = new ArrayList<>();
+    for (int p = 0; p < partitions; p++) {
+      batches.add(new ArrayList<>());
+    }
+    try (Producer producer = log.idempotentProducer()) {
+      for (InputEvent e : input) {
+        int p = (int) (e.position() % partitions);
+        List<ProducerRecord> b = batches.get(p);
+        b.add(new ProducerRecord(null, e.json().getBytes(StandardCharsets.UTF_8), e.timestamp(), null));
+        if (b.size() == 2000) {
+          producer.sendBatch(new TopicPartition(topic, p), b);
+          batches.set(p, new ArrayList<>());
+        }
+      }
+      for (int p = 0; p < partitions; p++) {
+        if (!batches.get(p).isEmpty()) {
+          producer.sendBatch(new TopicPartition(topic, p), batches.get(p));
+        }
+      }
+    }
+  }
+
+  /** Every committed record of {@code topic}, per partition in offset order (up to the last stable offsets). */
+  static List<OutputRecord> readCommitted(Log log, String topic) {
+    List<OutputRecord> out = new ArrayList<>();
+    try (Consumer c = log.consumer(ConsumerConfig.readCommitted())) {
+      List<TopicPartition> tps = new ArrayList<>();
+      for (int i = 0; i < log.partitions(topic); i++) {
+        tps.add(new TopicPartition(topic, i));
+      }
+      c.assign(tps);
+      for (TopicPartition tp : tps) {
+        c.seekToBeginning(tp);
+      }
+      while (true) {
+        List<LogRecord> batch = c.poll(10_000);
+        for (LogRecord r : batch) {
+          out.add(new OutputRecord(r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8),
+              new String(r.value(), StandardCharsets.UTF_8)));
+        }
+        if (batch.isEmpty() && tps.stream().allMatch(tp -> c.position(tp) >= log.lastStableOffset(tp))) {
+          return out;
+        }
+      }
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      LOG.warn("Could not delete the work directory {}: {}", dir, e.toString());
+    }
+  }
+}

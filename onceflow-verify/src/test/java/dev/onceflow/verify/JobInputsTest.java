@@ -1,0 +1,56 @@
+package dev.onceflow.verify;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class JobInputsTest {
+  @Test
+  void ledgerEventsFollowTheFormula() {
+    List<InputEvent> in = JobInputs.generate(Job.LEDGER, 3);
+    assertEquals("{\"id\":2,\"account\":838,\"amount\":-38}", in.get(2).json());
+  }
+
+  @Test
+  void tagsUseTheKnuthHashModulo50() {
+    assertEquals("tag-0", JobInputs.tag(0));
+    assertEquals("tag-" + ((2654435761L & 0xFFFFFFFFL) % 50), JobInputs.tag(1));
+    assertEquals(JobInputs.EPOCH + 1000, JobInputs.generate(Job.TAG_COUNT, 3).get(2).timestamp());
+  }
+
+  @Test
+  void everyTenthPaymentIsSentTwiceThreePaymentsLater() {
+    List<InputEvent> in = JobInputs.generate(Job.PAYMENTS, 25);
+    assertEquals(25 + 2, in.size()); // ids 9 and 19 are retried
+    Map<String, Integer> times = new HashMap<>();
+    for (InputEvent e : in) {
+      times.merge(e.json(), 1, Integer::sum);
+    }
+    assertEquals(2, times.get("{\"payment_id\":9,\"amount\":" + JobInputs.paymentAmount(9) + "}"));
+    assertEquals(1, times.get("{\"payment_id\":10,\"amount\":" + JobInputs.paymentAmount(10) + "}"));
+    // the retry of 9 comes right after payment 12
+    assertTrue(in.get(13).json().contains("\"payment_id\":9,"));
+    // a retry near the end is still emitted
+    List<InputEvent> tail = JobInputs.generate(Job.PAYMENTS, 10);
+    assertEquals(11, tail.size());
+    assertTrue(tail.get(10).json().contains("\"payment_id\":9,"));
+  }
+
+  @Test
+  void clickKeysAreUnique() {
+    List<InputEvent> in = JobInputs.generate(Job.CLICKS, 1000);
+    assertEquals(1000, in.stream().map(e -> e.json()).distinct().count());
+  }
+
+  @Test
+  void unknownJobNameListsTheValidOnes() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Job.fromName("nope"));
+    assertTrue(e.getMessage().contains("ledger, tag-count, payments, clicks"));
+    assertEquals(Job.TAG_COUNT, Job.fromName("tag-count"));
+  }
+}

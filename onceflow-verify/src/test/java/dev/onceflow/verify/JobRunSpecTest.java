@@ -1,0 +1,50 @@
+package dev.onceflow.verify;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.onceflow.core.Guarantee;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class JobRunSpecTest {
+  @Test
+  void childArgumentsRoundTrip() {
+    JobRunSpec spec = new JobRunSpec(Job.TAG_COUNT, Guarantee.AT_MOST_ONCE, Path.of("/w/log"), Path.of("/w/c"), 3,
+        150, 512, 99, 1000, 7000);
+    assertEquals(spec, JobRunSpec.fromArgs(spec.toArgs().toArray(String[]::new)));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> JobRunSpec.fromArgs("job=ledger"));
+    assertTrue(e.getMessage().contains("is missing"), e.getMessage());
+  }
+
+  @Test
+  void clicksKeepsExactlyOnceThroughIdempotenceOnAnAtLeastOnceEngine() {
+    assertEquals(Guarantee.AT_LEAST_ONCE, JobPipelines.effectiveGuarantee(Job.CLICKS, Guarantee.EXACTLY_ONCE));
+    assertEquals(Guarantee.EXACTLY_ONCE, JobPipelines.effectiveGuarantee(Job.LEDGER, Guarantee.EXACTLY_ONCE));
+    assertEquals(Guarantee.AT_MOST_ONCE, JobPipelines.effectiveGuarantee(Job.CLICKS, Guarantee.AT_MOST_ONCE));
+  }
+
+  @Test
+  void resultJsonIsOneValidObjectWithEscapedPaths() throws Exception {
+    VerifyOptions o = VerifyOptions.of(Job.CLICKS, Guarantee.AT_LEAST_ONCE, 10, 2, 1);
+    VerifyResult r = new VerifyResult(o, 10, 2, 2, 1, new CheckResult(10, 12, 0, 0, true, List.of()), true, 1.5,
+        Path.of("/tmp/a \"quoted\" dir"), true, "clicks-output", 0, List.of());
+    JsonNode j = new ObjectMapper().readTree(r.toJson());
+    assertEquals("at-least-once", j.get("guarantee").asText());
+    assertEquals(3, j.get("restarts").asInt());
+    assertEquals("/tmp/a \"quoted\" dir", j.get("work_dir").asText());
+    assertTrue(j.get("promise_held").asBoolean());
+  }
+
+  @Test
+  void badOptionsNameTheFlag() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> VerifyOptions.of(Job.LEDGER, Guarantee.EXACTLY_ONCE, 10, 1, 1).withPartitions(0));
+    assertTrue(e.getMessage().startsWith("--partitions"), e.getMessage());
+  }
+}

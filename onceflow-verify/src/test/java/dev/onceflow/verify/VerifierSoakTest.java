@@ -1,0 +1,43 @@
+package dev.onceflow.verify;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.onceflow.core.Guarantee;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** At least 1,000 SIGKILLs across the four jobs under EXACTLY_ONCE; zero violations allowed. Run with -Psoak. */
+@Tag("soak")
+class VerifierSoakTest {
+  @TempDir Path tmp;
+
+  @Test
+  void thousandKillsAcrossJobsWithoutAnExactlyOnceViolation() throws Exception {
+    long crashes = 0;
+    long runs = 0;
+    long effects = 0;
+    long violations = 0;
+    long seed = System.nanoTime();
+    System.out.println("soak seed " + seed);
+    for (int i = 0; crashes < 1000; i++) {
+      Job job = Job.values()[i % Job.values().length];
+      VerifyResult r = Verifier.run(VerifyOptions.of(job, Guarantee.EXACTLY_ONCE, 20_000, 25, seed + i)
+          .withFaults(i % 3 == 2).withWorkDir(tmp.resolve("w" + i)));
+      runs++;
+      crashes += r.crashes();
+      effects += r.check().effectsExpected();
+      if (!r.promiseHeld()) {
+        violations++;
+        System.out.println("VIOLATION " + r.toJson() + " " + r.check().problems());
+      }
+      System.out.println("soak run " + i + ": " + r.toJson() + " (total kills " + crashes + ")");
+    }
+    System.out.println("soak totals: runs=" + runs + " kills=" + crashes + " effects=" + effects + " violations="
+        + violations);
+    assertTrue(crashes >= 1000);
+    assertEquals(0, violations);
+  }
+}
