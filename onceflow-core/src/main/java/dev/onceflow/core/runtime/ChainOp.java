@@ -50,6 +50,16 @@ abstract class ChainOp {
     next.barrier(barrier, sections);
   }
 
+  /**
+   * One input batch has been handed to {@link #accept} record by record. Write-through sinks write here, so their
+   * output becomes visible batch by batch rather than only on barriers; exchanges ignore it and keep filling batches.
+   */
+  void endOfBatch() throws Exception {
+    if (next != null) {
+      next.endOfBatch();
+    }
+  }
+
   /** The input is idle: send partly filled batches so latency stays low. */
   void flushIdle() throws Exception {
     if (next != null) {

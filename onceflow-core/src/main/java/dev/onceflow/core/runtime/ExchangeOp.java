@@ -11,6 +11,12 @@ import java.util.function.Function;
  * flush every partial batch first and are then broadcast, so they stay in order with the records.
  */
 final class ExchangeOp extends ChainOp {
+  /**
+   * Bound on how long a partly filled batch may wait for more records while input keeps trickling in (a slow or paced
+   * source never goes idle): without it a record could sit in the exchange until the next barrier.
+   */
+  private static final long MAX_BATCH_DELAY_NANOS = 5_000_000L;
+
   private final Function<Object, Object> keyFn;
   private final InputGate[] targets;
   private int channel;
@@ -21,6 +27,7 @@ final class ExchangeOp extends ChainOp {
   private long[][] timestamps;
   private int[] sizes;
   private CancelFlag cancel;
+  private long lastFlushNanos;
 
   ExchangeOp(Function<Object, Object> keyFn, InputGate[] targets) {
     this.keyFn = keyFn;
@@ -77,6 +84,7 @@ final class ExchangeOp extends ChainOp {
   }
 
   private void flushAll() throws InterruptedException {
+    lastFlushNanos = System.nanoTime();
     for (int t = 0; t < targets.length; t++) {
       if (sizes[t] > 0) {
         send(t);
@@ -109,6 +117,14 @@ final class ExchangeOp extends ChainOp {
   @Override
   void barrier(CheckpointBarrier barrier, Map<String, Callable<byte[]>> sections) throws Exception {
     broadcast(barrier);
+  }
+
+  /** Checked once per input batch, not per record, so the clock read stays off the per-record path. */
+  @Override
+  void endOfBatch() throws InterruptedException {
+    if (System.nanoTime() - lastFlushNanos >= MAX_BATCH_DELAY_NANOS) {
+      flushAll();
+    }
   }
 
   @Override

@@ -152,6 +152,7 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
         for (int i = 0; i < size; i++) {
           head.accept(records[i], null, timestamps[i]);
         }
+        head.endOfBatch();
         recordsRead.addAndGet(size);
         Arrays.fill(records, 0, size, null);
         if (watermarkIntervalNanos == 0 || lastDataNanos - lastWatermarkNanos >= watermarkIntervalNanos) {

@@ -97,6 +97,7 @@ final class StreamTask implements Runnable {
         for (int i = 0, n = b.size(); i < n; i++) {
           head.accept(records[i], keys[i], ts[i]);
         }
+        head.endOfBatch();
       } else if (e instanceof Watermark w) {
         if (w.idle()) {
           onIdle(channel);

@@ -62,6 +62,9 @@ final class TwoPhaseCommitSinkOp extends ChainOp {
   void flushIdle() {}
 
   @Override
+  void endOfBatch() {}
+
+  @Override
   void barrier(CheckpointBarrier barrier, Map<String, Callable<byte[]>> sections) throws Exception {
     byte[] token = writer.preCommit(barrier.id());
     open = false;

@@ -38,6 +38,12 @@ final class WriteThroughSinkOp extends ChainOp {
     writer.flush();
   }
 
+  /** Write-through means written per input batch, not held until the next barrier. */
+  @Override
+  void endOfBatch() throws Exception {
+    writer.flush();
+  }
+
   /** Input idle: make buffered records visible so a quiet stream does not hold output back. */
   @Override
   void flushIdle() throws Exception {
