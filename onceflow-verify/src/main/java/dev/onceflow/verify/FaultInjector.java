@@ -1,10 +1,12 @@
 package dev.onceflow.verify;
 
+import dev.onceflow.core.sink.ForwardingTwoPhaseCommitWriter;
 import dev.onceflow.core.sink.SinkContext;
 import dev.onceflow.core.sink.SinkWriter;
 import dev.onceflow.core.sink.TwoPhaseCommitSink;
 import dev.onceflow.core.sink.TwoPhaseCommitWriter;
 import dev.onceflow.core.sink.WriteThroughSink;
+import dev.onceflow.core.source.ForwardingSourceReader;
 import dev.onceflow.core.source.ReadStatus;
 import dev.onceflow.core.source.Source;
 import dev.onceflow.core.source.SourceContext;
@@ -109,26 +111,11 @@ public final class FaultInjector {
       @Override
       public SourceReader<T> createReader(SourceContext context) throws Exception {
         SourceReader<T> r = source.createReader(context);
-        return new SourceReader<>() {
+        return new ForwardingSourceReader<>(r) {
           @Override
           public ReadStatus poll(SourceOutput<T> output, int maxRecords) throws Exception {
             maybeFail(Point.SOURCE);
             return r.poll(output, maxRecords);
-          }
-
-          @Override
-          public byte[] snapshotPosition() {
-            return r.snapshotPosition();
-          }
-
-          @Override
-          public long currentWatermark() {
-            return r.currentWatermark();
-          }
-
-          @Override
-          public void close() throws Exception {
-            r.close();
           }
         };
       }
@@ -183,12 +170,7 @@ public final class FaultInjector {
       @Override
       public TwoPhaseCommitWriter<T> createWriter(SinkContext context) throws Exception {
         TwoPhaseCommitWriter<T> w = sink.createWriter(context);
-        return new TwoPhaseCommitWriter<>() {
-          @Override
-          public void beginTransaction() throws Exception {
-            w.beginTransaction();
-          }
-
+        return new ForwardingTwoPhaseCommitWriter<>(w) {
           @Override
           public void write(T record) throws Exception {
             maybeFail(Point.SINK_WRITE);
@@ -199,16 +181,6 @@ public final class FaultInjector {
           public byte[] preCommit(long checkpointId) throws Exception {
             maybeFail(Point.PRE_COMMIT);
             return w.preCommit(checkpointId);
-          }
-
-          @Override
-          public void abort() throws Exception {
-            w.abort();
-          }
-
-          @Override
-          public void close() throws Exception {
-            w.close();
           }
         };
       }

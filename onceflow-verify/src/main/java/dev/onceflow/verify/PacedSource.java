@@ -1,5 +1,6 @@
 package dev.onceflow.verify;
 
+import dev.onceflow.core.source.ForwardingSourceReader;
 import dev.onceflow.core.source.ReadStatus;
 import dev.onceflow.core.source.Source;
 import dev.onceflow.core.source.SourceContext;
@@ -35,7 +36,7 @@ final class PacedSource<T> implements Source<T> {
   public SourceReader<T> createReader(SourceContext context) throws Exception {
     SourceReader<T> r = source.createReader(context);
     long nanosPerRecord = Math.max(1, 1_000_000_000L * context.parallelism() / recordsPerSecond);
-    return new SourceReader<>() {
+    return new ForwardingSourceReader<>(r) {
       private final Counting<T> counting = new Counting<>();
       private long next = System.nanoTime();
 
@@ -51,21 +52,6 @@ final class PacedSource<T> implements Source<T> {
         long now = System.nanoTime();
         next = Math.max(next, now - 50_000_000L) + counting.count * nanosPerRecord; // no burst after a stall
         return status;
-      }
-
-      @Override
-      public byte[] snapshotPosition() {
-        return r.snapshotPosition();
-      }
-
-      @Override
-      public long currentWatermark() {
-        return r.currentWatermark();
-      }
-
-      @Override
-      public void close() throws Exception {
-        r.close();
       }
     };
   }

@@ -1,5 +1,6 @@
 package dev.onceflow.core.testing;
 
+import dev.onceflow.core.source.ForwardingSourceReader;
 import dev.onceflow.core.source.ReadStatus;
 import dev.onceflow.core.source.Source;
 import dev.onceflow.core.source.SourceContext;
@@ -24,7 +25,7 @@ public final class FailingSource<T> implements Source<T> {
   @Override
   public SourceReader<T> createReader(SourceContext context) throws Exception {
     SourceReader<T> r = inner.createReader(context);
-    return new SourceReader<>() {
+    return new ForwardingSourceReader<>(r) {
       @Override
       public ReadStatus poll(SourceOutput<T> output, int maxRecords) throws Exception {
         ReadStatus s = r.poll(output, maxRecords);
@@ -32,21 +33,6 @@ public final class FailingSource<T> implements Source<T> {
           throw new Fault.InjectedFault("source read");
         }
         return s;
-      }
-
-      @Override
-      public byte[] snapshotPosition() {
-        return r.snapshotPosition();
-      }
-
-      @Override
-      public long currentWatermark() {
-        return r.currentWatermark();
-      }
-
-      @Override
-      public void close() throws Exception {
-        r.close();
       }
     };
   }

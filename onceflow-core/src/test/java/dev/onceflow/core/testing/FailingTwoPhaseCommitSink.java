@@ -1,5 +1,6 @@
 package dev.onceflow.core.testing;
 
+import dev.onceflow.core.sink.ForwardingTwoPhaseCommitWriter;
 import dev.onceflow.core.sink.SinkContext;
 import dev.onceflow.core.sink.TwoPhaseCommitSink;
 import dev.onceflow.core.sink.TwoPhaseCommitWriter;
@@ -32,12 +33,7 @@ public final class FailingTwoPhaseCommitSink<T> implements TwoPhaseCommitSink<T>
   @Override
   public TwoPhaseCommitWriter<T> createWriter(SinkContext context) throws Exception {
     TwoPhaseCommitWriter<T> w = inner.createWriter(context);
-    return new TwoPhaseCommitWriter<>() {
-      @Override
-      public void beginTransaction() throws Exception {
-        w.beginTransaction();
-      }
-
+    return new ForwardingTwoPhaseCommitWriter<>(w) {
       @Override
       public void write(T record) throws Exception {
         write.check("sink write");
@@ -49,16 +45,6 @@ public final class FailingTwoPhaseCommitSink<T> implements TwoPhaseCommitSink<T>
         byte[] token = w.preCommit(checkpointId);
         preCommit.check("sink preCommit");
         return token;
-      }
-
-      @Override
-      public void abort() throws Exception {
-        w.abort();
-      }
-
-      @Override
-      public void close() throws Exception {
-        w.close();
       }
     };
   }

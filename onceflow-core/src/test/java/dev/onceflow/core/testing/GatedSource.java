@@ -1,5 +1,6 @@
 package dev.onceflow.core.testing;
 
+import dev.onceflow.core.source.ForwardingSourceReader;
 import dev.onceflow.core.source.ReadStatus;
 import dev.onceflow.core.source.Source;
 import dev.onceflow.core.source.SourceContext;
@@ -37,7 +38,7 @@ public final class GatedSource<T> implements Source<T> {
   @Override
   public SourceReader<T> createReader(SourceContext context) throws Exception {
     SourceReader<T> r = inner.createReader(context);
-    return new SourceReader<>() {
+    return new ForwardingSourceReader<>(r) {
       @Override
       public ReadStatus poll(SourceOutput<T> output, int maxRecords) throws Exception {
         if (emitted.get() >= pauseAt && completedCheckpoints.getAsLong() < minCheckpoints) {
@@ -63,21 +64,6 @@ public final class GatedSource<T> implements Source<T> {
           }
         }, maxRecords);
         return s;
-      }
-
-      @Override
-      public byte[] snapshotPosition() {
-        return r.snapshotPosition();
-      }
-
-      @Override
-      public long currentWatermark() {
-        return r.currentWatermark();
-      }
-
-      @Override
-      public void close() throws Exception {
-        r.close();
       }
     };
   }
