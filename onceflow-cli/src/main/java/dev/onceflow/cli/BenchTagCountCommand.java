@@ -33,6 +33,11 @@ final class BenchTagCountCommand implements Callable<Integer> {
       description = "Checkpoint interval in ms, 0 = none. Default ${DEFAULT-VALUE}.")
   long checkpointIntervalMs;
 
+  @Option(names = "--warmup", defaultValue = "5000000",
+      description = "Events of an unmeasured run first, in the same JVM, so the JIT has compiled the hot path"
+          + " (as JMH warm-up iterations do); 0 = measure a cold JVM. Default ${DEFAULT-VALUE}.")
+  long warmupEvents;
+
   @Option(names = "--json", description = "Print one JSON object.")
   boolean json;
 
@@ -45,9 +50,15 @@ final class BenchTagCountCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--guarantee must be AT_MOST_ONCE, AT_LEAST_ONCE or EXACTLY_ONCE, was '" + guarantee + "'");
     }
-    if (events < 1 || parallelism < 1 || checkpointIntervalMs < 0) {
+    if (events < 1 || parallelism < 1 || checkpointIntervalMs < 0 || warmupEvents < 0) {
       throw new CommandLine.ParameterException(spec.commandLine(),
-          "--events and --parallelism must be >= 1 and --checkpoint-interval >= 0");
+          "--events and --parallelism must be >= 1, --checkpoint-interval and --warmup >= 0");
+    }
+    if (warmupEvents > 0) {
+      if (!json) {
+        System.err.printf(Locale.ROOT, "warm-up: %d events (not measured)...%n", warmupEvents);
+      }
+      TagCountBenchmark.run(warmupEvents, parallelism, g, checkpointIntervalMs);
     }
     TagCountBenchmark.Result r = TagCountBenchmark.run(events, parallelism, g, checkpointIntervalMs);
     if (json) {
@@ -60,6 +71,7 @@ final class BenchTagCountCommand implements Callable<Integer> {
       o.put("seconds", r.seconds());
       o.put("events_per_sec", r.eventsPerSec());
       o.put("checkpoints_completed", r.checkpointsCompleted());
+      o.put("warmup_events", warmupEvents);
       System.out.println(o);
     } else {
       System.out.printf(Locale.ROOT, "tag-count: %d events, parallelism %d, %s, checkpoint interval %d ms:"

@@ -11,13 +11,14 @@ class BenchTagCountCommandTest {
   @Test
   void aSmallRunPrintsTheJsonFields() throws Exception {
     LogCommandTest.Result r = LogCommandTest.run("", "bench", "tag-count", "--events", "100000", "--parallelism", "2",
-        "--guarantee", "exactly-once", "--checkpoint-interval", "20", "--json");
+        "--guarantee", "exactly-once", "--checkpoint-interval", "20", "--warmup", "10000", "--json");
     assertEquals(0, r.code(), r.err());
     JsonNode j = new ObjectMapper().readTree(r.out().lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow());
     assertEquals("tag-count", j.get("job").asText());
     assertEquals(100_000, j.get("events").asLong());
     assertEquals("EXACTLY_ONCE", j.get("guarantee").asText());
     assertEquals(20, j.get("checkpoint_interval_ms").asLong());
+    assertEquals(10_000, j.get("warmup_events").asLong());
     assertTrue(j.get("events_per_sec").asDouble() > 0);
     assertTrue(j.get("checkpoints_completed").asLong() >= 1);
     assertTrue(j.has("seconds") && j.has("parallelism"));
