@@ -91,6 +91,8 @@ final class BenchLatencyCommand implements Callable<Integer> {
       o.put("p999_ms", r.p999Ms());
       o.put("max_ms", r.maxMs());
       o.put("seconds", r.seconds());
+      o.put("producer_max_lag_ms", r.producerMaxLagMs());
+      o.put("checkpoints_committed", r.commits());
       o.put("cores", Runtime.getRuntime().availableProcessors());
       System.out.println(o);
     } else {
@@ -98,6 +100,8 @@ final class BenchLatencyCommand implements Callable<Integer> {
               + " %d ms, %d cores; all %d committed once in %.2f s; %d measured after the warm-up%n", r.events(), rate,
           parallelism, checkpointIntervalMs, Runtime.getRuntime().availableProcessors(), r.seen(), r.seconds(),
           r.measured());
+      System.out.printf(Locale.ROOT, "%d checkpoints committed; the input producer was at most %.1f ms behind"
+          + " schedule%n", r.commits(), r.producerMaxLagMs());
       System.out.printf(Locale.ROOT, "%10s %10s %10s %10s%n", "p50 ms", "p99 ms", "p99.9 ms", "max ms");
       System.out.printf(Locale.ROOT, "%10.1f %10.1f %10.1f %10.1f%n", r.p50Ms(), r.p99Ms(), r.p999Ms(), r.maxMs());
     }

@@ -3,6 +3,7 @@ package dev.onceflow.cli;
 import dev.onceflow.core.Collector;
 import dev.onceflow.core.Guarantee;
 import dev.onceflow.core.JobHandle;
+import dev.onceflow.core.JobListener;
 import dev.onceflow.core.JobStatus;
 import dev.onceflow.core.KeyedProcessFunction;
 import dev.onceflow.core.Onceflow;
@@ -23,8 +24,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
@@ -43,7 +45,7 @@ final class LatencyBenchmark {
 
   /** What one run measured; latencies in milliseconds over the events after the warm-up. */
   record Result(long events, long seen, long measured, double p50Ms, double p99Ms, double p999Ms, double maxMs,
-      double seconds) {}
+      double seconds, double producerMaxLagMs, long commits) {}
 
   /** A record in the pipeline: its sequence number and the time it was due to be created (System.nanoTime). */
   record Event(long seq, long createdNanos) implements java.io.Serializable {
@@ -76,11 +78,18 @@ final class LatencyBenchmark {
       log.createTopic("out", TopicConfig.partitions(c.partitions()));
       Decoder<Event> decoder = Event::parse;
       Encoder<Event> encoder = Event::bytes;
+      AtomicLong commits = new AtomicLong();
       JobHandle job = Onceflow.pipeline("latency")
           .guarantee(Guarantee.EXACTLY_ONCE)
           .parallelism(c.parallelism())
           .checkpointInterval(Duration.ofMillis(c.checkpointIntervalMs()))
           .checkpointDir(root.resolve("ckpt"))
+          .listener(new JobListener() {
+            @Override
+            public void onSinkCommitted(long id) {
+              commits.incrementAndGet();
+            }
+          })
           .source(LogSource.of(log, "in", decoder))
           .keyBy(Event::seq)
           .process(new PassThrough())
@@ -89,16 +98,18 @@ final class LatencyBenchmark {
       try {
         long warmup = (long) (c.events() * c.warmupFraction());
         Histogram h = new Histogram(Duration.ofHours(1).toNanos() / 1000, 3);
-        AtomicReference<Throwable> producerFailure = new AtomicReference<>();
         long t0 = System.nanoTime() + 20_000_000L;
-        Thread producer = new Thread(() -> produce(log, c, t0, producerFailure), "latency-producer");
-        producer.setDaemon(true);
-        producer.start();
-        long seen = consume(log, c, warmup, h, job, producerFailure);
+        CompletableFuture<Long> producer = CompletableFuture.supplyAsync(() -> produce(log, c, t0),
+            r -> {
+              Thread t = new Thread(r, "latency-producer");
+              t.setDaemon(true);
+              t.start();
+            });
+        long seen = consume(log, c, warmup, h, job, producer);
         double seconds = (System.nanoTime() - t0) / 1e9;
-        producer.join();
         return new Result(c.events(), seen, h.getTotalCount(), ms(h.getValueAtPercentile(50)),
-            ms(h.getValueAtPercentile(99)), ms(h.getValueAtPercentile(99.9)), ms(h.getMaxValue()), seconds);
+            ms(h.getValueAtPercentile(99)), ms(h.getValueAtPercentile(99.9)), ms(h.getMaxValue()), seconds,
+            producer.get() / 1e6, commits.get());
       } finally {
         job.cancel();
       }
@@ -110,30 +121,37 @@ final class LatencyBenchmark {
   }
 
   /**
-   * Sends event i at t0 + i / rate. The created time written is that scheduled time, not the time of the send: if
-   * the producer falls behind, the delay counts as latency instead of being hidden (no coordinated omission).
+   * Sends event i at t0 + i / rate: every 2 ms (or as soon as the previous send returned, if it took longer) one batch
+   * per partition with every event due by now, so a slow fsync makes the next batch larger instead of putting the
+   * producer ever further behind. The created time written is the event's scheduled time, not the time of the send:
+   * producer delay counts as latency instead of being hidden (no coordinated omission).
+   *
+   * @return the largest delay of a send's return after its last event's scheduled time, in nanoseconds
    */
-  private static void produce(Log log, Config c, long t0, AtomicReference<Throwable> failure) {
-    long perBatch = Math.max(1, c.rate() * BATCH_INTERVAL_NANOS / 1_000_000_000L);
+  private static long produce(Log log, Config c, long t0) {
     List<TopicPartition> parts = new ArrayList<>();
-    for (int p = 0; p < c.partitions(); p++) {
-      parts.add(new TopicPartition("in", p));
-    }
     List<List<ProducerRecord>> buffers = new ArrayList<>();
     for (int p = 0; p < c.partitions(); p++) {
+      parts.add(new TopicPartition("in", p));
       buffers.add(new ArrayList<>());
     }
+    long maxLag = 0;
     try (Producer prod = log.idempotentProducer()) {
-      for (long seq = 0; seq < c.events(); ) {
-        long end = Math.min(c.events(), seq + perBatch);
-        long due = t0 + (long) (seq * 1e9 / c.rate());
-        for (long now = System.nanoTime(); now < due; now = System.nanoTime()) {
-          LockSupport.parkNanos(due - now);
+      long seq = 0;
+      long nextSend = t0;
+      while (seq < c.events()) {
+        for (long now = System.nanoTime(); now < nextSend; now = System.nanoTime()) {
+          LockSupport.parkNanos(nextSend - now);
+        }
+        long now = System.nanoTime();
+        nextSend = now + BATCH_INTERVAL_NANOS;
+        long end = Math.min(c.events(), (long) ((now - t0) / 1e9 * c.rate()) + 1);
+        if (end <= seq) {
+          continue;
         }
         for (; seq < end; seq++) {
-          long created = t0 + (long) (seq * 1e9 / c.rate());
           buffers.get((int) (seq % c.partitions())).add(
-              new ProducerRecord(null, new Event(seq, created).bytes(), 0, null));
+              new ProducerRecord(null, new Event(seq, due(t0, seq, c.rate())).bytes(), 0, null));
         }
         for (int p = 0; p < c.partitions(); p++) {
           if (!buffers.get(p).isEmpty()) {
@@ -141,15 +159,19 @@ final class LatencyBenchmark {
             buffers.get(p).clear();
           }
         }
+        maxLag = Math.max(maxLag, System.nanoTime() - due(t0, seq - 1, c.rate()));
       }
-    } catch (Throwable e) {
-      failure.set(e);
     }
+    return maxLag;
+  }
+
+  private static long due(long t0, long seq, long rate) {
+    return t0 + (long) (seq * 1e9 / rate);
   }
 
   /** Reads the output until every event was seen once; returns how many distinct events were seen. */
   private static long consume(Log log, Config c, long warmup, Histogram h, JobHandle job,
-      AtomicReference<Throwable> producerFailure) throws Exception {
+      CompletableFuture<Long> producer) throws Exception {
     boolean[] seenSeq = new boolean[Math.toIntExact(c.events())];
     long seen = 0;
     long deadline = System.nanoTime() + c.timeout().toNanos();
@@ -174,9 +196,8 @@ final class LatencyBenchmark {
             h.recordValue(Math.max(0, (now - e.createdNanos()) / 1000));
           }
         }
-        if (producerFailure.get() != null) {
-          throw new IllegalStateException("latency bench: the input producer failed: " + producerFailure.get(),
-              producerFailure.get());
+        if (producer.isCompletedExceptionally()) {
+          producer.join(); // throws the producer's failure
         }
         JobStatus status = job.status();
         if (status == JobStatus.FAILED || status == JobStatus.CANCELLED || status == JobStatus.FINISHED) {
