@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
@@ -99,13 +100,19 @@ final class LatencyBenchmark {
         long warmup = (long) (c.events() * c.warmupFraction());
         Histogram h = new Histogram(Duration.ofHours(1).toNanos() / 1000, 3);
         long t0 = System.nanoTime() + 20_000_000L;
-        CompletableFuture<Long> producer = CompletableFuture.supplyAsync(() -> produce(log, c, t0),
+        AtomicBoolean stop = new AtomicBoolean();
+        CompletableFuture<Long> producer = CompletableFuture.supplyAsync(() -> produce(log, c, t0, stop),
             r -> {
               Thread t = new Thread(r, "latency-producer");
               t.setDaemon(true);
               t.start();
             });
-        long seen = consume(log, c, warmup, h, job, producer);
+        long seen;
+        try {
+          seen = consume(log, c, warmup, h, job, producer);
+        } finally {
+          stop.set(true); // a failed run must not leave the producer writing into a closing log
+        }
         double seconds = (System.nanoTime() - t0) / 1e9;
         return new Result(c.events(), seen, h.getTotalCount(), ms(h.getValueAtPercentile(50)),
             ms(h.getValueAtPercentile(99)), ms(h.getValueAtPercentile(99.9)), ms(h.getMaxValue()), seconds,
@@ -128,7 +135,7 @@ final class LatencyBenchmark {
    *
    * @return the largest delay of a send's return after its last event's scheduled time, in nanoseconds
    */
-  private static long produce(Log log, Config c, long t0) {
+  private static long produce(Log log, Config c, long t0, AtomicBoolean stop) {
     List<TopicPartition> parts = new ArrayList<>();
     List<List<ProducerRecord>> buffers = new ArrayList<>();
     for (int p = 0; p < c.partitions(); p++) {
@@ -139,7 +146,7 @@ final class LatencyBenchmark {
     try (Producer prod = log.idempotentProducer()) {
       long seq = 0;
       long nextSend = t0;
-      while (seq < c.events()) {
+      while (seq < c.events() && !stop.get()) {
         for (long now = System.nanoTime(); now < nextSend; now = System.nanoTime()) {
           LockSupport.parkNanos(nextSend - now);
         }
