@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks. Numbers depend on the machine: run them on yours.",
-    subcommands = {BenchLogCommand.class, BenchTagCountCommand.class})
+    subcommands = {BenchLogCommand.class, BenchTagCountCommand.class, BenchLatencyCommand.class})
 final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

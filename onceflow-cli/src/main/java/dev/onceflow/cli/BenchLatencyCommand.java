@@ -1,0 +1,120 @@
+package dev.onceflow.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code onceflow bench latency}: end-to-end latency of committed output of an EXACTLY_ONCE log-to-log job. */
+@Command(
+    name = "latency",
+    mixinStandardHelpOptions = true,
+    description = "A paced producer writes N records (each carrying its creation time) into a log topic; an"
+        + " EXACTLY_ONCE job (keyBy + pass-through, transactional log sink) copies them to another topic; a"
+        + " read-committed consumer measures creation -> visible. Prints p50/p99/p99.9/max of the events after the"
+        + " warm-up.")
+final class BenchLatencyCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--events", defaultValue = "200000", description = "N. Default ${DEFAULT-VALUE}.")
+  long events;
+
+  @Option(names = "--rate", defaultValue = "50000", description = "Records per second. Default ${DEFAULT-VALUE}.")
+  long rate;
+
+  @Option(names = "--checkpoint-interval", defaultValue = "1000",
+      description = "Checkpoint interval in ms (output becomes visible when a checkpoint commits). Default"
+          + " ${DEFAULT-VALUE}.")
+  long checkpointIntervalMs;
+
+  @Option(names = "--parallelism", defaultValue = "2", description = "Subtasks per stage. Default ${DEFAULT-VALUE}.")
+  int parallelism;
+
+  @Option(names = "--partitions", defaultValue = "2",
+      description = "Partitions of the input and output topics. Default ${DEFAULT-VALUE}.")
+  int partitions;
+
+  @Option(names = "--warmup", defaultValue = "0.1",
+      description = "Fraction of the events (the first ones) left out of the histogram. Default ${DEFAULT-VALUE}.")
+  double warmup;
+
+  @Option(names = "--timeout", defaultValue = "0",
+      description = "Seconds to wait for all events to be committed; 0 = N / rate + 60. Default ${DEFAULT-VALUE}.")
+  long timeoutSeconds;
+
+  @Option(names = "--dir", description = "Where to put the log and checkpoints (default: a temp dir, deleted after).")
+  Path dir;
+
+  @Option(names = "--json", description = "Print one JSON object.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    if (events < 1 || events > Integer.MAX_VALUE || rate < 1 || checkpointIntervalMs < 1 || parallelism < 1
+        || partitions < 1 || warmup < 0 || warmup >= 1 || timeoutSeconds < 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--events must be in [1, 2^31), --rate,"
+          + " --checkpoint-interval, --parallelism and --partitions >= 1, --warmup in [0, 1), --timeout >= 0");
+    }
+    long timeout = timeoutSeconds > 0 ? timeoutSeconds : events / rate + 60;
+    boolean temp = dir == null;
+    Path root = temp ? Files.createTempDirectory("onceflow-latency") : Files.createDirectories(dir);
+    LatencyBenchmark.Result r;
+    try {
+      r = LatencyBenchmark.run(new LatencyBenchmark.Config(events, rate, checkpointIntervalMs, parallelism,
+          partitions, warmup, Duration.ofSeconds(timeout)), root);
+    } finally {
+      if (temp) {
+        delete(root);
+      }
+    }
+    if (json) {
+      ObjectNode o = new ObjectMapper().createObjectNode();
+      o.put("job", "latency");
+      o.put("events", r.events());
+      o.put("seen", r.seen());
+      o.put("measured", r.measured());
+      o.put("rate", rate);
+      o.put("checkpoint_interval_ms", checkpointIntervalMs);
+      o.put("parallelism", parallelism);
+      o.put("p50_ms", r.p50Ms());
+      o.put("p99_ms", r.p99Ms());
+      o.put("p999_ms", r.p999Ms());
+      o.put("max_ms", r.maxMs());
+      o.put("seconds", r.seconds());
+      o.put("producer_max_lag_ms", r.producerMaxLagMs());
+      o.put("checkpoints_committed", r.commits());
+      o.put("cores", Runtime.getRuntime().availableProcessors());
+      System.out.println(o);
+    } else {
+      System.out.printf(Locale.ROOT, "latency: %d events at %d/s, EXACTLY_ONCE, parallelism %d, checkpoint interval"
+              + " %d ms, %d cores; all %d committed once in %.2f s; %d measured after the warm-up%n", r.events(), rate,
+          parallelism, checkpointIntervalMs, Runtime.getRuntime().availableProcessors(), r.seen(), r.seconds(),
+          r.measured());
+      System.out.printf(Locale.ROOT, "%d checkpoints committed; the input producer was at most %.1f ms behind"
+          + " schedule%n", r.commits(), r.producerMaxLagMs());
+      System.out.printf(Locale.ROOT, "%10s %10s %10s %10s%n", "p50 ms", "p99 ms", "p99.9 ms", "max ms");
+      System.out.printf(Locale.ROOT, "%10.1f %10.1f %10.1f %10.1f%n", r.p50Ms(), r.p99Ms(), r.p999Ms(), r.maxMs());
+    }
+    return 0;
+  }
+
+  private static void delete(Path p) {
+    try (Stream<Path> s = Files.walk(p)) {
+      for (Path f : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(f);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete benchmark directory " + p, e);
+    }
+  }
+}
