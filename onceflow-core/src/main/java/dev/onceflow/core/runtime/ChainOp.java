@@ -37,6 +37,16 @@ abstract class ChainOp {
     }
   }
 
+  /**
+   * AT_MOST_ONCE: every record replayed to rebuild state has been handed to {@link #accept}; from now on output is
+   * live. Sinks stop suppressing their writes; everything else passes it on.
+   */
+  void replayEnd() throws Exception {
+    if (next != null) {
+      next.replayEnd();
+    }
+  }
+
   /** No more records will arrive: flush what end-of-input completes (timers, windows), then propagate. */
   void endInput() throws Exception {
     next.endInput();

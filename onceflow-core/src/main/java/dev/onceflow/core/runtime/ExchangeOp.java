@@ -110,6 +110,11 @@ final class ExchangeOp extends ChainOp {
   }
 
   @Override
+  void replayEnd() throws Exception {
+    broadcast(ReplayEnd.INSTANCE);
+  }
+
+  @Override
   void endInput() throws Exception {
     broadcast(EndOfInput.INSTANCE);
   }

@@ -16,13 +16,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A source subtask: polls its reader in batches and pushes the records through its operator chain. Between batches it
  * injects the checkpoint barriers the coordinator requested: snapshot the reader position, snapshot the chain, send
  * the barrier. Under AT_MOST_ONCE the position after a batch is committed durably BEFORE the batch is processed.
+ *
+ * <p>AT_MOST_ONCE recovery: the reader restarts at the checkpoint's position (consistent with the restored state) and
+ * re-reads up to the committed position with every sink write suppressed, so state regains the effects of records
+ * whose output already happened (a deduplicator remembers ids it already emitted) without repeating that output.
+ * Then the task sends {@link ReplayEnd} (always once per attempt, so sinks know when to go live) and runs normally.
  */
 final class SourceTask implements Runnable, SourceOutput<Object> {
+  private static final Logger LOG = LoggerFactory.getLogger(SourceTask.class);
   static final String POSITION = "source.position";
 
   private final String key;
@@ -40,6 +48,8 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
   private final AtomicReference<CheckpointBarrier> trigger = new AtomicReference<>();
   private final PositionStore positionStore;
   private volatile Thread thread;
+  /** AT_MOST_ONCE: the committed position still to be re-read with output suppressed; null = live. */
+  private byte[] replayTarget;
 
   private Object[] records;
   private long[] timestamps;
@@ -94,6 +104,9 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
     try (SourceReader<Object> reader = source.createReader(sourceContext())) {
       head.open(ctx);
       head.restore(restored);
+      if (ctx.guarantee() == Guarantee.AT_MOST_ONCE && (replayTarget == null || reader.hasReached(replayTarget))) {
+        endReplay();
+      }
       loop(reader);
       failed = false;
     } catch (Throwable t) {
@@ -109,10 +122,14 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
   private SourceContext sourceContext() throws Exception {
     Optional<byte[]> position = Optional.ofNullable(restored.get(POSITION));
     if (ctx.guarantee() == Guarantee.AT_MOST_ONCE && positionStore != null) {
-      // The durable commit is always at or after the checkpointed position: skip what was already handed out.
+      // The durable commit is always at or after the checkpointed position. Resuming there directly would leave the
+      // restored state without the effects of the records in between, whose output may already exist: replay them.
       Optional<byte[]> committed = positionStore.load();
-      if (committed.isPresent()) {
-        position = committed;
+      if (committed.isPresent() && !(position.isPresent() && Arrays.equals(position.get(), committed.get()))) {
+        replayTarget = committed.get();
+        LOG.info(
+            "AT_MOST_ONCE {}: replaying from the {} position to the committed position with output suppressed",
+            key, position.isPresent() ? "checkpoint's" : "initial");
       }
     }
     return new SourceContext(ctx.jobName(), ctx.subtask(), ctx.parallelism(), position);
@@ -125,6 +142,9 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
       CheckpointBarrier b = trigger.getAndSet(null);
       if (b != null) {
         if (b.finalCheckpoint()) {
+          if (replayTarget != null) {
+            endReplay();
+          }
           head.endInput();
         }
         Map<String, Callable<byte[]>> sections = new LinkedHashMap<>();
@@ -146,13 +166,16 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
       if (size > 0) {
         lastDataNanos = System.nanoTime();
         idle = false;
-        if (positionStore != null) {
-          positionStore.commit(reader.snapshotPosition());
+        if (positionStore != null && replayTarget == null) {
+          positionStore.commit(reader.snapshotPosition()); // never while replaying: that would move it backwards
         }
         for (int i = 0; i < size; i++) {
           head.accept(records[i], null, timestamps[i]);
         }
         head.endOfBatch();
+        if (replayTarget != null && reader.hasReached(replayTarget)) {
+          endReplay(); // overshooting the target loses the batch's extra output, which at-most-once allows
+        }
         recordsRead.addAndGet(size);
         Arrays.fill(records, 0, size, null);
         if (watermarkIntervalNanos == 0 || lastDataNanos - lastWatermarkNanos >= watermarkIntervalNanos) {
@@ -160,6 +183,9 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
         }
       }
       if (status == ReadStatus.END_OF_INPUT) {
+        if (replayTarget != null) {
+          endReplay();
+        }
         exhausted = true;
         head.flushIdle();
         services.coordinator.sourceExhausted(ctx.subtask());
@@ -169,6 +195,15 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
         maybeIdle(reader);
       }
     }
+  }
+
+  private void endReplay() throws Exception {
+    if (replayTarget != null) {
+      LOG.info(
+          "AT_MOST_ONCE {}: replay reached the committed position; output is live again", key);
+    }
+    replayTarget = null;
+    head.replayEnd();
   }
 
   /**
@@ -249,7 +284,7 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
       head.close(failed);
     } catch (Exception e) {
       if (failed) {
-        org.slf4j.LoggerFactory.getLogger(SourceTask.class).warn("Closing subtask {} after failure", key, e);
+        LOG.warn("Closing subtask {} after failure", key, e);
       } else {
         services.job.failAttempt(e);
       }

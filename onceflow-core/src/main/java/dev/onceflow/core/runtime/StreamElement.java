@@ -5,4 +5,4 @@ package dev.onceflow.core.runtime;
  * A partly filled batch is always flushed before a control element is sent.
  */
 public sealed interface StreamElement
-    permits RecordBatch, CheckpointBarrier, Watermark, EndOfInput {}
+    permits RecordBatch, CheckpointBarrier, Watermark, EndOfInput, ReplayEnd {}

@@ -26,6 +26,8 @@ final class StreamTask implements Runnable {
   private final long[] channelWatermarks;
   private final boolean[] ended;
   private final boolean[] idle;
+  private final boolean[] replayEnded;
+  private int replayEndedCount;
   private boolean allIdle;
   private int endedCount;
   private long watermark = Long.MIN_VALUE;
@@ -49,6 +51,7 @@ final class StreamTask implements Runnable {
     Arrays.fill(channelWatermarks, Long.MIN_VALUE);
     this.ended = new boolean[gate.channelCount()];
     this.idle = new boolean[gate.channelCount()];
+    this.replayEnded = new boolean[gate.channelCount()];
   }
 
   @Override
@@ -113,6 +116,15 @@ final class StreamTask implements Runnable {
           services.writeAndAcknowledge(b.id(), key, sections);
           if (b.finalCheckpoint()) {
             return;
+          }
+        }
+      } else if (e == ReplayEnd.INSTANCE) {
+        // Channels are FIFO: once every channel sent it, every record derived from replayed input has passed.
+        if (!replayEnded[channel]) {
+          replayEnded[channel] = true;
+          replayEndedCount++;
+          if (replayEndedCount == replayEnded.length) {
+            head.replayEnd();
           }
         }
       } else if (e == EndOfInput.INSTANCE) {

@@ -1,5 +1,6 @@
 package dev.onceflow.core.runtime;
 
+import dev.onceflow.core.Guarantee;
 import dev.onceflow.core.sink.SinkContext;
 import dev.onceflow.core.sink.TwoPhaseCommitSink;
 import dev.onceflow.core.sink.TwoPhaseCommitWriter;
@@ -28,6 +29,8 @@ final class TwoPhaseCommitSinkOp extends ChainOp {
   private final TwoPhaseCommitSink<Object> sink;
   private TwoPhaseCommitWriter<Object> writer;
   private boolean open;
+  // AT_MOST_ONCE: see WriteThroughSinkOp; writes are dropped until ReplayEnd arrived.
+  private boolean suppressed;
   private SinkContext context;
   // guarded by itself: appended by the task thread, drained by the coordinator thread (once per checkpoint)
   private final List<PendingTxn> pending = new ArrayList<>();
@@ -41,6 +44,7 @@ final class TwoPhaseCommitSinkOp extends ChainOp {
 
   @Override
   void open(TaskContext ctx) throws Exception {
+    suppressed = ctx.guarantee() == Guarantee.AT_MOST_ONCE;
     context = new SinkContext(ctx.jobName(), sink.name(), ctx.subtask(), ctx.parallelism());
     writer = sink.createWriter(context);
     writer.beginTransaction();
@@ -49,7 +53,15 @@ final class TwoPhaseCommitSinkOp extends ChainOp {
 
   @Override
   void accept(Object record, Object key, long ts) throws Exception {
-    writer.write(record);
+    if (!suppressed) {
+      writer.write(record);
+    }
+  }
+
+  /** The replayed records have all arrived: write from now on. */
+  @Override
+  void replayEnd() {
+    suppressed = false;
   }
 
   @Override

@@ -163,6 +163,29 @@ final class UnionSource implements Source<Object> {
       }
     }
 
+    /** Every branch reached its part of {@code position}. */
+    @Override
+    public boolean hasReached(byte[] position) {
+      try {
+        DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(position));
+        int n = in.readInt();
+        for (int i = 0; i < n && i < readers.size(); i++) {
+          int len = in.readInt();
+          if (len < 0) {
+            continue;
+          }
+          byte[] p = new byte[len];
+          in.readFully(p);
+          if (!readers.get(i).hasReached(p)) {
+            return false;
+          }
+        }
+        return true;
+      } catch (IOException e) {
+        throw new IllegalArgumentException("corrupt union source position", e);
+      }
+    }
+
     @Override
     public long currentWatermark() {
       long min = Long.MAX_VALUE;

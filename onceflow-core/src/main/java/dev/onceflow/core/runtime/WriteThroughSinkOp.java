@@ -1,5 +1,6 @@
 package dev.onceflow.core.runtime;
 
+import dev.onceflow.core.Guarantee;
 import dev.onceflow.core.sink.SinkContext;
 import dev.onceflow.core.sink.SinkWriter;
 import dev.onceflow.core.sink.WriteThroughSink;
@@ -10,6 +11,9 @@ import java.util.concurrent.Callable;
 final class WriteThroughSinkOp extends ChainOp {
   private final WriteThroughSink<Object> sink;
   private SinkWriter<Object> writer;
+  // AT_MOST_ONCE: records replayed to rebuild state were (or may have been) output before the crash; writing them
+  // again would repeat an effect. Every source subtask sends ReplayEnd once per attempt, so this always ends.
+  private boolean suppressed;
 
   WriteThroughSinkOp(WriteThroughSink<Object> sink) {
     this.sink = sink;
@@ -17,12 +21,21 @@ final class WriteThroughSinkOp extends ChainOp {
 
   @Override
   void open(TaskContext ctx) throws Exception {
+    suppressed = ctx.guarantee() == Guarantee.AT_MOST_ONCE;
     writer = sink.createWriter(new SinkContext(ctx.jobName(), sink.name(), ctx.subtask(), ctx.parallelism()));
   }
 
   @Override
   void accept(Object record, Object key, long ts) throws Exception {
-    writer.write(record);
+    if (!suppressed) {
+      writer.write(record);
+    }
+  }
+
+  /** The replayed records have all arrived: write from now on. */
+  @Override
+  void replayEnd() {
+    suppressed = false;
   }
 
   @Override

@@ -26,6 +26,11 @@ public abstract class ForwardingSourceReader<T> implements SourceReader<T> {
   }
 
   @Override
+  public boolean hasReached(byte[] position) {
+    return delegate.hasReached(position);
+  }
+
+  @Override
   public long currentWatermark() {
     return delegate.currentWatermark();
   }

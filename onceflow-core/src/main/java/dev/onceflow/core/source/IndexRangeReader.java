@@ -31,6 +31,11 @@ abstract class IndexRangeReader<T> implements SourceReader<T> {
   }
 
   @Override
+  public final boolean hasReached(byte[] position) {
+    return next >= ByteBuffer.wrap(position).getLong();
+  }
+
+  @Override
   public final byte[] snapshotPosition() {
     return ByteBuffer.allocate(8).putLong(next).array();
   }

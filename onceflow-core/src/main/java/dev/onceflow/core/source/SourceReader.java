@@ -30,6 +30,16 @@ public interface SourceReader<T> extends AutoCloseable {
     return Long.MIN_VALUE;
   }
 
+  /**
+   * Whether this reader has emitted every record up to {@code position} (a value {@link #snapshotPosition()} of a reader
+   * of the same source and subtask returned), possibly more. AT_MOST_ONCE recovery replays until this holds. The
+   * default compares the bytes for equality, which only works if the reader passes through that exact position:
+   * readers should compare properly.
+   */
+  default boolean hasReached(byte[] position) {
+    return java.util.Arrays.equals(snapshotPosition(), position);
+  }
+
   /** Releases resources. */
   @Override
   default void close() throws Exception {}

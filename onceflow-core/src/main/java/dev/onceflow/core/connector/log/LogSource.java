@@ -194,6 +194,18 @@ public final class LogSource<T> implements Source<T> {
       }
     }
 
+    /** Every partition of {@code position} is read up to its offset there (one not assigned here has nothing). */
+    @Override
+    public boolean hasReached(byte[] position) {
+      for (var e : decode(position).entrySet()) {
+        long[] mine = positions.get(e.getKey());
+        if (mine != null && mine[0] < e.getValue()[0]) {
+          return false;
+        }
+      }
+      return true;
+    }
+
     @Override
     public long currentWatermark() {
       if (positions.isEmpty()) {
