@@ -1,5 +1,6 @@
 package dev.onceflow.core;
 
+import dev.onceflow.core.testing.CheckpointCounter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,8 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,11 +28,10 @@ class AtMostOnceReplayTest {
 
   @Test
   void deduplicateUnderAtMostOnceNeverEmitsAnIdTwiceAcrossFailures() throws Exception {
-    AtomicLong completed = new AtomicLong();
-    AtomicInteger restored = new AtomicInteger();
+    CheckpointCounter checkpoints = new CheckpointCounter();
     // Each subtask reads a contiguous half of the input; id i % IDS repeats every IDS events, so an id first read
     // shortly before a fault (at a sixth and a third of each half) has its retries read only after the restart.
-    Fault fault = new Fault(N / 3, N / 3, 2, completed::get, 1);
+    Fault fault = new Fault(N / 3, N / 3, 2, checkpoints::completed, 1);
     CollectingSink<Long> sink = new CollectingSink<>();
     JobHandle job = Onceflow.pipeline("amo-dedup-replay")
         .guarantee(Guarantee.AT_MOST_ONCE)
@@ -43,17 +41,7 @@ class AtMostOnceReplayTest {
         .checkpointInterval(Duration.ofMillis(10))
         .checkpointDir(tmp.resolve("ckpt"))
         .restartStrategy(RestartStrategy.fixedDelay(5, Duration.ofMillis(1)))
-        .listener(new JobListener() {
-          @Override
-          public void onCheckpointCompleted(long id) {
-            completed.incrementAndGet();
-          }
-
-          @Override
-          public void onRestored(long checkpointId) {
-            restored.incrementAndGet();
-          }
-        })
+        .listener(checkpoints)
         .source(new FailingSource<>(GeneratorSource.of(N, i -> i % IDS), fault))
         .deduplicate(id -> id, Duration.ofDays(1))
         .sinkTo(sink)
@@ -61,7 +49,7 @@ class AtMostOnceReplayTest {
     job.join();
 
     assertEquals(2, fault.fired(), "faults fired");
-    assertTrue(restored.get() >= 2, "both restarts restored a completed checkpoint, was " + restored.get());
+    assertTrue(checkpoints.restores() >= 2, "both restarts restored a completed checkpoint, was " + checkpoints.restores());
     Map<Long, Integer> perId = new HashMap<>();
     for (long id : sink.values()) {
       perId.merge(id, 1, Integer::sum);

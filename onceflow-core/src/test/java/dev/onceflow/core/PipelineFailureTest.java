@@ -1,5 +1,6 @@
 package dev.onceflow.core;
 
+import dev.onceflow.core.testing.CheckpointCounter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,8 +18,6 @@ import dev.onceflow.core.testing.GatedSource;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -44,13 +43,12 @@ class PipelineFailureTest {
   private record Run(List<String> output, int faultsFired, int restarts, long checkpoints) {}
 
   private Run run(Guarantee guarantee, Site site) throws Exception {
-    AtomicLong completed = new AtomicLong();
-    AtomicInteger restored = new AtomicInteger();
+    CheckpointCounter checkpoints = new CheckpointCounter();
     // Two faults per run, a third of the input apart, each after at least one completed checkpoint.
     Fault fault =
         site == Site.PRE_COMMIT || site == Site.COMMIT
-            ? new Fault(3, 4, 2, completed::get, 1)
-            : new Fault(N / 3, N / 3, 2, completed::get, 1);
+            ? new Fault(3, 4, 2, checkpoints::completed, 1)
+            : new Fault(N / 3, N / 3, 2, checkpoints::completed, 1);
     Fault never = Fault.never();
     boolean twoPhase = guarantee == Guarantee.EXACTLY_ONCE || site == Site.PRE_COMMIT || site == Site.COMMIT;
     Path out = tmp.resolve("out");
@@ -71,18 +69,8 @@ class PipelineFailureTest {
         .checkpointInterval(Duration.ofMillis(10))
         .checkpointDir(tmp.resolve("ckpt"))
         .restartStrategy(RestartStrategy.fixedDelay(5, Duration.ofMillis(1)))
-        .listener(new JobListener() {
-          @Override
-          public void onCheckpointCompleted(long id) {
-            completed.incrementAndGet();
-          }
-
-          @Override
-          public void onRestored(long checkpointId) {
-            restored.incrementAndGet();
-          }
-        });
-    JobHandle job = p.source(new FailingSource<>(new GatedSource<>(GeneratorSource.of(N, i -> i), N / 2, completed::get, 4),
+        .listener(checkpoints);
+    JobHandle job = p.source(new FailingSource<>(new GatedSource<>(GeneratorSource.of(N, i -> i), N / 2, checkpoints::completed, 4),
         site == Site.SOURCE ? fault : never))
         .keyBy(i -> i % KEYS)
         .process(new CountPerKey())
@@ -94,7 +82,7 @@ class PipelineFailureTest {
         .start();
     job.join();
     List<String> lines = twoPhase ? FileSink.readCommitted(out) : collecting.values();
-    return new Run(lines, fault.fired(), job.metrics().restarts(), completed.get());
+    return new Run(lines, fault.fired(), job.metrics().restarts(), checkpoints.completed());
   }
 
   @ParameterizedTest

@@ -1,5 +1,6 @@
 package dev.onceflow.core;
 
+import dev.onceflow.core.testing.CheckpointCounter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,7 +15,6 @@ import dev.onceflow.core.testing.Fault;
 import dev.onceflow.core.testing.GatedSource;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,25 +23,15 @@ class PipelineRestartTest {
   static final long N = 200_000;
   @TempDir Path tmp;
 
-  private JobHandle start(Fault fault, AtomicLong completed, AtomicLong restoredFrom) {
+  private JobHandle start(Fault fault, CheckpointCounter checkpoints) {
     return Onceflow.pipeline("resume")
         .guarantee(Guarantee.EXACTLY_ONCE)
         .parallelism(2)
         .batchSize(64)
         .checkpointInterval(Duration.ofMillis(10))
         .checkpointDir(tmp.resolve("ckpt"))
-        .listener(new JobListener() {
-          @Override
-          public void onCheckpointCompleted(long id) {
-            completed.incrementAndGet();
-          }
-
-          @Override
-          public void onRestored(long checkpointId) {
-            restoredFrom.set(checkpointId);
-          }
-        })
-        .source(new FailingSource<>(new GatedSource<>(GeneratorSource.of(N, i -> i), N / 2, completed::get, 2), fault))
+        .listener(checkpoints)
+        .source(new FailingSource<>(new GatedSource<>(GeneratorSource.of(N, i -> i), N / 2, checkpoints::completed, 2), fault))
         .keyBy(i -> i % 13)
         .process(new CountPerKey())
         .sinkTo(FileSink.of(tmp.resolve("out"), Encoder.<String>utf8String()))
@@ -50,22 +40,21 @@ class PipelineRestartTest {
 
   @Test
   void aFailedJobResumesInANewExecutionAndAFinishedOneProducesNothingNew() throws Exception {
-    AtomicLong completed = new AtomicLong();
-    AtomicLong restored = new AtomicLong(-1);
-    JobHandle first = start(new Fault(N / 2, 1, 1, completed::get, 2), completed, restored);
+    CheckpointCounter checkpoints = new CheckpointCounter();
+    JobHandle first = start(new Fault(N / 2, 1, 1, checkpoints::completed, 2), checkpoints);
     assertThrows(JobFailedException.class, first::join);
     assertEquals(JobStatus.FAILED, first.status());
     assertTrue(FileSink.readCommitted(tmp.resolve("out")).size() < N);
 
-    JobHandle second = start(Fault.never(), completed, restored);
+    JobHandle second = start(Fault.never(), checkpoints);
     second.join();
     assertEquals(JobStatus.FINISHED, second.status());
-    assertTrue(restored.get() >= 2, "resumed from a completed checkpoint, was " + restored.get());
+    assertTrue(checkpoints.lastRestored() >= 2, "resumed from a completed checkpoint, was " + checkpoints.lastRestored());
     Expectations.assertExactlyOnce(FileSink.readCommitted(tmp.resolve("out")), N, i -> i % 13);
     assertTrue(second.metrics().recordsRead() < N, "the second run did not start from scratch");
 
-    restored.set(-1);
-    JobHandle third = start(Fault.never(), completed, restored);
+    checkpoints.forgetRestored();
+    JobHandle third = start(Fault.never(), checkpoints);
     third.join();
     assertEquals(JobStatus.FINISHED, third.status());
     assertEquals(0, third.metrics().recordsRead());

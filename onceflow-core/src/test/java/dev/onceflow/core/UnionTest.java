@@ -1,5 +1,6 @@
 package dev.onceflow.core;
 
+import dev.onceflow.core.testing.CheckpointCounter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -18,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,18 +55,13 @@ class UnionTest {
   @Test
   void unionIsExactlyOnceUnderFailures() throws Exception {
     long n = 100_000;
-    AtomicLong completed = new AtomicLong();
-    Fault fault = new Fault(n / 4, n / 4, 2, completed::get, 1);
+    CheckpointCounter checkpoints = new CheckpointCounter();
+    Fault fault = new Fault(n / 4, n / 4, 2, checkpoints::completed, 1);
     Pipeline p = Onceflow.pipeline("union-eo").guarantee(Guarantee.EXACTLY_ONCE).parallelism(2).batchSize(64)
         .checkpointInterval(Duration.ofMillis(10)).checkpointDir(tmp.resolve("ckpt"))
         .restartStrategy(RestartStrategy.fixedDelay(3, Duration.ofMillis(1)))
-        .listener(new JobListener() {
-          @Override
-          public void onCheckpointCompleted(long id) {
-            completed.incrementAndGet();
-          }
-        });
-    DataStream<Long> a = p.source(new FailingSource<>(new GatedSource<>(GeneratorSource.of(n / 2, i -> i), n / 8, completed::get, 2), fault));
+        .listener(checkpoints);
+    DataStream<Long> a = p.source(new FailingSource<>(new GatedSource<>(GeneratorSource.of(n / 2, i -> i), n / 8, checkpoints::completed, 2), fault));
     DataStream<Long> b = p.source(GeneratorSource.of(n / 2, i -> i + n / 2));
     a.union(b).keyBy(i -> i % 7).process(new CountPerKey())
         .sinkTo(FileSink.of(tmp.resolve("out"), Encoder.<String>utf8String()));

@@ -7,6 +7,7 @@ import dev.onceflow.core.source.SourceContext;
 import dev.onceflow.core.source.SourceOutput;
 import dev.onceflow.core.source.SourceReader;
 import java.io.ByteArrayOutputStream;
+import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -42,10 +43,22 @@ final class UnionSource implements Source<Object> {
 
   @Override
   public SourceReader<Object> createReader(SourceContext ctx) throws Exception {
-    List<byte[]> positions = new ArrayList<>();
-    if (ctx.restoredPosition().isPresent()) {
-      DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(ctx.restoredPosition().get()));
+    List<byte[]> positions = ctx.restoredPosition().map(UnionSource::branchPositions).orElse(List.of());
+    List<SourceReader<Object>> readers = new ArrayList<>();
+    for (int i = 0; i < branches.size(); i++) {
+      Optional<byte[]> pos = i < positions.size() ? Optional.ofNullable(positions.get(i)) : Optional.empty();
+      readers.add(branches.get(i).source().createReader(
+          new SourceContext(ctx.jobName(), ctx.subtask(), ctx.parallelism(), pos)));
+    }
+    return new Reader(readers);
+  }
+
+  /** Splits a union position into its branches' positions (null for a branch that had none). */
+  private static List<byte[]> branchPositions(byte[] position) {
+    try {
+      DataInputStream in = new DataInputStream(new ByteArrayInputStream(position));
       int n = in.readInt();
+      List<byte[]> positions = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
         int len = in.readInt();
         byte[] p = len < 0 ? null : new byte[len];
@@ -54,14 +67,10 @@ final class UnionSource implements Source<Object> {
         }
         positions.add(p);
       }
+      return positions;
+    } catch (IOException e) {
+      throw new IllegalArgumentException("corrupt union source position (" + position.length + " bytes)", e);
     }
-    List<SourceReader<Object>> readers = new ArrayList<>();
-    for (int i = 0; i < branches.size(); i++) {
-      Optional<byte[]> pos = i < positions.size() ? Optional.ofNullable(positions.get(i)) : Optional.empty();
-      readers.add(branches.get(i).source().createReader(
-          new SourceContext(ctx.jobName(), ctx.subtask(), ctx.parallelism(), pos)));
-    }
-    return new Reader(readers);
   }
 
   private final class Reader implements SourceReader<Object> {
@@ -166,24 +175,13 @@ final class UnionSource implements Source<Object> {
     /** Every branch reached its part of {@code position}. */
     @Override
     public boolean hasReached(byte[] position) {
-      try {
-        DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(position));
-        int n = in.readInt();
-        for (int i = 0; i < n && i < readers.size(); i++) {
-          int len = in.readInt();
-          if (len < 0) {
-            continue;
-          }
-          byte[] p = new byte[len];
-          in.readFully(p);
-          if (!readers.get(i).hasReached(p)) {
-            return false;
-          }
+      List<byte[]> parts = branchPositions(position);
+      for (int i = 0; i < parts.size() && i < readers.size(); i++) {
+        if (parts.get(i) != null && !readers.get(i).hasReached(parts.get(i))) {
+          return false;
         }
-        return true;
-      } catch (IOException e) {
-        throw new IllegalArgumentException("corrupt union source position", e);
       }
+      return true;
     }
 
     @Override

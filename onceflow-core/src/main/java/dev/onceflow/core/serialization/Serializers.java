@@ -10,6 +10,7 @@ import java.io.NotSerializableException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
 
 /** Built-in serializers, and a tagged {@link #generic()} one that falls back to Java serialisation. */
 public final class Serializers {
@@ -17,94 +18,66 @@ public final class Serializers {
 
   /** UTF-8 strings of any length. */
   public static final TypeSerializer<String> STRING =
-      new TypeSerializer<>() {
-        @Override
-        public void serialize(String v, DataOutput out) throws IOException {
-          byte[] b = v.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-          out.writeInt(b.length);
-          out.write(b);
-        }
-
-        @Override
-        public String deserialize(DataInput in) throws IOException {
-          byte[] b = new byte[in.readInt()];
-          in.readFully(b);
-          return new String(b, java.nio.charset.StandardCharsets.UTF_8);
-        }
-      };
+      of(
+          (v, out) -> {
+            byte[] b = v.getBytes(StandardCharsets.UTF_8);
+            out.writeInt(b.length);
+            out.write(b);
+          },
+          in -> {
+            byte[] b = new byte[in.readInt()];
+            in.readFully(b);
+            return new String(b, StandardCharsets.UTF_8);
+          });
 
   /** 64-bit longs. */
-  public static final TypeSerializer<Long> LONG =
-      new TypeSerializer<>() {
-        @Override
-        public void serialize(Long v, DataOutput out) throws IOException {
-          out.writeLong(v);
-        }
-
-        @Override
-        public Long deserialize(DataInput in) throws IOException {
-          return in.readLong();
-        }
-      };
+  public static final TypeSerializer<Long> LONG = of((v, out) -> out.writeLong(v), DataInput::readLong);
 
   /** 32-bit ints. */
-  public static final TypeSerializer<Integer> INTEGER =
-      new TypeSerializer<>() {
-        @Override
-        public void serialize(Integer v, DataOutput out) throws IOException {
-          out.writeInt(v);
-        }
-
-        @Override
-        public Integer deserialize(DataInput in) throws IOException {
-          return in.readInt();
-        }
-      };
+  public static final TypeSerializer<Integer> INTEGER = of((v, out) -> out.writeInt(v), DataInput::readInt);
 
   /** Doubles. */
-  public static final TypeSerializer<Double> DOUBLE =
-      new TypeSerializer<>() {
-        @Override
-        public void serialize(Double v, DataOutput out) throws IOException {
-          out.writeDouble(v);
-        }
-
-        @Override
-        public Double deserialize(DataInput in) throws IOException {
-          return in.readDouble();
-        }
-      };
+  public static final TypeSerializer<Double> DOUBLE = of((v, out) -> out.writeDouble(v), DataInput::readDouble);
 
   /** Booleans. */
-  public static final TypeSerializer<Boolean> BOOLEAN =
-      new TypeSerializer<>() {
-        @Override
-        public void serialize(Boolean v, DataOutput out) throws IOException {
-          out.writeBoolean(v);
-        }
-
-        @Override
-        public Boolean deserialize(DataInput in) throws IOException {
-          return in.readBoolean();
-        }
-      };
+  public static final TypeSerializer<Boolean> BOOLEAN = of((v, out) -> out.writeBoolean(v), DataInput::readBoolean);
 
   /** Byte arrays (length-prefixed). */
   public static final TypeSerializer<byte[]> BYTES =
-      new TypeSerializer<>() {
-        @Override
-        public void serialize(byte[] v, DataOutput out) throws IOException {
-          out.writeInt(v.length);
-          out.write(v);
-        }
+      of(
+          (v, out) -> {
+            out.writeInt(v.length);
+            out.write(v);
+          },
+          in -> {
+            byte[] b = new byte[in.readInt()];
+            in.readFully(b);
+            return b;
+          });
 
-        @Override
-        public byte[] deserialize(DataInput in) throws IOException {
-          byte[] b = new byte[in.readInt()];
-          in.readFully(b);
-          return b;
-        }
-      };
+  @FunctionalInterface
+  private interface Writer<T> {
+    void write(T value, DataOutput out) throws IOException;
+  }
+
+  @FunctionalInterface
+  private interface Reader<T> {
+    T read(DataInput in) throws IOException;
+  }
+
+  private static <T> TypeSerializer<T> of(Writer<T> writer, Reader<T> reader) {
+    return new TypeSerializer<>() {
+      @Override
+      public void serialize(T value, DataOutput out) throws IOException {
+        writer.write(value, out);
+      }
+
+      @Override
+      public T deserialize(DataInput in) throws IOException {
+        return reader.read(in);
+      }
+    };
+  }
 
   /**
    * Java serialisation for {@link Serializable} user types (records work). Slower and larger than a hand-written

@@ -1,14 +1,13 @@
 package dev.onceflow.core.window;
 
+import dev.onceflow.core.testing.CheckpointCounter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.onceflow.core.Guarantee;
-import dev.onceflow.core.JobListener;
 import dev.onceflow.core.Onceflow;
 import dev.onceflow.core.RestartStrategy;
 import dev.onceflow.core.WatermarkStrategy;
-import dev.onceflow.core.connector.Encoder;
 import dev.onceflow.core.sink.FileSink;
 import dev.onceflow.core.source.GeneratorSource;
 import dev.onceflow.core.testing.CollectingSink;
@@ -23,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongUnaryOperator;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -194,20 +192,15 @@ class WindowOperatorTest {
   @Test
   void windowCountIsExactUnderFailuresWithExactlyOnce() throws Exception {
     long n = 200_000;
-    AtomicLong completed = new AtomicLong();
-    Fault fault = new Fault(n / 3, n / 3, 2, completed::get, 1);
+    CheckpointCounter checkpoints = new CheckpointCounter();
+    Fault fault = new Fault(n / 3, n / 3, 2, checkpoints::completed, 1);
     Path out = tmp.resolve("out");
     Onceflow.pipeline("window-eo").guarantee(Guarantee.EXACTLY_ONCE).parallelism(2).batchSize(64)
         .checkpointInterval(Duration.ofMillis(10)).checkpointDir(tmp.resolve("ckpt"))
         .restartStrategy(RestartStrategy.fixedDelay(3, Duration.ofMillis(1)))
-        .listener(new JobListener() {
-          @Override
-          public void onCheckpointCompleted(long id) {
-            completed.incrementAndGet();
-          }
-        })
+        .listener(checkpoints)
         .source(new FailingSource<>(new GatedSource<>(GeneratorSource.of(n, i -> i).withTimestamps(i -> i / 10),
-            n / 2, completed::get, 2), fault),
+            n / 2, checkpoints::completed, 2), fault),
             WatermarkStrategy.monotonous())
         .keyBy(i -> (i * 2654435761L) % 50)
         .window(WindowAssigner.tumbling(Duration.ofMillis(1000)))

@@ -1,11 +1,11 @@
 package dev.onceflow.core.connector.log;
 
+import dev.onceflow.core.testing.CheckpointCounter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.onceflow.core.Guarantee;
 import dev.onceflow.core.JobHandle;
-import dev.onceflow.core.JobListener;
 import dev.onceflow.core.Onceflow;
 import dev.onceflow.core.RestartStrategy;
 import dev.onceflow.core.connector.Decoder;
@@ -42,23 +42,18 @@ class LogConnectorTest {
     try (Log log = Log.open(tmp.resolve("log"))) {
       LogTopics.fill(log, "posts", 3, n, Long::toString);
       log.createTopic("counts", TopicConfig.partitions(2));
-      AtomicLong completed = new AtomicLong();
-      Fault sourceFault = new Fault(n / 3, n, 1, completed::get, 1);
-      Fault commitFault = new Fault(4, 1_000_000, 1, completed::get, 1);
+      CheckpointCounter checkpoints = new CheckpointCounter();
+      Fault sourceFault = new Fault(n / 3, n, 1, checkpoints::completed, 1);
+      Fault commitFault = new Fault(4, 1_000_000, 1, checkpoints::completed, 1);
       JobHandle job = Onceflow.pipeline("l2l")
           .guarantee(Guarantee.EXACTLY_ONCE)
           .parallelism(2)
           .checkpointInterval(Duration.ofMillis(20))
           .checkpointDir(tmp.resolve("ckpt"))
           .restartStrategy(RestartStrategy.fixedDelay(3, Duration.ofMillis(1)))
-          .listener(new JobListener() {
-            @Override
-            public void onCheckpointCompleted(long id) {
-              completed.incrementAndGet();
-            }
-          })
+          .listener(checkpoints)
           .source(new FailingSource<>(new GatedSource<>(LogSource.of(log, "posts", b -> Long.parseLong(
-              new String(b, StandardCharsets.UTF_8))).bounded(), n / 2, completed::get, 3), sourceFault))
+              new String(b, StandardCharsets.UTF_8))).bounded(), n / 2, checkpoints::completed, 3), sourceFault))
           .keyBy(i -> i % 17)
           .process(new CountPerKey())
           .sinkTo(new FailingTwoPhaseCommitSink<>(LogSink.transactional(log, "counts", Encoder.<String>utf8String()),
