@@ -1,10 +1,10 @@
 package dev.onceflow.core;
 
-import dev.onceflow.core.testing.CheckpointCounter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.onceflow.core.source.GeneratorSource;
+import dev.onceflow.core.testing.CheckpointCounter;
 import dev.onceflow.core.testing.CollectingSink;
 import dev.onceflow.core.testing.FailingSource;
 import dev.onceflow.core.testing.Fault;

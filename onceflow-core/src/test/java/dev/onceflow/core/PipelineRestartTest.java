@@ -1,6 +1,5 @@
 package dev.onceflow.core;
 
-import dev.onceflow.core.testing.CheckpointCounter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.onceflow.core.connector.Encoder;
 import dev.onceflow.core.sink.FileSink;
 import dev.onceflow.core.source.GeneratorSource;
+import dev.onceflow.core.testing.CheckpointCounter;
 import dev.onceflow.core.testing.CountPerKey;
 import dev.onceflow.core.testing.Expectations;
 import dev.onceflow.core.testing.FailingSource;
@@ -24,9 +24,13 @@ class PipelineRestartTest {
   @TempDir Path tmp;
 
   private JobHandle start(Fault fault, CheckpointCounter checkpoints) {
+    return start(fault, checkpoints, 2);
+  }
+
+  private JobHandle start(Fault fault, CheckpointCounter checkpoints, int parallelism) {
     return Onceflow.pipeline("resume")
         .guarantee(Guarantee.EXACTLY_ONCE)
-        .parallelism(2)
+        .parallelism(parallelism)
         .batchSize(64)
         .checkpointInterval(Duration.ofMillis(10))
         .checkpointDir(tmp.resolve("ckpt"))
@@ -58,6 +62,23 @@ class PipelineRestartTest {
     third.join();
     assertEquals(JobStatus.FINISHED, third.status());
     assertEquals(0, third.metrics().recordsRead());
+    Expectations.assertExactlyOnce(FileSink.readCommitted(tmp.resolve("out")), N, i -> i % 13);
+  }
+
+  @Test
+  void resumingWithAnotherParallelismIsRefusedAndLosesNothing() throws Exception {
+    CheckpointCounter checkpoints = new CheckpointCounter();
+    JobHandle first = start(new Fault(N / 2, 1, 1, checkpoints::completed, 2), checkpoints);
+    assertThrows(JobFailedException.class, first::join);
+
+    JobHandle rescaled = start(Fault.never(), checkpoints, 3);
+    JobFailedException refused = assertThrows(JobFailedException.class, rescaled::join);
+    String why = String.valueOf(refused.getCause().getMessage());
+    assertTrue(why.contains("parallelism 2") && why.contains("parallelism 3"), why);
+    assertEquals(0, rescaled.metrics().recordsRead());
+
+    JobHandle resumed = start(Fault.never(), checkpoints, 2);
+    resumed.join();
     Expectations.assertExactlyOnce(FileSink.readCommitted(tmp.resolve("out")), N, i -> i % 13);
   }
 }

@@ -1,12 +1,12 @@
 package dev.onceflow.core;
 
-import dev.onceflow.core.testing.CheckpointCounter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.onceflow.core.connector.Encoder;
 import dev.onceflow.core.sink.FileSink;
 import dev.onceflow.core.source.GeneratorSource;
+import dev.onceflow.core.testing.CheckpointCounter;
 import dev.onceflow.core.testing.CollectingSink;
 import dev.onceflow.core.testing.CountPerKey;
 import dev.onceflow.core.testing.Expectations;

@@ -143,6 +143,7 @@ public final class JobExecution implements JobHandle {
         dir = Files.createTempDirectory("onceflow-" + config.name() + "-ckpt");
       }
       CheckpointStorage storage = new CheckpointStorage(dir, config.retainedCheckpoints());
+      refuseIncompatibleCheckpoint(storage);
       for (int attempt = 1; ; attempt++) {
         Throwable cause = runAttempt(attempt, storage);
         if (cancelRequested) {
@@ -184,6 +185,34 @@ public final class JobExecution implements JobHandle {
         }
       }
       terminated.countDown();
+    }
+  }
+
+  /**
+   * A checkpoint holds one state file per subtask of each stage. Restoring it with another parallelism (or another
+   * number of stages) would silently drop the state and sink transactions of subtasks that no longer exist, so it is
+   * refused before anything runs, with a message that says what to do.
+   */
+  private void refuseIncompatibleCheckpoint(CheckpointStorage storage) throws Exception {
+    Optional<CompletedCheckpoint> latest = storage.latest();
+    if (latest.isEmpty()) {
+      return;
+    }
+    List<String> expected = new ArrayList<>();
+    for (int k = 0; k < graph.stages.size(); k++) {
+      for (int i = 0; i < config.parallelism(); i++) {
+        expected.add(taskKey(k, i));
+      }
+    }
+    List<String> recorded = latest.get().metadata().tasks();
+    if (!new java.util.HashSet<>(recorded).equals(new java.util.HashSet<>(expected))) {
+      long oldParallelism = recorded.stream().filter(t -> t.startsWith("s0-")).count();
+      long oldStages = recorded.stream().map(t -> t.substring(0, t.indexOf('-'))).distinct().count();
+      throw new IllegalStateException("checkpoint " + latest.get().id() + " in " + storage.directory()
+          + " was taken by a job with parallelism " + oldParallelism + " and " + oldStages + " stage(s); this job '"
+          + config.name() + "' has parallelism " + config.parallelism() + " and " + graph.stages.size()
+          + " stage(s). Rescaling a checkpoint is not supported yet: run with parallelism " + oldParallelism
+          + " (and the same pipeline shape) to resume, or use a new checkpoint directory to start over");
     }
   }
 

@@ -1,6 +1,5 @@
 package dev.onceflow.core.window;
 
-import dev.onceflow.core.testing.CheckpointCounter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +9,7 @@ import dev.onceflow.core.RestartStrategy;
 import dev.onceflow.core.WatermarkStrategy;
 import dev.onceflow.core.sink.FileSink;
 import dev.onceflow.core.source.GeneratorSource;
+import dev.onceflow.core.testing.CheckpointCounter;
 import dev.onceflow.core.testing.CollectingSink;
 import dev.onceflow.core.testing.FailingSource;
 import dev.onceflow.core.testing.Fault;

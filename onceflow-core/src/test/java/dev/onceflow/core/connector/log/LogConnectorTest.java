@@ -1,6 +1,5 @@
 package dev.onceflow.core.connector.log;
 
-import dev.onceflow.core.testing.CheckpointCounter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +9,7 @@ import dev.onceflow.core.Onceflow;
 import dev.onceflow.core.RestartStrategy;
 import dev.onceflow.core.connector.Decoder;
 import dev.onceflow.core.connector.Encoder;
+import dev.onceflow.core.testing.CheckpointCounter;
 import dev.onceflow.core.testing.CollectingSink;
 import dev.onceflow.core.testing.CountPerKey;
 import dev.onceflow.core.testing.Expectations;
