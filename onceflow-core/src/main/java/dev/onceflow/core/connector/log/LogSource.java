@@ -34,8 +34,9 @@ import java.util.Objects;
  *
  * <p>{@link #bounded()} makes the source stop at the last stable offsets observed when the job first starts; those end
  * offsets are part of the position, so a restarted job stops at the same place. Records that fail to decode are
- * written to the topic {@code <topic>.dlq} (with the error text in header {@code error}), counted in the job metrics,
- * and skipped, unless the pipeline fails on decode errors. Event timestamps are the records' log timestamps.
+ * written to the topic {@code <topic>.dlq} (with the error text in header {@code error} and {@code topic-partition@offset}
+ * in header {@code source}), counted in the job metrics, and skipped, unless the pipeline fails on decode errors. A
+ * replay after a restart does not write a bad record to the dead-letter topic again. Event timestamps are the records' log timestamps.
  *
  * <p>Position format: partition count (int), per partition: partition (int), next offset (long), end offset (long,
  * -1 when unbounded).
@@ -91,6 +92,7 @@ public final class LogSource<T> implements Source<T> {
     private final Map<Integer, long[]> positions; // partition -> {next, end}
     private final dev.onceflow.log.Consumer consumer;
     private Producer dlq;
+    private Map<Integer, Long> deadLettered;
     private final Map<Integer, Long> maxTimestamps = new java.util.HashMap<>();
 
     Reader(Map<Integer, long[]> positions) {
@@ -168,12 +170,55 @@ public final class LogSource<T> implements Source<T> {
       if (dlq == null) {
         log.createTopic(dlqTopic, TopicConfig.partitions(1));
         dlq = log.idempotentProducer();
+        deadLettered = deadLetteredBefore(dlqTopic);
+      }
+      Long last = deadLettered.get(r.partition());
+      if (last != null && r.offset() <= last) {
+        return; // dead-lettered before a restart; the replay must not repeat it
       }
       String error = String.valueOf(e);
       Headers headers = Headers.of(
           new Header("error", error.getBytes(StandardCharsets.UTF_8)),
           new Header("source", (r.topic() + "-" + r.partition() + "@" + r.offset()).getBytes(StandardCharsets.UTF_8)));
       dlq.send(new TopicPartition(dlqTopic, 0), new ProducerRecord(r.key(), r.value(), r.timestamp(), headers));
+      deadLettered.put(r.partition(), r.offset());
+    }
+
+    /**
+     * The highest offset of each of this reader's partitions already in the dead-letter topic. A partition is read by
+     * one subtask at a time, in offset order, and each send is acknowledged before the next record is read, so every
+     * bad record at or below that offset is in the topic already: a replay after a restart skips them, which makes the
+     * dead-letter topic hold each bad record once under every guarantee.
+     */
+    private Map<Integer, Long> deadLetteredBefore(String dlqTopic) {
+      Map<Integer, Long> last = new java.util.HashMap<>();
+      String prefix = topic + "-";
+      TopicPartition tp = new TopicPartition(dlqTopic, 0);
+      try (dev.onceflow.log.Consumer c = log.consumer(ConsumerConfig.readUncommitted())) {
+        c.assign(List.of(tp));
+        c.seekToBeginning(tp);
+        long end = log.endOffset(tp);
+        while (c.position(tp) < end) {
+          for (LogRecord d : c.poll(10_000, Duration.ofMillis(1))) {
+            byte[] source = d.headers().lastValue("source");
+            String s = source == null ? "" : new String(source, StandardCharsets.UTF_8);
+            int at = s.lastIndexOf('@');
+            if (!s.startsWith(prefix) || at < prefix.length()) {
+              continue; // not one of this topic's records
+            }
+            try {
+              int partition = Integer.parseInt(s.substring(prefix.length(), at));
+              long offset = Long.parseLong(s.substring(at + 1));
+              if (positions.containsKey(partition)) {
+                last.merge(partition, offset, Math::max);
+              }
+            } catch (NumberFormatException ignored) {
+              // a "source" header this source did not write (e.g. a topic whose name extends ours): not ours
+            }
+          }
+        }
+      }
+      return last;
     }
 
     @Override

@@ -91,6 +91,38 @@ class LogConnectorTest {
   }
 
   @Test
+  void aReplayDoesNotDeadLetterABadRecordAgain() throws Exception {
+    long n = 100_000;
+    try (Log log = Log.open(tmp.resolve("log"))) {
+      LogTopics.fill(log, "in", 2, n, i -> i % 100 == 7 ? "garbage-" + i : Long.toString(i));
+      CheckpointCounter checkpoints = new CheckpointCounter();
+      Fault fault = new Fault(n / 3, n / 4, 2, checkpoints::completed, 1);
+      JobHandle job = Onceflow.pipeline("dlq-replay")
+          .guarantee(Guarantee.AT_LEAST_ONCE)
+          .parallelism(2)
+          .batchSize(64)
+          .checkpointInterval(Duration.ofMillis(10))
+          .checkpointDir(tmp.resolve("ckpt"))
+          .restartStrategy(RestartStrategy.fixedDelay(3, Duration.ofMillis(1)))
+          .listener(checkpoints)
+          .source(new FailingSource<>(new GatedSource<>(LogSource.of(log, "in", b -> Long.parseLong(
+              new String(b, StandardCharsets.UTF_8))).bounded(), n / 2, checkpoints::completed, 3), fault))
+          .sinkTo(new CollectingSink<Long>())
+          .start();
+      job.join();
+      assertEquals(2, fault.fired());
+      assertTrue(job.metrics().decodeFailures() > n / 100,
+          "the restarts replayed bad records (" + job.metrics().decodeFailures() + " decode failures)");
+      Map<String, Integer> perSource = new HashMap<>();
+      for (LogRecord r : LogTopics.readCommitted(log, "in.dlq")) {
+        perSource.merge(new String(r.headers().lastValue("source"), StandardCharsets.UTF_8), 1, Integer::sum);
+      }
+      assertEquals(n / 100, perSource.size());
+      perSource.forEach((source, count) -> assertEquals(1, count, source + " dead-lettered " + count + " times"));
+    }
+  }
+
+  @Test
   void upsertSinkIsAcceptedUnderExactlyOnceAndReadsAsATable() throws Exception {
     try (Log log = Log.open(tmp.resolve("log"))) {
       LogTopics.fill(log, "in", 2, 5000, Long::toString);
