@@ -60,8 +60,12 @@ final class DemoCommand implements Callable<Integer> {
       allHeld &= r.promiseHeld();
       Guarantee g = r.options().guarantee();
       if (g == Guarantee.AT_MOST_ONCE && r.check().lost() == 0) {
-        out.printf("note: %s under at-most-once lost nothing this time: no record was in flight at its kills"
-            + " (it may lose, it did not have to).%n", r.options().job().cliName());
+        String why = r.options().job() == Job.TAG_COUNT
+            ? "its windows are written only at end of input, and a restart rebuilds the counts by re-reading, output"
+                + " suppressed, up to the committed position; only a kill during that final write could lose counts"
+            : "no output was cut off at its kills";
+        out.printf("note: %s under at-most-once lost nothing this time: %s (it may lose, it did not have to).%n",
+            r.options().job().cliName(), why);
       }
       if (g == Guarantee.AT_LEAST_ONCE && r.check().duplicated() == 0) {
         String why = r.options().job() == Job.TAG_COUNT

@@ -8,6 +8,9 @@ import dev.onceflow.core.testing.CheckpointCounter;
 import dev.onceflow.core.testing.CollectingSink;
 import dev.onceflow.core.testing.FailingSource;
 import dev.onceflow.core.testing.Fault;
+import dev.onceflow.core.testing.GatedSource;
+import dev.onceflow.core.window.WindowAssigner;
+import dev.onceflow.core.window.WindowResult;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -58,5 +61,79 @@ class AtMostOnceReplayTest {
     assertTrue(perId.size() <= IDS);
     // a sink that wrote nothing would pass the check above: at-most-once may lose a little around each fault, not all
     assertTrue(perId.size() > IDS * 3 / 4, "only " + perId.size() + " of " + IDS + " ids emitted");
+  }
+
+  /**
+   * Windows fire on watermarks while the job runs. A restored subtask replays with output suppressed; its watermark
+   * must catch up before output goes live, or a window that fired before the failure fires again.
+   */
+  @Test
+  void aWindowThatFiredBeforeAFailureDoesNotFireAgain() throws Exception {
+    CheckpointCounter checkpoints = new CheckpointCounter();
+    Fault fault = new Fault(N / 4, N / 4, 3, checkpoints::completed, 1);
+    CollectingSink<WindowResult<Long, Long>> sink = new CollectingSink<>();
+    amoPipeline("amo-window-replay", checkpoints)
+        .source(new FailingSource<>(GeneratorSource.of(N, i -> i).withTimestamps(i -> i / 10), fault),
+            WatermarkStrategy.monotonous())
+        .keyBy(i -> i % 4)
+        .window(WindowAssigner.tumbling(Duration.ofMillis(10)))
+        .count()
+        .sinkTo(sink)
+        .start()
+        .join();
+
+    assertEquals(3, fault.fired(), "faults fired");
+    assertEachWindowAtMostOnce(sink, 4 * N / 100);
+  }
+
+  /**
+   * End of input flushes every open window. A failure in the middle of that flush must not flush them again: the
+   * windows written before it would be output twice.
+   */
+  @Test
+  void aFailureWhileEndOfInputIsFlushedDoesNotRepeatTheFlush() throws Exception {
+    CheckpointCounter checkpoints = new CheckpointCounter();
+    Fault fault = new Fault(KEYS / 2, 1, 1, checkpoints::completed, 1);
+    CollectingSink<WindowResult<Long, Long>> sink = new CollectingSink<>();
+    amoPipeline("amo-final-flush", checkpoints)
+        .source(new GatedSource<>(GeneratorSource.of(N, i -> i).withTimestamps(i -> i / 10), N / 2,
+            checkpoints::completed, 2), WatermarkStrategy.monotonous())
+        .keyBy(i -> i % KEYS)
+        .window(WindowAssigner.tumbling(Duration.ofDays(1)))
+        .count()
+        .map(r -> {
+          fault.check("window output");
+          return r;
+        })
+        .sinkTo(sink)
+        .start()
+        .join();
+
+    assertEquals(1, fault.fired(), "faults fired");
+    assertEachWindowAtMostOnce(sink, KEYS);
+    assertTrue(sink.values().size() >= KEYS / 2 - 1, "the windows written before the failure are kept");
+  }
+
+  static final long KEYS = 50;
+
+  private Pipeline amoPipeline(String name, CheckpointCounter checkpoints) {
+    return Onceflow.pipeline(name)
+        .guarantee(Guarantee.AT_MOST_ONCE)
+        .parallelism(2)
+        .batchSize(64)
+        .channelCapacity(2)
+        .checkpointInterval(Duration.ofMillis(10))
+        .checkpointDir(tmp.resolve("ckpt"))
+        .restartStrategy(RestartStrategy.fixedDelay(5, Duration.ofMillis(1)))
+        .listener(checkpoints);
+  }
+
+  private static void assertEachWindowAtMostOnce(CollectingSink<WindowResult<Long, Long>> sink, long windows) {
+    Map<String, Integer> perWindow = new HashMap<>();
+    for (WindowResult<Long, Long> r : sink.values()) {
+      perWindow.merge(r.key() + "@" + r.start(), 1, Integer::sum);
+    }
+    perWindow.forEach((w, count) -> assertEquals(1, count, "window " + w + " output " + count + " times"));
+    assertTrue(perWindow.size() <= windows, perWindow.size() + " windows");
   }
 }

@@ -11,9 +11,10 @@ import java.util.zip.CRC32C;
 
 /**
  * Durable at-most-once source positions of one source subtask. Positions are committed here (fsync) BEFORE the
- * records read up to them are processed. Two slot files are written alternately, each holding (sequence, length,
- * position bytes, CRC32C): a torn write damages only the slot being written, and the other slot still holds the
- * previous position. One fsync per batch, no rename.
+ * records read up to them are processed. Two slot files are written alternately, each holding (sequence, flags,
+ * length, position bytes, CRC32C): a torn write damages only the slot being written, and the other slot still holds
+ * the previous position. One fsync per batch, no rename. Flag bit 0 records that the subtask reached the end of its
+ * input and is about to flush what end of input completes (windows, timers): that output must not happen twice.
  */
 public final class PositionStore implements AutoCloseable {
   private final FileChannel[] slots = new FileChannel[2];
@@ -36,19 +37,32 @@ public final class PositionStore implements AutoCloseable {
     sequence = Math.max(a == null ? 0 : a.seq, b == null ? 0 : b.seq);
   }
 
+  /**
+   * A committed position.
+   *
+   * @param position the source position, as the reader's {@code snapshotPosition()} returned it
+   * @param endOfInput the subtask had reached the end of its input and was flushing it
+   */
+  public record Committed(byte[] position, boolean endOfInput) {}
+
   /** The last committed position, if any. */
-  public Optional<byte[]> load() throws IOException {
+  public Optional<Committed> load() throws IOException {
     Slot a = read(slots[0]);
     Slot b = read(slots[1]);
     Slot best = a == null ? b : b == null ? a : (a.seq >= b.seq ? a : b);
-    return best == null ? Optional.empty() : Optional.of(best.position);
+    return best == null ? Optional.empty() : Optional.of(new Committed(best.position, (best.flags & 1) != 0));
   }
 
   /** Durably commits {@code position}; returns after fsync. */
   public void commit(byte[] position) throws IOException {
+    commit(position, false);
+  }
+
+  /** Durably commits {@code position}, with the end-of-input flag; returns after fsync. */
+  public void commit(byte[] position, boolean endOfInput) throws IOException {
     long seq = ++sequence;
-    ByteBuffer buf = ByteBuffer.allocate(8 + 4 + position.length + 4);
-    buf.putLong(seq).putInt(position.length).put(position);
+    ByteBuffer buf = ByteBuffer.allocate(HEADER + position.length + 4);
+    buf.putLong(seq).putInt(endOfInput ? 1 : 0).putInt(position.length).put(position);
     CRC32C crc = new CRC32C();
     crc.update(buf.array(), 0, buf.position());
     buf.putInt((int) crc.getValue());
@@ -59,11 +73,13 @@ public final class PositionStore implements AutoCloseable {
     ch.force(false);
   }
 
-  private record Slot(long seq, byte[] position) {}
+  private static final int HEADER = 8 + 4 + 4;
+
+  private record Slot(long seq, int flags, byte[] position) {}
 
   private static Slot read(FileChannel ch) throws IOException {
     long size = ch.size();
-    if (size < 16 || size > (1 << 20)) {
+    if (size < HEADER + 4 || size > (1 << 20)) {
       return null;
     }
     ByteBuffer buf = ByteBuffer.allocate((int) size);
@@ -72,15 +88,16 @@ public final class PositionStore implements AutoCloseable {
     }
     buf.flip();
     long seq = buf.getLong();
+    int flags = buf.getInt();
     int len = buf.getInt();
-    if (len < 0 || len + 16 != size) {
+    if (len < 0 || len + HEADER + 4 != size) {
       return null;
     }
     byte[] pos = new byte[len];
     buf.get(pos);
     CRC32C crc = new CRC32C();
-    crc.update(buf.array(), 0, 12 + len);
-    return (int) crc.getValue() == buf.getInt() ? new Slot(seq, pos) : null;
+    crc.update(buf.array(), 0, HEADER + len);
+    return (int) crc.getValue() == buf.getInt() ? new Slot(seq, flags, pos) : null;
   }
 
   @Override

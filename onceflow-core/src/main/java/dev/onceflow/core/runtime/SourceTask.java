@@ -27,7 +27,10 @@ import org.slf4j.LoggerFactory;
  * <p>AT_MOST_ONCE recovery: the reader restarts at the checkpoint's position (consistent with the restored state) and
  * re-reads up to the committed position with every sink write suppressed, so state regains the effects of records
  * whose output already happened (a deduplicator remembers ids it already emitted) without repeating that output.
- * Then the task sends {@link ReplayEnd} (always once per attempt, so sinks know when to go live) and runs normally.
+ * Then the task emits its watermark (so every timer that fired before the failure fires again inside the replay, its
+ * output suppressed) and sends {@link ReplayEnd} (once per attempt, so sinks know when to go live) and runs normally.
+ * Before it flushes end of input (windows, timers) it commits an end-of-input mark: a subtask restored with that mark
+ * never sends ReplayEnd, since that output may already exist in part, and at-most-once allows losing the rest.
  */
 final class SourceTask implements Runnable, SourceOutput<Object> {
   private static final Logger LOG = LoggerFactory.getLogger(SourceTask.class);
@@ -50,6 +53,8 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
   private volatile Thread thread;
   /** AT_MOST_ONCE: the committed position still to be re-read with output suppressed; null = live. */
   private byte[] replayTarget;
+  /** AT_MOST_ONCE: the end-of-input flush began before the failure; output stays suppressed for this attempt. */
+  private boolean endFlushedBefore;
 
   private Object[] records;
   private long[] timestamps;
@@ -105,7 +110,7 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
       head.open(ctx);
       head.restore(restored);
       if (ctx.guarantee() == Guarantee.AT_MOST_ONCE && (replayTarget == null || reader.hasReached(replayTarget))) {
-        endReplay();
+        endReplay(reader);
       }
       loop(reader);
       failed = false;
@@ -124,9 +129,11 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
     if (ctx.guarantee() == Guarantee.AT_MOST_ONCE && positionStore != null) {
       // The durable commit is always at or after the checkpointed position. Resuming there directly would leave the
       // restored state without the effects of the records in between, whose output may already exist: replay them.
-      Optional<byte[]> committed = positionStore.load();
-      if (committed.isPresent() && !(position.isPresent() && Arrays.equals(position.get(), committed.get()))) {
-        replayTarget = committed.get();
+      Optional<PositionStore.Committed> committed = positionStore.load();
+      endFlushedBefore = committed.isPresent() && committed.get().endOfInput();
+      if (committed.isPresent()
+          && !(position.isPresent() && Arrays.equals(position.get(), committed.get().position()))) {
+        replayTarget = committed.get().position();
         LOG.info(
             "AT_MOST_ONCE {}: replaying from the {} position to the committed position with output suppressed",
             key, position.isPresent() ? "checkpoint's" : "initial");
@@ -143,7 +150,10 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
       if (b != null) {
         if (b.finalCheckpoint()) {
           if (replayTarget != null) {
-            endReplay();
+            endReplay(reader);
+          }
+          if (positionStore != null && !endFlushedBefore) {
+            positionStore.commit(reader.snapshotPosition(), true);
           }
           head.endInput();
         }
@@ -167,14 +177,15 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
         lastDataNanos = System.nanoTime();
         idle = false;
         if (positionStore != null && replayTarget == null) {
-          positionStore.commit(reader.snapshotPosition()); // never while replaying: that would move it backwards
+          // never while replaying: that would move it backwards
+          positionStore.commit(reader.snapshotPosition(), endFlushedBefore);
         }
         for (int i = 0; i < size; i++) {
           head.accept(records[i], null, timestamps[i]);
         }
         head.endOfBatch();
         if (replayTarget != null && reader.hasReached(replayTarget)) {
-          endReplay(); // overshooting the target loses the batch's extra output, which at-most-once allows
+          endReplay(reader); // overshooting the target loses the batch's extra output, which at-most-once allows
         }
         recordsRead.addAndGet(size);
         Arrays.fill(records, 0, size, null);
@@ -184,7 +195,7 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
       }
       if (status == ReadStatus.END_OF_INPUT) {
         if (replayTarget != null) {
-          endReplay();
+          endReplay(reader);
         }
         exhausted = true;
         head.flushIdle();
@@ -197,12 +208,19 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
     }
   }
 
-  private void endReplay() throws Exception {
-    if (replayTarget != null) {
-      LOG.info(
-          "AT_MOST_ONCE {}: replay reached the committed position; output is live again", key);
-    }
+  private void endReplay(SourceReader<Object> reader) throws Exception {
+    boolean replayed = replayTarget != null;
     replayTarget = null;
+    // A throttled watermark may lag the records replayed: without this, a window that fired before the failure could
+    // fire again after ReplayEnd, live.
+    emitWatermark(reader, System.nanoTime());
+    if (endFlushedBefore) {
+      LOG.info("AT_MOST_ONCE {}: end of input was being flushed before the failure; output stays suppressed", key);
+      return;
+    }
+    if (replayed) {
+      LOG.info("AT_MOST_ONCE {}: replay reached the committed position; output is live again", key);
+    }
     head.replayEnd();
   }
 

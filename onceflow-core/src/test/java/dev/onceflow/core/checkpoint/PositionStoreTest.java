@@ -1,6 +1,7 @@
 package dev.onceflow.core.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -21,9 +22,15 @@ class PositionStoreTest {
       s.commit(new byte[] {3});
     }
     try (PositionStore s = new PositionStore(dir, "source-0")) {
-      assertArrayEquals(new byte[] {3}, s.load().orElseThrow());
+      assertArrayEquals(new byte[] {3}, s.load().orElseThrow().position());
       s.commit(new byte[] {4});
-      assertArrayEquals(new byte[] {4}, s.load().orElseThrow());
+      assertArrayEquals(new byte[] {4}, s.load().orElseThrow().position());
+      assertFalse(s.load().orElseThrow().endOfInput());
+      s.commit(new byte[] {5}, true);
+    }
+    try (PositionStore s = new PositionStore(dir, "source-0")) {
+      assertArrayEquals(new byte[] {5}, s.load().orElseThrow().position());
+      assertTrue(s.load().orElseThrow().endOfInput());
     }
   }
 
@@ -37,7 +44,7 @@ class PositionStoreTest {
     byte[] b = Files.readAllBytes(slot);
     Files.write(slot, java.util.Arrays.copyOf(b, b.length - 3), StandardOpenOption.TRUNCATE_EXISTING);
     try (PositionStore s = new PositionStore(dir, "p")) {
-      assertArrayEquals(new byte[] {1, 1}, s.load().orElseThrow());
+      assertArrayEquals(new byte[] {1, 1}, s.load().orElseThrow().position());
     }
   }
 }
