@@ -1,6 +1,5 @@
 package dev.onceflow.core.runtime;
 
-import dev.onceflow.core.Guarantee;
 import dev.onceflow.core.sink.SinkContext;
 import dev.onceflow.core.sink.TwoPhaseCommitSink;
 import dev.onceflow.core.sink.TwoPhaseCommitWriter;
@@ -22,15 +21,13 @@ import org.slf4j.LoggerFactory;
  * stays pending (and in later checkpoints) until its commit succeeded, so a crash between completion and commit is
  * repaired by recovery committing it again.
  */
-final class TwoPhaseCommitSinkOp extends ChainOp {
+final class TwoPhaseCommitSinkOp extends SinkOp {
   private static final Logger LOG = LoggerFactory.getLogger(TwoPhaseCommitSinkOp.class);
 
   private final String uid;
   private final TwoPhaseCommitSink<Object> sink;
   private TwoPhaseCommitWriter<Object> writer;
   private boolean open;
-  // AT_MOST_ONCE: see WriteThroughSinkOp; writes are dropped until ReplayEnd arrived.
-  private boolean suppressed;
   private SinkContext context;
   // guarded by itself: appended by the task thread, drained by the coordinator thread (once per checkpoint)
   private final List<PendingTxn> pending = new ArrayList<>();
@@ -43,8 +40,7 @@ final class TwoPhaseCommitSinkOp extends ChainOp {
   }
 
   @Override
-  void open(TaskContext ctx) throws Exception {
-    suppressed = ctx.guarantee() == Guarantee.AT_MOST_ONCE;
+  void openSink(TaskContext ctx) throws Exception {
     context = new SinkContext(ctx.jobName(), sink.name(), ctx.subtask(), ctx.parallelism());
     writer = sink.createWriter(context);
     writer.beginTransaction();
@@ -52,20 +48,9 @@ final class TwoPhaseCommitSinkOp extends ChainOp {
   }
 
   @Override
-  void accept(Object record, Object key, long ts) throws Exception {
-    if (!suppressed) {
-      writer.write(record);
-    }
+  void write(Object record) throws Exception {
+    writer.write(record);
   }
-
-  /** The replayed records have all arrived: write from now on. */
-  @Override
-  void replayEnd() {
-    suppressed = false;
-  }
-
-  @Override
-  void watermark(long watermark) {}
 
   @Override
   void endInput() {}

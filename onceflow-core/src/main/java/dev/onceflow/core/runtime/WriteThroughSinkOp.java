@@ -1,6 +1,5 @@
 package dev.onceflow.core.runtime;
 
-import dev.onceflow.core.Guarantee;
 import dev.onceflow.core.sink.SinkContext;
 import dev.onceflow.core.sink.SinkWriter;
 import dev.onceflow.core.sink.WriteThroughSink;
@@ -8,38 +7,23 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** Writes through a plain or idempotent sink; flushes on every barrier before the subtask acknowledges. */
-final class WriteThroughSinkOp extends ChainOp {
+final class WriteThroughSinkOp extends SinkOp {
   private final WriteThroughSink<Object> sink;
   private SinkWriter<Object> writer;
-  // AT_MOST_ONCE: records replayed to rebuild state were (or may have been) output before the crash; writing them
-  // again would repeat an effect. Every source subtask sends ReplayEnd once per attempt, so this always ends.
-  private boolean suppressed;
 
   WriteThroughSinkOp(WriteThroughSink<Object> sink) {
     this.sink = sink;
   }
 
   @Override
-  void open(TaskContext ctx) throws Exception {
-    suppressed = ctx.guarantee() == Guarantee.AT_MOST_ONCE;
+  void openSink(TaskContext ctx) throws Exception {
     writer = sink.createWriter(new SinkContext(ctx.jobName(), sink.name(), ctx.subtask(), ctx.parallelism()));
   }
 
   @Override
-  void accept(Object record, Object key, long ts) throws Exception {
-    if (!suppressed) {
-      writer.write(record);
-    }
+  void write(Object record) throws Exception {
+    writer.write(record);
   }
-
-  /** The replayed records have all arrived: write from now on. */
-  @Override
-  void replayEnd() {
-    suppressed = false;
-  }
-
-  @Override
-  void watermark(long watermark) {}
 
   @Override
   void endInput() throws Exception {
