@@ -6,6 +6,7 @@ import dev.onceflow.core.sink.SinkWriter;
 import dev.onceflow.core.sink.TwoPhaseCommitSink;
 import dev.onceflow.core.sink.TwoPhaseCommitWriter;
 import dev.onceflow.core.sink.WriteThroughSink;
+import dev.onceflow.core.source.ForwardingSource;
 import dev.onceflow.core.source.ForwardingSourceReader;
 import dev.onceflow.core.source.ReadStatus;
 import dev.onceflow.core.source.Source;
@@ -102,15 +103,10 @@ public final class FaultInjector {
 
   /** {@code source} with a SOURCE fault point in each poll. */
   public <T> Source<T> source(Source<T> source) {
-    return new Source<>() {
-      @Override
-      public String name() {
-        return source.name();
-      }
-
+    return new ForwardingSource<>(source) {
       @Override
       public SourceReader<T> createReader(SourceContext context) throws Exception {
-        SourceReader<T> r = source.createReader(context);
+        SourceReader<T> r = super.createReader(context);
         return new ForwardingSourceReader<>(r) {
           @Override
           public ReadStatus poll(SourceOutput<T> output, int maxRecords) throws Exception {

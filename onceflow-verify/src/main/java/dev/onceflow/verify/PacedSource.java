@@ -2,6 +2,7 @@ package dev.onceflow.verify;
 
 import dev.onceflow.core.source.ForwardingSourceReader;
 import dev.onceflow.core.source.ReadStatus;
+import dev.onceflow.core.source.ForwardingSource;
 import dev.onceflow.core.source.Source;
 import dev.onceflow.core.source.SourceContext;
 import dev.onceflow.core.source.SourceOutput;
@@ -14,27 +15,22 @@ import java.util.concurrent.locks.LockSupport;
  * pace is kept by a deadline per subtask (no lock, no allocation per record); polls ask for small chunks so barriers
  * are not held back.
  */
-final class PacedSource<T> implements Source<T> {
+final class PacedSource<T> extends ForwardingSource<T> {
   private static final int CHUNK = 64;
-  private final Source<T> source;
   private final long recordsPerSecond;
 
   PacedSource(Source<T> source, long recordsPerSecond) {
+    super(source);
     if (recordsPerSecond < 1) {
       throw new IllegalArgumentException("recordsPerSecond must be >= 1, was " + recordsPerSecond);
     }
-    this.source = source;
     this.recordsPerSecond = recordsPerSecond;
   }
 
-  @Override
-  public String name() {
-    return source.name();
-  }
 
   @Override
   public SourceReader<T> createReader(SourceContext context) throws Exception {
-    SourceReader<T> r = source.createReader(context);
+    SourceReader<T> r = super.createReader(context);
     long nanosPerRecord = Math.max(1, 1_000_000_000L * context.parallelism() / recordsPerSecond);
     return new ForwardingSourceReader<>(r) {
       private final Counting<T> counting = new Counting<>();

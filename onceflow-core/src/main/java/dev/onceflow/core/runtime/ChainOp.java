@@ -1,5 +1,6 @@
 package dev.onceflow.core.runtime;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -17,8 +18,12 @@ abstract class ChainOp {
     }
   }
 
-  /** Restores this and later operators from a checkpoint's sections (empty map on a fresh start). */
-  void restore(Map<String, byte[]> sections) throws Exception {
+  /**
+   * Restores this and later operators from a checkpoint: the sections of this subtask (an empty list on a fresh start),
+   * or after a change of parallelism those of every old subtask of the stage, of which keyed operators keep the key
+   * groups this subtask owns now.
+   */
+  void restore(List<Map<String, byte[]>> sections) throws Exception {
     if (next != null) {
       next.restore(sections);
     }

@@ -381,8 +381,11 @@ final class HeapKeyedState implements KeyedStateStore {
     }
   }
 
-  /** Restores from a section written by {@link #snapshot()}; states must already be declared (open()). */
-  void restore(byte[] data, String what) throws IOException {
+  /**
+   * Restores the key groups {@code owned} accepts from a section written by {@link #snapshot()}; states must already be
+   * declared (open()). Called once per old subtask after a change of parallelism.
+   */
+  void restore(byte[] data, String what, java.util.function.IntPredicate owned) throws IOException {
     DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(data));
     int n = in.readInt();
     for (int i = 0; i < n; i++) {
@@ -398,10 +401,13 @@ final class HeapKeyedState implements KeyedStateStore {
       for (int g = 0; g < groups; g++) {
         int kg = in.readInt();
         int entries = in.readInt();
-        HashMap<Object, Object> m = t.group(kg);
+        HashMap<Object, Object> m = owned.test(kg) ? t.group(kg) : null;
         for (int e = 0; e < entries; e++) {
           Object key = KEYS.deserialize(in);
-          m.put(key, readValue(t, in));
+          Object value = readValue(t, in);
+          if (m != null) {
+            m.put(key, value);
+          }
         }
       }
     }

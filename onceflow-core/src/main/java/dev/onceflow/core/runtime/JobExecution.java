@@ -143,7 +143,7 @@ public final class JobExecution implements JobHandle {
         dir = Files.createTempDirectory("onceflow-" + config.name() + "-ckpt");
       }
       CheckpointStorage storage = new CheckpointStorage(dir, config.retainedCheckpoints());
-      refuseIncompatibleCheckpoint(storage);
+      planRestore(storage);
       for (int attempt = 1; ; attempt++) {
         Throwable cause = runAttempt(attempt, storage);
         if (cancelRequested) {
@@ -189,31 +189,51 @@ public final class JobExecution implements JobHandle {
   }
 
   /**
-   * A checkpoint holds one state file per subtask of each stage. Restoring it with another parallelism (or another
-   * number of stages) would silently drop the state and sink transactions of subtasks that no longer exist, so it is
-   * refused before anything runs, with a message that says what to do.
+   * A checkpoint holds one state file per subtask of each stage. Restored with another parallelism, keyed state moves
+   * by key group and the source redistributes its positions (a {@code LogSource} moves whole partitions); what cannot
+   * move is refused before anything runs, with a message that says what to do, never restored in part.
    */
-  private void refuseIncompatibleCheckpoint(CheckpointStorage storage) throws Exception {
+  private void planRestore(CheckpointStorage storage) throws Exception {
     Optional<CompletedCheckpoint> latest = storage.latest();
     if (latest.isEmpty()) {
       return;
     }
-    List<String> expected = new ArrayList<>();
+    List<String> recorded = latest.get().metadata().tasks();
+    int oldParallelism = parallelismOf(latest.get());
+    java.util.Set<String> expected = new java.util.HashSet<>();
     for (int k = 0; k < graph.stages.size(); k++) {
-      for (int i = 0; i < config.parallelism(); i++) {
+      for (int i = 0; i < oldParallelism; i++) {
         expected.add(taskKey(k, i));
       }
     }
-    List<String> recorded = latest.get().metadata().tasks();
-    if (!new java.util.HashSet<>(recorded).equals(new java.util.HashSet<>(expected))) {
-      long oldParallelism = recorded.stream().filter(t -> t.startsWith("s0-")).count();
+    String where = "checkpoint " + latest.get().id() + " in " + storage.directory();
+    if (!new java.util.HashSet<>(recorded).equals(expected)) {
       long oldStages = recorded.stream().map(t -> t.substring(0, t.indexOf('-'))).distinct().count();
-      throw new IllegalStateException("checkpoint " + latest.get().id() + " in " + storage.directory()
-          + " was taken by a job with parallelism " + oldParallelism + " and " + oldStages + " stage(s); this job '"
-          + config.name() + "' has parallelism " + config.parallelism() + " and " + graph.stages.size()
-          + " stage(s). Rescaling a checkpoint is not supported yet: run with parallelism " + oldParallelism
-          + " (and the same pipeline shape) to resume, or use a new checkpoint directory to start over");
+      throw new IllegalStateException(where + " was taken by a pipeline of " + oldStages + " stage(s); job '"
+          + config.name() + "' has " + graph.stages.size() + ". Restore it with the pipeline that took it, or use a"
+          + " new checkpoint directory to start over");
     }
+    if (oldParallelism == config.parallelism()) {
+      return;
+    }
+    String refused = null;
+    var source = (Transformation.SourceT) graph.stages.get(0).nodes().get(0);
+    if (config.guarantee() == Guarantee.AT_MOST_ONCE) {
+      refused = "AT_MOST_ONCE keeps a committed position per source subtask, which does not move";
+    } else if (!source.source().rescalable()) {
+      refused = "source '" + source.source().name() + "' cannot redistribute its positions";
+    }
+    if (refused != null) {
+      throw new IllegalStateException(where + " was taken with parallelism " + oldParallelism + "; job '"
+          + config.name() + "' has parallelism " + config.parallelism() + " and cannot be rescaled: " + refused
+          + ". Run with parallelism " + oldParallelism + " to resume, or use a new checkpoint directory to start over");
+    }
+    LOG.info("Job {}: rescaling {} from parallelism {} to {} (keyed state moves by key group, source positions by"
+        + " split)", config.name(), where, oldParallelism, config.parallelism());
+  }
+
+  private static int parallelismOf(CompletedCheckpoint c) {
+    return (int) c.metadata().tasks().stream().filter(t -> t.startsWith("s0-")).count();
   }
 
   /** Runs one attempt; returns null if the job finished (or was cancelled), else the failure. */
@@ -249,6 +269,8 @@ public final class JobExecution implements JobHandle {
     final List<Thread> threads = new ArrayList<>();
     final List<PositionStore> positionStores = new ArrayList<>();
     volatile boolean finished;
+    /** Parallelism of the restored checkpoint when it differs from the job's (rescaling), else 0. */
+    int restoredParallelism;
     CheckpointCoordinator coordinator;
     ExecutorService io;
 
@@ -273,6 +295,8 @@ public final class JobExecution implements JobHandle {
             lastCompleted = Math.max(lastCompleted, c.id());
             notifyListeners(l -> l.onRestored(c.id()));
           });
+      restoredParallelism =
+          restored.map(JobExecution::parallelismOf).filter(n -> n != config.parallelism()).orElse(0);
       recoverSinks(restored);
 
       io = Executors.newSingleThreadExecutor(r -> {
@@ -299,7 +323,7 @@ public final class JobExecution implements JobHandle {
           TaskContext ctx = new TaskContext(config.name(), i, p, config.maxParallelism(), config.guarantee(),
               config.batchSize(), cancel);
           ChainOp head = buildChain(stage, k + 1 < stages.size() ? gates[k + 1] : null);
-          Map<String, byte[]> sections = restored.map(c -> c.task(key).sections()).orElse(Map.of());
+          List<Map<String, byte[]>> sections = restoredSections(restored, k, i);
           taskKeys.add(key);
           if (k == 0) {
             var src = (Transformation.SourceT) stage.nodes().get(0);
@@ -310,7 +334,8 @@ public final class JobExecution implements JobHandle {
             }
             @SuppressWarnings("unchecked")
             Source<Object> source = (Source<Object>) src.source();
-            SourceTask st = new SourceTask(key, source, head, ctx, services, sections, ps, src.watermarks(),
+            SourceTask st = new SourceTask(key, source, head, ctx, services, sourceSections(source, sections, i), ps,
+                src.watermarks(),
                 config.failOnDecodeError(), config.watermarkIntervalMillis(), recordsRead, decodeFailures);
             sources.add(st);
             tasks.add(st);
@@ -322,6 +347,35 @@ public final class JobExecution implements JobHandle {
       coordinator = new CheckpointCoordinator(storage, config.name(), taskKeys, p, config.checkpointInterval(),
           config.checkpointTimeout(), this);
       services.coordinator = coordinator;
+    }
+
+    /** The sections subtask i of stage k restores: its own, or after rescaling those of every old subtask. */
+    private List<Map<String, byte[]>> restoredSections(Optional<CompletedCheckpoint> restored, int k, int i) {
+      if (restored.isEmpty()) {
+        return List.of();
+      }
+      if (restoredParallelism == 0) {
+        return List.of(restored.get().task(taskKey(k, i)).sections());
+      }
+      List<Map<String, byte[]>> all = new ArrayList<>();
+      for (int old = 0; old < restoredParallelism; old++) {
+        all.add(restored.get().task(taskKey(k, old)).sections());
+      }
+      return all;
+    }
+
+    /** A source subtask's sections: its own position, or after rescaling the one the source computes from all. */
+    private Map<String, byte[]> sourceSections(Source<Object> source, List<Map<String, byte[]>> sections, int i) {
+      if (restoredParallelism == 0) {
+        return sections.isEmpty() ? Map.of() : sections.get(0);
+      }
+      List<byte[]> old = new ArrayList<>();
+      for (Map<String, byte[]> m : sections) {
+        old.add(m.get(SourceTask.POSITION));
+      }
+      return source.rescalePosition(old, i, config.parallelism())
+          .map(p -> Map.of(SourceTask.POSITION, p))
+          .orElse(Map.of());
     }
 
     private ChainOp buildChain(JobGraph.Stage stage, InputGate[] downstream) {
@@ -369,10 +423,12 @@ public final class JobExecution implements JobHandle {
         return;
       }
       int lastStage = graph.stages.size() - 1;
-      for (int i = 0; i < config.parallelism(); i++) {
+      // after rescaling, the old subtasks' transactions are resolved too, including those of subtasks gone now
+      int oldParallelism = restoredParallelism == 0 ? config.parallelism() : restoredParallelism;
+      for (int i = 0; i < Math.max(oldParallelism, config.parallelism()); i++) {
         SinkContext ctx = new SinkContext(config.name(), sink.name(), i, config.parallelism());
         List<byte[]> tokens = new ArrayList<>();
-        if (restored.isPresent()) {
+        if (restored.isPresent() && i < oldParallelism) {
           byte[] txns = restored.get().task(taskKey(lastStage, i)).sections().get(last.sinkUid() + ".txns");
           if (txns != null) {
             for (var p : TwoPhaseCommitSinkOp.decode(txns)) {

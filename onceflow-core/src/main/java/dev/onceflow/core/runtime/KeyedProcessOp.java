@@ -30,6 +30,7 @@ final class KeyedProcessOp extends ChainOp
   private final TreeMap<Long, LinkedHashSet<Object>> timers = new TreeMap<>();
   private long watermark = Long.MIN_VALUE;
   private long timestamp;
+  private TaskContext ctx;
 
   KeyedProcessOp(String uid, KeyedProcessFunction<Object, Object, Object> fn) {
     this.uid = uid;
@@ -38,31 +39,45 @@ final class KeyedProcessOp extends ChainOp
 
   @Override
   void open(TaskContext ctx) throws Exception {
+    this.ctx = ctx;
     state = new HeapKeyedState(ctx.maxParallelism());
     fn.open(state);
     super.open(ctx);
   }
 
   @Override
-  void restore(Map<String, byte[]> sections) throws Exception {
-    byte[] s = sections.get(uid + ".state");
-    if (s != null) {
-      state.restore(s, "state of operator " + uid);
-    }
-    byte[] t = sections.get(uid + ".timers");
-    if (t != null) {
-      DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(t));
-      watermark = in.readLong();
-      int n = in.readInt();
-      for (int i = 0; i < n; i++) {
-        long time = in.readLong();
-        int keys = in.readInt();
-        LinkedHashSet<Object> set = new LinkedHashSet<>();
-        for (int k = 0; k < keys; k++) {
-          set.add(KEYS.deserialize(in));
-        }
-        timers.put(time, set);
+  void restore(List<Map<String, byte[]>> sections) throws Exception {
+    int p = ctx.parallelism();
+    int maxP = ctx.maxParallelism();
+    java.util.function.IntPredicate mine = kg -> KeyGroups.subtask(kg, p, maxP) == ctx.subtask();
+    long restoredWatermark = Long.MAX_VALUE;
+    boolean anyTimers = false;
+    for (Map<String, byte[]> old : sections) {
+      byte[] s = old.get(uid + ".state");
+      if (s != null) {
+        state.restore(s, "state of operator " + uid, mine);
       }
+      byte[] t = old.get(uid + ".timers");
+      if (t != null) {
+        anyTimers = true;
+        DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(t));
+        // the lowest of the old subtasks' watermarks: no timer fires before every old input has passed it
+        restoredWatermark = Math.min(restoredWatermark, in.readLong());
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) {
+          long time = in.readLong();
+          int keys = in.readInt();
+          for (int k = 0; k < keys; k++) {
+            Object key = KEYS.deserialize(in);
+            if (mine.test(KeyGroups.keyGroup(key, maxP))) {
+              timers.computeIfAbsent(time, x -> new LinkedHashSet<>()).add(key);
+            }
+          }
+        }
+      }
+    }
+    if (anyTimers) {
+      watermark = restoredWatermark;
     }
     super.restore(sections);
   }

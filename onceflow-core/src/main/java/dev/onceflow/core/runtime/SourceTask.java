@@ -9,6 +9,7 @@ import dev.onceflow.core.source.SourceOutput;
 import dev.onceflow.core.source.SourceReader;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -108,7 +109,7 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
     boolean failed = true;
     try (SourceReader<Object> reader = source.createReader(sourceContext())) {
       head.open(ctx);
-      head.restore(restored);
+      head.restore(restored.isEmpty() ? List.of() : List.of(restored));
       if (ctx.guarantee() == Guarantee.AT_MOST_ONCE && (replayTarget == null || reader.hasReached(replayTarget))) {
         endReplay(reader);
       }

@@ -3,6 +3,7 @@ package dev.onceflow.core.runtime;
 import dev.onceflow.core.checkpoint.BarrierHandler;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +22,7 @@ final class StreamTask implements Runnable {
   private final ChainOp head;
   private final TaskContext ctx;
   private final AttemptServices services;
-  private final Map<String, byte[]> restored;
+  private final List<Map<String, byte[]>> restored;
   private final BarrierHandler barriers;
   private final long[] channelWatermarks;
   private final boolean[] ended;
@@ -38,7 +39,7 @@ final class StreamTask implements Runnable {
       ChainOp head,
       TaskContext ctx,
       AttemptServices services,
-      Map<String, byte[]> restored,
+      List<Map<String, byte[]>> restored,
       BarrierHandler.Mode mode) {
     this.key = key;
     this.gate = gate;

@@ -39,7 +39,7 @@ class HeapKeyedStateTest {
     ValueState<Long> v2 = r.valueState("v", Serializers.LONG);
     MapState<String, Point> m2 = r.mapState("m");
     ListState<String> l2 = r.listState("l", Serializers.STRING);
-    r.restore(bytes, "test");
+    r.restore(bytes, "test", kg -> true);
     for (long k = 0; k < 50; k++) {
       r.setCurrentKey(k);
       assertEquals(k * 10, v2.value());
@@ -64,7 +64,7 @@ class HeapKeyedStateTest {
     }
     HeapKeyedState fresh = new HeapKeyedState(128);
     ValueState<String> f = fresh.valueState("v", Serializers.STRING, java.time.Duration.ofMillis(50));
-    fresh.restore(s.snapshot().call(), "test");
+    fresh.restore(s.snapshot().call(), "test", kg -> true);
     fresh.setCurrentKey("k");
     while (System.currentTimeMillis() - afterWrite < 50) {
       Thread.onSpinWait(); // wait for the clock to pass the ttl
@@ -73,7 +73,7 @@ class HeapKeyedStateTest {
     assertNull(f.value());
     HeapKeyedState after = new HeapKeyedState(128);
     ValueState<String> a = after.valueState("v", Serializers.STRING, java.time.Duration.ofDays(1));
-    after.restore(fresh.snapshot().call(), "test");
+    after.restore(fresh.snapshot().call(), "test", kg -> true);
     after.setCurrentKey("k");
     assertNull(a.value(), "expired values are not written to snapshots");
   }

@@ -2,6 +2,7 @@ package dev.onceflow.core.testing;
 
 import dev.onceflow.core.source.ForwardingSourceReader;
 import dev.onceflow.core.source.ReadStatus;
+import dev.onceflow.core.source.ForwardingSource;
 import dev.onceflow.core.source.Source;
 import dev.onceflow.core.source.SourceContext;
 import dev.onceflow.core.source.SourceOutput;
@@ -16,28 +17,23 @@ import java.util.function.LongSupplier;
  * {@code completedCheckpoints} reaches {@code minCheckpoints}. Makes "a failure after a completed checkpoint" happen
  * however fast the machine is, by waiting on the checkpoint condition instead of on time.
  */
-public final class GatedSource<T> implements Source<T> {
-  private final Source<T> inner;
+public final class GatedSource<T> extends ForwardingSource<T> {
   private final long pauseAt;
   private final LongSupplier completedCheckpoints;
   private final long minCheckpoints;
   private final AtomicLong emitted = new AtomicLong();
 
   public GatedSource(Source<T> inner, long pauseAt, LongSupplier completedCheckpoints, long minCheckpoints) {
-    this.inner = inner;
+    super(inner);
     this.pauseAt = pauseAt;
     this.completedCheckpoints = completedCheckpoints;
     this.minCheckpoints = minCheckpoints;
   }
 
-  @Override
-  public String name() {
-    return inner.name();
-  }
 
   @Override
   public SourceReader<T> createReader(SourceContext context) throws Exception {
-    SourceReader<T> r = inner.createReader(context);
+    SourceReader<T> r = super.createReader(context);
     return new ForwardingSourceReader<>(r) {
       @Override
       public ReadStatus poll(SourceOutput<T> output, int maxRecords) throws Exception {

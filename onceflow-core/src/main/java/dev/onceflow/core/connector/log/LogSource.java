@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Reads a topic of the embedded log, read-committed. Partition p goes to subtask p mod parallelism; the position of
@@ -86,6 +87,33 @@ public final class LogSource<T> implements Source<T> {
       }
     }
     return new Reader(positions);
+  }
+
+  /** Partitions are the splits: each moves with its position to the subtask that owns it at the new parallelism. */
+  @Override
+  public boolean rescalable() {
+    return true;
+  }
+
+  @Override
+  public Optional<byte[]> rescalePosition(List<byte[]> oldPositions, int subtask, int parallelism) {
+    Map<Integer, long[]> all = new java.util.TreeMap<>();
+    for (byte[] old : oldPositions) {
+      if (old != null) {
+        all.putAll(decode(old));
+      }
+    }
+    if (all.isEmpty()) {
+      return Optional.empty();
+    }
+    Map<Integer, long[]> mine = new LinkedHashMap<>();
+    int partitions = log.partitions(topic);
+    for (int p = subtask; p < partitions; p += parallelism) {
+      TopicPartition tp = new TopicPartition(topic, p);
+      // a partition no old subtask recorded (none should be missing) starts where a fresh job would
+      mine.put(p, all.getOrDefault(p, new long[] {log.startOffset(tp), bounded ? log.lastStableOffset(tp) : -1}));
+    }
+    return Optional.of(encode(mine));
   }
 
   private final class Reader implements SourceReader<T> {
@@ -223,20 +251,7 @@ public final class LogSource<T> implements Source<T> {
 
     @Override
     public byte[] snapshotPosition() {
-      try {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        DataOutputStream out = new DataOutputStream(bytes);
-        out.writeInt(positions.size());
-        for (var e : positions.entrySet()) {
-          out.writeInt(e.getKey());
-          out.writeLong(e.getValue()[0]);
-          out.writeLong(e.getValue()[1]);
-        }
-        out.flush();
-        return bytes.toByteArray();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      return encode(positions);
     }
 
     /** Every partition of {@code position} is read up to its offset there (one not assigned here has nothing). */
@@ -279,6 +294,23 @@ public final class LogSource<T> implements Source<T> {
       if (dlq != null) {
         dlq.close();
       }
+    }
+  }
+
+  private static byte[] encode(Map<Integer, long[]> positions) {
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      DataOutputStream out = new DataOutputStream(bytes);
+      out.writeInt(positions.size());
+      for (var e : positions.entrySet()) {
+        out.writeInt(e.getKey());
+        out.writeLong(e.getValue()[0]);
+        out.writeLong(e.getValue()[1]);
+      }
+      out.flush();
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

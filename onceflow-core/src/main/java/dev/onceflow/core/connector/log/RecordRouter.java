@@ -31,7 +31,7 @@ final class RecordRouter<T> {
     for (int i = 0; i < partitions; i++) {
       buffers[i] = new ArrayList<>(BATCH);
     }
-    this.next = start;
+    this.next = Math.floorMod(start, partitions); // more subtasks than partitions: start anywhere valid
   }
 
   /** Buffers one record; sends the partition's batch through {@code send} when full. */
