@@ -9,7 +9,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** At least 1,000 SIGKILLs across the four jobs under EXACTLY_ONCE; zero violations allowed. Run with -Psoak. */
+/**
+ * At least 1,000 SIGKILLs across the four jobs under EXACTLY_ONCE, and 300 under each weaker guarantee; zero broken
+ * promises allowed. Run with -Psoak.
+ */
 @Tag("soak")
 class VerifierSoakTest {
   @TempDir Path tmp;
@@ -39,5 +42,33 @@ class VerifierSoakTest {
         + violations);
     assertTrue(crashes >= 1000);
     assertEquals(0, violations);
+  }
+
+  @Test
+  void weakerGuaranteesKeepTheirPromisesUnderKills() throws Exception {
+    long seed = System.nanoTime();
+    System.out.println("soak seed " + seed);
+    for (Guarantee g : new Guarantee[] {Guarantee.AT_MOST_ONCE, Guarantee.AT_LEAST_ONCE}) {
+      long crashes = 0;
+      long lost = 0;
+      long duplicated = 0;
+      long broken = 0;
+      for (int i = 0; crashes < 300; i++) {
+        Job job = Job.values()[i % Job.values().length];
+        VerifyResult r = Verifier.run(VerifyOptions.of(job, g, 15_000, 15, seed + i)
+            .withWorkDir(tmp.resolve(g + "-" + i)));
+        crashes += r.crashes();
+        lost += r.check().lost();
+        duplicated += r.check().duplicated();
+        if (!r.promiseHeld()) {
+          broken++;
+          System.out.println("BROKEN " + r.toJson() + " " + r.check().problems());
+        }
+        System.out.println("soak " + g + " run " + i + ": " + r.toJson() + " (total kills " + crashes + ")");
+      }
+      System.out.println("soak totals " + g + ": kills=" + crashes + " lost=" + lost + " duplicated=" + duplicated
+          + " broken=" + broken);
+      assertEquals(0, broken, g + " broke its promise");
+    }
   }
 }
