@@ -8,6 +8,7 @@ import dev.onceflow.core.testing.CheckpointCounter;
 import dev.onceflow.core.testing.CollectingSink;
 import dev.onceflow.core.testing.FailingSource;
 import dev.onceflow.core.testing.Fault;
+import dev.onceflow.core.testing.FaultTestPipelines;
 import dev.onceflow.core.testing.GatedSource;
 import dev.onceflow.core.window.WindowAssigner;
 import dev.onceflow.core.window.WindowResult;
@@ -36,15 +37,7 @@ class AtMostOnceReplayTest {
     // shortly before a fault (at a sixth and a third of each half) has its retries read only after the restart.
     Fault fault = new Fault(N / 3, N / 3, 2, checkpoints::completed, 1);
     CollectingSink<Long> sink = new CollectingSink<>();
-    JobHandle job = Onceflow.pipeline("amo-dedup-replay")
-        .guarantee(Guarantee.AT_MOST_ONCE)
-        .parallelism(2)
-        .batchSize(64)
-        .channelCapacity(2)
-        .checkpointInterval(Duration.ofMillis(10))
-        .checkpointDir(tmp.resolve("ckpt"))
-        .restartStrategy(RestartStrategy.fixedDelay(5, Duration.ofMillis(1)))
-        .listener(checkpoints)
+    JobHandle job = amoPipeline("amo-dedup-replay", checkpoints)
         .source(new FailingSource<>(GeneratorSource.of(N, i -> i % IDS), fault))
         .deduplicate(id -> id, Duration.ofDays(1))
         .sinkTo(sink)
@@ -117,15 +110,7 @@ class AtMostOnceReplayTest {
   static final long KEYS = 50;
 
   private Pipeline amoPipeline(String name, CheckpointCounter checkpoints) {
-    return Onceflow.pipeline(name)
-        .guarantee(Guarantee.AT_MOST_ONCE)
-        .parallelism(2)
-        .batchSize(64)
-        .channelCapacity(2)
-        .checkpointInterval(Duration.ofMillis(10))
-        .checkpointDir(tmp.resolve("ckpt"))
-        .restartStrategy(RestartStrategy.fixedDelay(5, Duration.ofMillis(1)))
-        .listener(checkpoints);
+    return FaultTestPipelines.pipeline(name, Guarantee.AT_MOST_ONCE, tmp.resolve("ckpt"), checkpoints);
   }
 
   private static void assertEachWindowAtMostOnce(CollectingSink<WindowResult<Long, Long>> sink, long windows) {

@@ -14,9 +14,9 @@ import dev.onceflow.core.testing.Expectations;
 import dev.onceflow.core.testing.FailingSource;
 import dev.onceflow.core.testing.FailingTwoPhaseCommitSink;
 import dev.onceflow.core.testing.Fault;
+import dev.onceflow.core.testing.FaultTestPipelines;
 import dev.onceflow.core.testing.GatedSource;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -61,15 +61,8 @@ class PipelineFailureTest {
                 site == Site.COMMIT ? fault : never)
             : collecting;
     Fault opFault = site == Site.OPERATOR ? fault : never;
-    Pipeline p = Onceflow.pipeline("failure-" + guarantee + "-" + site)
-        .guarantee(guarantee)
-        .parallelism(2)
-        .batchSize(64)
-        .channelCapacity(2)
-        .checkpointInterval(Duration.ofMillis(10))
-        .checkpointDir(tmp.resolve("ckpt"))
-        .restartStrategy(RestartStrategy.fixedDelay(5, Duration.ofMillis(1)))
-        .listener(checkpoints);
+    Pipeline p = FaultTestPipelines.pipeline("failure-" + guarantee + "-" + site, guarantee, tmp.resolve("ckpt"),
+        checkpoints);
     JobHandle job = p.source(new FailingSource<>(new GatedSource<>(GeneratorSource.of(N, i -> i), N / 2, checkpoints::completed, 4),
         site == Site.SOURCE ? fault : never))
         .keyBy(i -> i % KEYS)
