@@ -1,13 +1,16 @@
 package dev.onceflow.core.checkpoint;
 
+import dev.onceflow.core.Guarantee;
 import java.util.Arrays;
 
 /**
  * Barrier alignment for a subtask with several input channels, as a small state machine separate from record
  * processing (cf. Flink's SingleCheckpointBarrierHandler).
  *
- * <p>ALIGNED (exactly-once): a channel that delivered barrier n is blocked until every channel delivered n; the
- * snapshot is then taken and all channels unblock, so the snapshot contains exactly the records before the cut.
+ * <p>ALIGNED (exactly-once, and at-most-once, whose recovery replays from the checkpointed positions with output
+ * suppressed and so needs a snapshot that holds exactly the records before the cut, or it would apply some twice): a
+ * channel that delivered barrier n is blocked until every channel delivered n; the snapshot is then taken and all
+ * channels unblock, so the snapshot contains exactly the records before the cut.
  * UNALIGNED (at-least-once, "barrier tracking"): no channel is blocked; the snapshot is taken when the last barrier n
  * arrives, so it may include records after the cut of faster channels (which are replayed: duplicates, no loss).
  *
@@ -18,7 +21,12 @@ public final class BarrierHandler {
   /** Whether channels are blocked during alignment. */
   public enum Mode {
     ALIGNED,
-    UNALIGNED
+    UNALIGNED;
+
+    /** The mode a guarantee needs: only AT_LEAST_ONCE may snapshot records after the cut. */
+    public static Mode of(Guarantee guarantee) {
+      return guarantee == Guarantee.AT_LEAST_ONCE ? UNALIGNED : ALIGNED;
+    }
   }
 
   private final Mode mode;

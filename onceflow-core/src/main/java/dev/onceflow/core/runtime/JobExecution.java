@@ -314,8 +314,7 @@ public final class JobExecution implements JobHandle {
           gates[k][i] = new InputGate(p, config.channelCapacity());
         }
       }
-      BarrierHandler.Mode mode =
-          config.guarantee() == Guarantee.EXACTLY_ONCE ? BarrierHandler.Mode.ALIGNED : BarrierHandler.Mode.UNALIGNED;
+      BarrierHandler.Mode mode = BarrierHandler.Mode.of(config.guarantee());
       for (int k = 0; k < stages.size(); k++) {
         JobGraph.Stage stage = stages.get(k);
         for (int i = 0; i < p; i++) {

@@ -9,7 +9,7 @@ import java.time.Duration;
 
 /**
  * The pipeline settings the in-process failure tests share: small batches and channels so a fault finds records in
- * flight everywhere, a checkpoint every 10 ms, up to 5 quick restarts.
+ * flight everywhere, a checkpoint every 10 ms, up to 10 quick restarts.
  */
 public final class FaultTestPipelines {
   private FaultTestPipelines() {}
@@ -23,7 +23,7 @@ public final class FaultTestPipelines {
         .channelCapacity(2)
         .checkpointInterval(Duration.ofMillis(10))
         .checkpointDir(checkpointDir)
-        .restartStrategy(RestartStrategy.fixedDelay(5, Duration.ofMillis(1)))
+        .restartStrategy(RestartStrategy.fixedDelay(10, Duration.ofMillis(1)))
         .listener(checkpoints);
   }
 }
