@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * The checkpoint directory. Layout:
  *
  * <pre>
- * &lt;dir&gt;/chk-&lt;id&gt;/task-&lt;key&gt;.state   one TaskSnapshot per subtask (fsync'd before the subtask acknowledges)
- * &lt;dir&gt;/chk-&lt;id&gt;/_metadata          CheckpointMetadata, written last and atomically: the checkpoint is complete
+ * &lt;dir&gt;/chk-&lt;id&gt;/_metadata          CheckpointMetadata with every subtask's TaskSnapshot embedded, written
+ *                                    once all subtasks acknowledged, atomically: the checkpoint is complete
+ * &lt;dir&gt;/chk-&lt;id&gt;/task-&lt;key&gt;.state   (version 1 checkpoints only, read for restore) one TaskSnapshot per subtask
  * &lt;dir&gt;/_next-id                     lower bound for the next checkpoint id (ids never repeat across processes)
  * &lt;dir&gt;/positions/                   at-most-once source positions (see PositionStore)
  * </pre>
@@ -70,16 +71,23 @@ public final class CheckpointStorage {
     return id;
   }
 
-  /** Writes and fsyncs the state file of task {@code key} in checkpoint {@code id}. */
-  public void writeTask(long id, String key, TaskSnapshot snapshot) throws IOException {
-    DurableFiles.writeAndForce(chkDir(id).resolve("task-" + key + ".state"), snapshot.toBytes());
-  }
-
-  /** Completes a checkpoint: fsyncs its directory, then writes the metadata atomically; then prunes old ones. */
-  public void complete(CheckpointMetadata metadata) throws IOException {
+  /**
+   * Completes a checkpoint: writes its metadata with every subtask's snapshot embedded atomically (temp file, fsync,
+   * rename, fsync of the checkpoint directory and of the parent, which holds the new {@code chk-<id>} entry); then
+   * prunes old checkpoints. One file per checkpoint keeps the fsyncs at three, however many subtasks there are.
+   *
+   * @param snapshots task key to {@link TaskSnapshot#toBytes()}, for every task of {@code metadata}
+   */
+  public void complete(CheckpointMetadata metadata, Map<String, byte[]> snapshots) throws IOException {
     Path d = chkDir(metadata.id());
-    DurableFiles.forceDirectory(d);
-    DurableFiles.writeAtomically(d.resolve(METADATA), metadata.toBytes());
+    int size = 256;
+    for (byte[] b : snapshots.values()) {
+      size += b.length + 64;
+    }
+    SnapshotBuffer out = new SnapshotBuffer(size);
+    metadata.writeTo(out, snapshots);
+    DurableFiles.writeAtomically(d.resolve(METADATA), out.array(), out.size());
+    DurableFiles.forceDirectory(dir);
     List<Long> completed = new ArrayList<>();
     for (long id : ids()) {
       if (Files.exists(chkDir(id).resolve(METADATA))) {
@@ -117,12 +125,17 @@ public final class CheckpointStorage {
     }
     long id = ids.get(ids.size() - 1);
     Path d = chkDir(id);
-    CheckpointMetadata meta =
+    CheckpointMetadata.Parsed parsed =
         CheckpointMetadata.fromBytes(Files.readAllBytes(d.resolve(METADATA)), d.resolve(METADATA).toString());
+    CheckpointMetadata meta = parsed.metadata();
     Map<String, TaskSnapshot> tasks = new HashMap<>();
     for (String key : meta.tasks()) {
-      Path f = d.resolve("task-" + key + ".state");
-      tasks.put(key, TaskSnapshot.fromBytes(Files.readAllBytes(f), f.toString()));
+      if (parsed.snapshots() != null) {
+        tasks.put(key, TaskSnapshot.fromBytes(parsed.snapshots().get(key), d.resolve(METADATA) + " (task " + key + ")"));
+      } else {
+        Path f = d.resolve("task-" + key + ".state");
+        tasks.put(key, TaskSnapshot.fromBytes(Files.readAllBytes(f), f.toString()));
+      }
     }
     return Optional.of(new CompletedCheckpoint(meta, tasks));
   }

@@ -24,8 +24,9 @@ final class AttemptServices {
   }
 
   /**
-   * Serialises and writes a subtask's snapshot on the I/O thread, then acknowledges it. The task thread has already
-   * taken the synchronous copies inside {@code sections} and goes on processing.
+   * Serialises a subtask's snapshot on the I/O thread and hands it to the coordinator, which writes every subtask's
+   * snapshot of the checkpoint in one file once all arrived. The task thread has already taken the synchronous copies
+   * inside {@code sections} and goes on processing.
    */
   void writeAndAcknowledge(long checkpointId, String taskKey, Map<String, Callable<byte[]>> sections) {
     checkpointIo.execute(
@@ -38,12 +39,11 @@ final class AttemptServices {
             for (var e : sections.entrySet()) {
               bytes.put(e.getKey(), e.getValue().call());
             }
-            storage.writeTask(checkpointId, taskKey, new TaskSnapshot(bytes));
-            coordinator.acknowledge(checkpointId, taskKey);
+            coordinator.acknowledge(checkpointId, taskKey, new TaskSnapshot(bytes).toBytes());
           } catch (Throwable t) {
             job.failAttempt(
                 new IllegalStateException(
-                    "writing the state of subtask " + taskKey + " for checkpoint " + checkpointId + " failed", t));
+                    "serialising the state of subtask " + taskKey + " for checkpoint " + checkpointId + " failed", t));
           }
         });
   }
