@@ -184,6 +184,8 @@ public final class CheckpointCoordinator {
     try {
       r.run();
     } catch (Throwable t) {
+      // The attempt is over: acknowledgements still queued must not complete (and commit) another checkpoint.
+      stopped = true;
       hooks.fail(t);
     }
   }

@@ -32,6 +32,8 @@ public final class CheckpointStorage {
   private final Path dir;
   private final int retain;
   private long nextId;
+  /** Completed ids, oldest first: pruning needs no directory listing per checkpoint. Coordinator thread. */
+  private final java.util.ArrayDeque<Long> completed = new java.util.ArrayDeque<>();
 
   /** Opens (creating if needed) a checkpoint directory, deleting incomplete checkpoints. */
   public CheckpointStorage(Path dir, int retain) throws IOException {
@@ -57,6 +59,7 @@ public final class CheckpointStorage {
         DurableFiles.deleteTree(chkDir(id));
       }
     }
+    completed.addAll(completedIds());
   }
 
   /** The checkpoint directory. */
@@ -67,7 +70,7 @@ public final class CheckpointStorage {
   /** Allocates the next checkpoint id and creates its directory. */
   public synchronized long newCheckpoint() throws IOException {
     long id = nextId++;
-    Files.createDirectories(chkDir(id));
+    Files.createDirectory(chkDir(id));
     return id;
   }
 
@@ -78,7 +81,8 @@ public final class CheckpointStorage {
    *
    * @param snapshots task key to {@link TaskSnapshot#toBytes()}, for every task of {@code metadata}
    */
-  public void complete(CheckpointMetadata metadata, Map<String, byte[]> snapshots) throws IOException {
+  public synchronized void complete(CheckpointMetadata metadata, Map<String, byte[]> snapshots)
+      throws IOException {
     Path d = chkDir(metadata.id());
     int size = 256;
     for (byte[] b : snapshots.values()) {
@@ -88,15 +92,9 @@ public final class CheckpointStorage {
     metadata.writeTo(out, snapshots);
     DurableFiles.writeAtomically(d.resolve(METADATA), out.array(), out.size());
     DurableFiles.forceDirectory(dir);
-    List<Long> completed = new ArrayList<>();
-    for (long id : ids()) {
-      if (Files.exists(chkDir(id).resolve(METADATA))) {
-        completed.add(id);
-      }
-    }
-    completed.sort(null);
-    for (int i = 0; i < completed.size() - retain; i++) {
-      DurableFiles.deleteTree(chkDir(completed.get(i)));
+    completed.addLast(metadata.id());
+    while (completed.size() > retain) {
+      DurableFiles.deleteTree(chkDir(completed.removeFirst()));
     }
   }
 

@@ -1,23 +1,20 @@
 package dev.onceflow.core.runtime;
 
 import dev.onceflow.core.checkpoint.CheckpointCoordinator;
-import dev.onceflow.core.checkpoint.CheckpointStorage;
 import dev.onceflow.core.checkpoint.TaskSnapshot;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 
-/** What the subtasks of one attempt share: checkpoint storage, coordinator, the I/O thread, the failure path. */
+/** What the subtasks of one attempt share: the coordinator, the checkpoint I/O thread, the failure path. */
 final class AttemptServices {
-  final CheckpointStorage storage;
   final ExecutorService checkpointIo;
   final JobExecution job;
   final CancelFlag cancel;
   volatile CheckpointCoordinator coordinator;
 
-  AttemptServices(CheckpointStorage storage, ExecutorService checkpointIo, JobExecution job, CancelFlag cancel) {
-    this.storage = storage;
+  AttemptServices(ExecutorService checkpointIo, JobExecution job, CancelFlag cancel) {
     this.checkpointIo = checkpointIo;
     this.job = job;
     this.cancel = cancel;
