@@ -6,8 +6,8 @@ import java.util.Arrays;
  * Barrier alignment for a subtask with several input channels, as a small state machine separate from record
  * processing (cf. Flink's SingleCheckpointBarrierHandler).
  *
- * <p>ALIGNED (exactly-once): a channel that delivered barrier n is blocked until every channel delivered n; the
- * snapshot is then taken and all channels unblock, so the snapshot contains exactly the records before the cut.
+ * <p>ALIGNED (exactly-once, at-most-once): a channel that delivered barrier n is blocked until every channel delivered
+ * n; the snapshot is then taken and all channels unblock, so the snapshot contains exactly the records before the cut.
  * UNALIGNED (at-least-once, "barrier tracking"): no channel is blocked; the snapshot is taken when the last barrier n
  * arrives, so it may include records after the cut of faster channels (which are replayed: duplicates, no loss).
  *

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * <p>One checkpoint at a time. Trigger: allocate id n, tell every source subtask to snapshot its position and emit
  * barrier n. Complete: when every subtask has acknowledged (handed over its serialised snapshot), write them all with
  * the metadata in one file atomically, THEN tell the sinks to commit. When every source has reached the end of a
- * bounded input, a final checkpoint is triggered; when it is committed the job is finished. A checkpoint that times out is discarded and never used.
+ * bounded input, a final checkpoint is triggered; when it is committed the job is finished. A checkpoint that times
+ * out is discarded and never used.
  */
 public final class CheckpointCoordinator {
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointCoordinator.class);

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * &lt;dir&gt;/chk-&lt;id&gt;/_metadata          CheckpointMetadata with every subtask's TaskSnapshot embedded, written
  *                                    once all subtasks acknowledged, atomically: the checkpoint is complete
- * &lt;dir&gt;/chk-&lt;id&gt;/task-&lt;key&gt;.state   (version 1 checkpoints only, read for restore) one TaskSnapshot per subtask
+ * &lt;dir&gt;/chk-&lt;id&gt;/task-&lt;key&gt;.state   version 1 checkpoints only (still restored): one TaskSnapshot
+ *                                    per subtask
  * &lt;dir&gt;/_next-id                     lower bound for the next checkpoint id (ids never repeat across processes)
  * &lt;dir&gt;/positions/                   at-most-once source positions (see PositionStore)
  * </pre>
@@ -129,7 +130,8 @@ public final class CheckpointStorage {
     Map<String, TaskSnapshot> tasks = new HashMap<>();
     for (String key : meta.tasks()) {
       if (parsed.snapshots() != null) {
-        tasks.put(key, TaskSnapshot.fromBytes(parsed.snapshots().get(key), d.resolve(METADATA) + " (task " + key + ")"));
+        String what = d.resolve(METADATA) + " (task " + key + ")";
+        tasks.put(key, TaskSnapshot.fromBytes(parsed.snapshots().get(key), what));
       } else {
         Path f = d.resolve("task-" + key + ".state");
         tasks.put(key, TaskSnapshot.fromBytes(Files.readAllBytes(f), f.toString()));

@@ -261,8 +261,12 @@ public final class JobExecution implements JobHandle {
           gates[k][i] = new InputGate(p, config.channelCapacity());
         }
       }
+      // AT_MOST_ONCE aligns too: its recovery replays from the checkpoint's source positions (with output
+      // suppressed) to rebuild state, so the state snapshot must hold exactly the records before those positions.
+      // An unaligned snapshot also holds records after the barrier of a faster channel; replaying them counts them
+      // twice (the verifier saw tag-count windows overcount under at-most-once).
       BarrierHandler.Mode mode =
-          config.guarantee() == Guarantee.EXACTLY_ONCE ? BarrierHandler.Mode.ALIGNED : BarrierHandler.Mode.UNALIGNED;
+          config.guarantee() == Guarantee.AT_LEAST_ONCE ? BarrierHandler.Mode.UNALIGNED : BarrierHandler.Mode.ALIGNED;
       for (int k = 0; k < stages.size(); k++) {
         JobGraph.Stage stage = stages.get(k);
         for (int i = 0; i < p; i++) {
