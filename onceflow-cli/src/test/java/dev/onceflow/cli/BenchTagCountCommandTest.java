@@ -22,6 +22,23 @@ class BenchTagCountCommandTest {
     assertTrue(j.get("events_per_sec").asDouble() > 0);
     assertTrue(j.get("checkpoints_completed").asLong() >= 1);
     assertTrue(j.has("seconds") && j.has("parallelism"));
+    assertEquals(1, j.get("runs").asInt());
+  }
+
+  @Test
+  void severalRunsReportTheMedianRunAndListAll() throws Exception {
+    LogCommandTest.Result r = LogCommandTest.run("", "bench", "tag-count", "--events", "50000", "--parallelism", "2",
+        "--guarantee", "exactly-once", "--checkpoint-interval", "20", "--warmup", "0", "--runs", "3", "--json");
+    assertEquals(0, r.code(), r.err());
+    JsonNode j = new ObjectMapper().readTree(r.out().lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow());
+    assertEquals(3, j.get("runs").asInt());
+    JsonNode all = j.get("events_per_sec_runs");
+    assertEquals(3, all.size());
+    double[] sorted = {all.get(0).asDouble(), all.get(1).asDouble(), all.get(2).asDouble()};
+    java.util.Arrays.sort(sorted);
+    assertEquals(sorted[1], j.get("events_per_sec").asDouble());
+    assertEquals(50_000 / j.get("seconds").asDouble(), j.get("events_per_sec").asDouble(), 1e-6 * sorted[1]);
+    assertTrue(j.get("cores").asInt() >= 1);
   }
 
   @Test

@@ -1,9 +1,12 @@
 package dev.onceflow.core.checkpoint;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -14,9 +17,10 @@ import org.slf4j.LoggerFactory;
  * ("checkpoint-coordinator"); other threads only submit events to it, so no locks are needed.
  *
  * <p>One checkpoint at a time. Trigger: allocate id n, tell every source subtask to snapshot its position and emit
- * barrier n. Complete: when every subtask has acknowledged (its state file is fsync'd), write the metadata atomically,
- * THEN tell the sinks to commit. When every source has reached the end of a bounded input, a final checkpoint is
- * triggered; when it is committed the job is finished. A checkpoint that times out is discarded and never used.
+ * barrier n. Complete: when every subtask has acknowledged (handed over its serialised snapshot), write them all with
+ * the metadata in one file atomically, THEN tell the sinks to commit. When every source has reached the end of a
+ * bounded input, a final checkpoint is triggered; when it is committed the job is finished. A checkpoint that times
+ * out is discarded and never used.
  */
 public final class CheckpointCoordinator {
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointCoordinator.class);
@@ -58,7 +62,8 @@ public final class CheckpointCoordinator {
   private static final class Pending {
     final long id;
     final boolean isFinal;
-    final Set<String> acked = new HashSet<>();
+    final Map<String, byte[]> snapshots = new HashMap<>();
+    ScheduledFuture<?> timeout;
 
     Pending(long id, boolean isFinal) {
       this.id = id;
@@ -98,6 +103,7 @@ public final class CheckpointCoordinator {
             });
     executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+    executor.setRemoveOnCancelPolicy(true);
   }
 
   /** Starts periodic triggering (if an interval is set). */
@@ -117,15 +123,18 @@ public final class CheckpointCoordinator {
         });
   }
 
-  /** Subtask {@code taskKey} has durably written its state for checkpoint {@code id}. Any thread. */
-  public void acknowledge(long id, String taskKey) {
+  /**
+   * Subtask {@code taskKey} has taken its snapshot for checkpoint {@code id}: {@code snapshot} is its serialised
+   * {@link TaskSnapshot}. It becomes durable when the checkpoint completes (all subtasks in one file). Any thread.
+   */
+  public void acknowledge(long id, String taskKey, byte[] snapshot) {
     submit(
         () -> {
           if (pending == null || pending.id != id) {
             return; // late ack of a discarded checkpoint
           }
-          pending.acked.add(taskKey);
-          if (pending.acked.size() == taskKeys.size()) {
+          pending.snapshots.put(taskKey, snapshot);
+          if (pending.snapshots.size() == taskKeys.size()) {
             complete(pending);
           }
         });
@@ -176,6 +185,8 @@ public final class CheckpointCoordinator {
     try {
       r.run();
     } catch (Throwable t) {
+      // The attempt is over: acknowledgements still queued must not complete (and commit) another checkpoint.
+      stopped = true;
       hooks.fail(t);
     }
   }
@@ -199,7 +210,7 @@ public final class CheckpointCoordinator {
     pending = new Pending(id, isFinal);
     finalTriggered = isFinal;
     long ms = Math.max(1, timeout.toMillis());
-    executor.schedule(() -> guarded(() -> expire(id)), ms, TimeUnit.MILLISECONDS);
+    pending.timeout = executor.schedule(() -> guarded(() -> expire(id)), ms, TimeUnit.MILLISECONDS);
     LOG.debug("Triggering {}checkpoint {} of {}", isFinal ? "final " : "", id, jobName);
     hooks.triggerSources(id, isFinal);
   }
@@ -210,7 +221,7 @@ public final class CheckpointCoordinator {
     }
     Pending p = pending;
     pending = null;
-    discard(id, "timed out after " + timeout.toMillis() + " ms with " + p.acked.size() + "/" + taskKeys.size()
+    discard(id, "timed out after " + timeout.toMillis() + " ms with " + p.snapshots.size() + "/" + taskKeys.size()
         + " acknowledgements");
     if (p.isFinal) {
       hooks.fail(new IllegalStateException("final checkpoint " + id + " of " + jobName + " timed out"));
@@ -232,11 +243,12 @@ public final class CheckpointCoordinator {
   private void complete(Pending p) {
     try {
       storage.complete(
-          new CheckpointMetadata(p.id, p.isFinal, System.currentTimeMillis(), jobName, taskKeys));
+          new CheckpointMetadata(p.id, p.isFinal, System.currentTimeMillis(), jobName, taskKeys), p.snapshots);
     } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("cannot write metadata of checkpoint " + p.id, e);
+      throw new java.io.UncheckedIOException("cannot write checkpoint " + p.id, e);
     }
     pending = null;
+    p.timeout.cancel(false); // else every completed checkpoint leaves a task in the queue for the timeout period
     LOG.debug("Completed {}checkpoint {} of {}", p.isFinal ? "final " : "", p.id, jobName);
     hooks.checkpointCompleted(p.id);
     try {

@@ -1,58 +1,74 @@
 package dev.onceflow.core.checkpoint;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.CRC32C;
 
 /**
  * The {@code _metadata} file of a completed checkpoint; it is written last and atomically, so a checkpoint directory
  * without it is incomplete and never used.
  *
- * <p>Format, big-endian: magic "OFCM" (int), version 1 (int), id (long), final flag (boolean), completion time in
- * epoch millis (long), job name (UTF), task count (int), per task: task key (UTF); then CRC32C (int).
+ * <p>Format, big-endian: magic "OFCM" (int), version (int), id (long), final flag (boolean), completion time in
+ * epoch millis (long), job name (UTF), task count (int), per task: task key (UTF) and, in version 2 only, the length
+ * (int) and bytes of that task's {@link TaskSnapshot}; then CRC32C (int) of everything before.
+ *
+ * <p>Version 2 (written now) embeds every subtask's snapshot, so a checkpoint is one file written with one fsync plus
+ * the rename's directory fsyncs, instead of one fsync per subtask file plus those. Version 1 (read only) lists the
+ * task keys whose snapshots are in {@code task-<key>.state} files beside it.
  *
  * @param id checkpoint id
  * @param finalCheckpoint true for the final checkpoint of a finished bounded job
  * @param completedAtMillis completion time
  * @param jobName pipeline name
- * @param tasks task keys ({@code s<stage>-<subtask>}) whose state files belong to this checkpoint
+ * @param tasks task keys ({@code s<stage>-<subtask>}) whose snapshots belong to this checkpoint
  */
 public record CheckpointMetadata(
     long id, boolean finalCheckpoint, long completedAtMillis, String jobName, List<String> tasks) {
   static final int MAGIC = 0x4F46434D;
+  static final int VERSION = 2;
 
-  /** Serialises the metadata. */
-  public byte[] toBytes() {
-    try {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      DataOutputStream out = new DataOutputStream(bytes);
-      out.writeInt(MAGIC);
-      out.writeInt(1);
-      out.writeLong(id);
-      out.writeBoolean(finalCheckpoint);
-      out.writeLong(completedAtMillis);
-      out.writeUTF(jobName);
-      out.writeInt(tasks.size());
-      for (String t : tasks) {
-        out.writeUTF(t);
+  /**
+   * A parsed {@code _metadata} file.
+   *
+   * @param metadata the metadata
+   * @param snapshots task key to its snapshot file bytes (version 2), or null (version 1: separate task files)
+   */
+  public record Parsed(CheckpointMetadata metadata, Map<String, byte[]> snapshots) {}
+
+  /**
+   * Serialises the metadata with every task's snapshot embedded (version 2) into {@code out}.
+   *
+   * @param snapshots task key to {@link TaskSnapshot#toBytes()}; must hold every key of {@link #tasks()}
+   */
+  public void writeTo(SnapshotBuffer out, Map<String, byte[]> snapshots) throws IOException {
+    out.writeInt(MAGIC);
+    out.writeInt(VERSION);
+    out.writeLong(id);
+    out.writeBoolean(finalCheckpoint);
+    out.writeLong(completedAtMillis);
+    out.writeUTF(jobName);
+    out.writeInt(tasks.size());
+    for (String t : tasks) {
+      byte[] snapshot = snapshots.get(t);
+      if (snapshot == null) {
+        throw new IllegalArgumentException("checkpoint " + id + " has no snapshot of task " + t);
       }
-      out.flush();
-      CRC32C crc = new CRC32C();
-      crc.update(bytes.toByteArray());
-      out.writeInt((int) crc.getValue());
-      return bytes.toByteArray();
-    } catch (IOException e) {
-      throw new IllegalStateException("in-memory write failed", e);
+      out.writeUTF(t);
+      out.writeInt(snapshot.length);
+      out.write(snapshot);
     }
+    CRC32C crc = new CRC32C();
+    crc.update(out.array(), 0, out.size());
+    out.writeInt((int) crc.getValue());
   }
 
-  /** Parses and verifies a metadata file. */
-  public static CheckpointMetadata fromBytes(byte[] data, String what) throws IOException {
+  /** Parses and verifies a metadata file (version 1 or 2). */
+  public static Parsed fromBytes(byte[] data, String what) throws IOException {
     if (data.length < 12) {
       throw new IOException(what + " is truncated");
     }
@@ -62,8 +78,9 @@ public record CheckpointMetadata(
       throw new IOException(what + " has a bad checksum");
     }
     DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(data, 0, data.length - 4));
-    if (in.readInt() != MAGIC || in.readInt() != 1) {
-      throw new IOException(what + " is not checkpoint metadata version 1");
+    int version = in.readInt() == MAGIC ? in.readInt() : -1;
+    if (version != 1 && version != VERSION) {
+      throw new IOException(what + " is not checkpoint metadata version 1 or 2");
     }
     long id = in.readLong();
     boolean fin = in.readBoolean();
@@ -71,9 +88,16 @@ public record CheckpointMetadata(
     String job = in.readUTF();
     int n = in.readInt();
     List<String> tasks = new ArrayList<>(n);
+    Map<String, byte[]> snapshots = version == 1 ? null : new HashMap<>();
     for (int i = 0; i < n; i++) {
-      tasks.add(in.readUTF());
+      String key = in.readUTF();
+      tasks.add(key);
+      if (snapshots != null) {
+        byte[] b = new byte[in.readInt()];
+        in.readFully(b);
+        snapshots.put(key, b);
+      }
     }
-    return new CheckpointMetadata(id, fin, at, job, List.copyOf(tasks));
+    return new Parsed(new CheckpointMetadata(id, fin, at, job, List.copyOf(tasks)), snapshots);
   }
 }

@@ -16,8 +16,10 @@ import org.slf4j.LoggerFactory;
  * The checkpoint directory. Layout:
  *
  * <pre>
- * &lt;dir&gt;/chk-&lt;id&gt;/task-&lt;key&gt;.state   one TaskSnapshot per subtask (fsync'd before the subtask acknowledges)
- * &lt;dir&gt;/chk-&lt;id&gt;/_metadata          CheckpointMetadata, written last and atomically: the checkpoint is complete
+ * &lt;dir&gt;/chk-&lt;id&gt;/_metadata          CheckpointMetadata with every subtask's TaskSnapshot embedded, written
+ *                                    once all subtasks acknowledged, atomically: the checkpoint is complete
+ * &lt;dir&gt;/chk-&lt;id&gt;/task-&lt;key&gt;.state   version 1 checkpoints only (still restored): one TaskSnapshot
+ *                                    per subtask
  * &lt;dir&gt;/_next-id                     lower bound for the next checkpoint id (ids never repeat across processes)
  * &lt;dir&gt;/positions/                   at-most-once source positions (see PositionStore)
  * </pre>
@@ -31,6 +33,8 @@ public final class CheckpointStorage {
   private final Path dir;
   private final int retain;
   private long nextId;
+  /** Completed ids, oldest first: pruning needs no directory listing per checkpoint. Coordinator thread. */
+  private final java.util.ArrayDeque<Long> completed = new java.util.ArrayDeque<>();
 
   /** Opens (creating if needed) a checkpoint directory, deleting incomplete checkpoints. */
   public CheckpointStorage(Path dir, int retain) throws IOException {
@@ -56,6 +60,7 @@ public final class CheckpointStorage {
         DurableFiles.deleteTree(chkDir(id));
       }
     }
+    completed.addAll(completedIds());
   }
 
   /** The checkpoint directory. */
@@ -66,29 +71,31 @@ public final class CheckpointStorage {
   /** Allocates the next checkpoint id and creates its directory. */
   public synchronized long newCheckpoint() throws IOException {
     long id = nextId++;
-    Files.createDirectories(chkDir(id));
+    Files.createDirectory(chkDir(id));
     return id;
   }
 
-  /** Writes and fsyncs the state file of task {@code key} in checkpoint {@code id}. */
-  public void writeTask(long id, String key, TaskSnapshot snapshot) throws IOException {
-    DurableFiles.writeAndForce(chkDir(id).resolve("task-" + key + ".state"), snapshot.toBytes());
-  }
-
-  /** Completes a checkpoint: fsyncs its directory, then writes the metadata atomically; then prunes old ones. */
-  public void complete(CheckpointMetadata metadata) throws IOException {
+  /**
+   * Completes a checkpoint: writes its metadata with every subtask's snapshot embedded atomically (temp file, fsync,
+   * rename, fsync of the checkpoint directory and of the parent, which holds the new {@code chk-<id>} entry); then
+   * prunes old checkpoints. One file per checkpoint keeps the fsyncs at three, however many subtasks there are.
+   *
+   * @param snapshots task key to {@link TaskSnapshot#toBytes()}, for every task of {@code metadata}
+   */
+  public synchronized void complete(CheckpointMetadata metadata, Map<String, byte[]> snapshots)
+      throws IOException {
     Path d = chkDir(metadata.id());
-    DurableFiles.forceDirectory(d);
-    DurableFiles.writeAtomically(d.resolve(METADATA), metadata.toBytes());
-    List<Long> completed = new ArrayList<>();
-    for (long id : ids()) {
-      if (Files.exists(chkDir(id).resolve(METADATA))) {
-        completed.add(id);
-      }
+    int size = 256;
+    for (byte[] b : snapshots.values()) {
+      size += b.length + 64;
     }
-    completed.sort(null);
-    for (int i = 0; i < completed.size() - retain; i++) {
-      DurableFiles.deleteTree(chkDir(completed.get(i)));
+    SnapshotBuffer out = new SnapshotBuffer(size);
+    metadata.writeTo(out, snapshots);
+    DurableFiles.writeAtomically(d.resolve(METADATA), out.array(), out.size());
+    DurableFiles.forceDirectory(dir);
+    completed.addLast(metadata.id());
+    while (completed.size() > retain) {
+      DurableFiles.deleteTree(chkDir(completed.removeFirst()));
     }
   }
 
@@ -117,12 +124,18 @@ public final class CheckpointStorage {
     }
     long id = ids.get(ids.size() - 1);
     Path d = chkDir(id);
-    CheckpointMetadata meta =
+    CheckpointMetadata.Parsed parsed =
         CheckpointMetadata.fromBytes(Files.readAllBytes(d.resolve(METADATA)), d.resolve(METADATA).toString());
+    CheckpointMetadata meta = parsed.metadata();
     Map<String, TaskSnapshot> tasks = new HashMap<>();
     for (String key : meta.tasks()) {
-      Path f = d.resolve("task-" + key + ".state");
-      tasks.put(key, TaskSnapshot.fromBytes(Files.readAllBytes(f), f.toString()));
+      if (parsed.snapshots() != null) {
+        String what = d.resolve(METADATA) + " (task " + key + ")";
+        tasks.put(key, TaskSnapshot.fromBytes(parsed.snapshots().get(key), what));
+      } else {
+        Path f = d.resolve("task-" + key + ".state");
+        tasks.put(key, TaskSnapshot.fromBytes(Files.readAllBytes(f), f.toString()));
+      }
     }
     return Optional.of(new CompletedCheckpoint(meta, tasks));
   }

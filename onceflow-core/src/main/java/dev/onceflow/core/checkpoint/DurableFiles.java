@@ -15,10 +15,15 @@ public final class DurableFiles {
 
   /** Writes {@code bytes} to {@code file} and forces it to disk (not atomic; see {@link #writeAtomically}). */
   public static void writeAndForce(Path file, byte[] bytes) throws IOException {
+    writeAndForce(file, bytes, bytes.length);
+  }
+
+  /** Writes the first {@code length} bytes of {@code bytes} to {@code file} and forces it to disk. */
+  public static void writeAndForce(Path file, byte[] bytes, int length) throws IOException {
     try (FileChannel ch =
         FileChannel.open(
             file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-      ByteBuffer buf = ByteBuffer.wrap(bytes);
+      ByteBuffer buf = ByteBuffer.wrap(bytes, 0, length);
       while (buf.hasRemaining()) {
         ch.write(buf);
       }
@@ -31,8 +36,13 @@ public final class DurableFiles {
    * or the new content, never a mix.
    */
   public static void writeAtomically(Path file, byte[] bytes) throws IOException {
+    writeAtomically(file, bytes, bytes.length);
+  }
+
+  /** As {@link #writeAtomically(Path, byte[])} with the first {@code length} bytes of {@code bytes}. */
+  public static void writeAtomically(Path file, byte[] bytes, int length) throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    writeAndForce(tmp, bytes);
+    writeAndForce(tmp, bytes, length);
     try {
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {

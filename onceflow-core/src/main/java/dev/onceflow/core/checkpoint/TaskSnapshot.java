@@ -1,8 +1,6 @@
 package dev.onceflow.core.checkpoint;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
@@ -23,25 +21,23 @@ public record TaskSnapshot(Map<String, byte[]> sections) {
 
   /** Serialises this snapshot in the file format above. */
   public byte[] toBytes() {
-    try {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      DataOutputStream out = new DataOutputStream(bytes);
-      out.writeInt(MAGIC);
-      out.writeInt(1);
-      out.writeInt(sections.size());
-      for (var e : sections.entrySet()) {
-        out.writeUTF(e.getKey());
-        out.writeInt(e.getValue().length);
-        out.write(e.getValue());
-      }
-      out.flush();
-      CRC32C crc = new CRC32C();
-      crc.update(bytes.toByteArray());
-      out.writeInt((int) crc.getValue());
-      return bytes.toByteArray();
-    } catch (IOException e) {
-      throw new IllegalStateException("in-memory write failed", e);
+    int capacity = 16;
+    for (var e : sections.entrySet()) {
+      capacity += e.getKey().length() * 3 + 6 + e.getValue().length;
     }
+    SnapshotBuffer out = new SnapshotBuffer(capacity);
+    out.writeInt(MAGIC);
+    out.writeInt(1);
+    out.writeInt(sections.size());
+    for (var e : sections.entrySet()) {
+      out.writeUtfUnchecked(e.getKey());
+      out.writeInt(e.getValue().length);
+      out.write(e.getValue());
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(out.array(), 0, out.size());
+    out.writeInt((int) crc.getValue());
+    return out.toByteArray();
   }
 
   /** Parses a snapshot file, verifying the checksum. */

@@ -1,31 +1,29 @@
 package dev.onceflow.core.runtime;
 
 import dev.onceflow.core.checkpoint.CheckpointCoordinator;
-import dev.onceflow.core.checkpoint.CheckpointStorage;
 import dev.onceflow.core.checkpoint.TaskSnapshot;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 
-/** What the subtasks of one attempt share: checkpoint storage, coordinator, the I/O thread, the failure path. */
+/** What the subtasks of one attempt share: the coordinator, the checkpoint I/O thread, the failure path. */
 final class AttemptServices {
-  final CheckpointStorage storage;
   final ExecutorService checkpointIo;
   final JobExecution job;
   final CancelFlag cancel;
   volatile CheckpointCoordinator coordinator;
 
-  AttemptServices(CheckpointStorage storage, ExecutorService checkpointIo, JobExecution job, CancelFlag cancel) {
-    this.storage = storage;
+  AttemptServices(ExecutorService checkpointIo, JobExecution job, CancelFlag cancel) {
     this.checkpointIo = checkpointIo;
     this.job = job;
     this.cancel = cancel;
   }
 
   /**
-   * Serialises and writes a subtask's snapshot on the I/O thread, then acknowledges it. The task thread has already
-   * taken the synchronous copies inside {@code sections} and goes on processing.
+   * Serialises a subtask's snapshot on the I/O thread and hands it to the coordinator, which writes every subtask's
+   * snapshot of the checkpoint in one file once all arrived. The task thread has already taken the synchronous copies
+   * inside {@code sections} and goes on processing.
    */
   void writeAndAcknowledge(long checkpointId, String taskKey, Map<String, Callable<byte[]>> sections) {
     checkpointIo.execute(
@@ -38,12 +36,11 @@ final class AttemptServices {
             for (var e : sections.entrySet()) {
               bytes.put(e.getKey(), e.getValue().call());
             }
-            storage.writeTask(checkpointId, taskKey, new TaskSnapshot(bytes));
-            coordinator.acknowledge(checkpointId, taskKey);
+            coordinator.acknowledge(checkpointId, taskKey, new TaskSnapshot(bytes).toBytes());
           } catch (Throwable t) {
             job.failAttempt(
                 new IllegalStateException(
-                    "writing the state of subtask " + taskKey + " for checkpoint " + checkpointId + " failed", t));
+                    "serialising the state of subtask " + taskKey + " for checkpoint " + checkpointId + " failed", t));
           }
         });
   }

@@ -1,14 +1,13 @@
 package dev.onceflow.core.runtime;
 
+import dev.onceflow.core.checkpoint.SnapshotBuffer;
 import dev.onceflow.core.serialization.Serializers;
 import dev.onceflow.core.serialization.TypeSerializer;
 import dev.onceflow.core.state.KeyedStateStore;
 import dev.onceflow.core.state.ListState;
 import dev.onceflow.core.state.MapState;
 import dev.onceflow.core.state.ValueState;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,9 +21,9 @@ import java.util.concurrent.Callable;
  * Keyed state of one operator subtask, on the heap, partitioned by key group (one HashMap per key group per state) so
  * whole key groups can be moved when rescaling. The current key is set by the operator before each user call.
  *
- * <p>Snapshot = a shallow copy of every key group's map (plus a one-level copy of map/list values, which this class
- * mutates in place), taken synchronously on the barrier; serialisation runs later on the checkpoint I/O thread. Stored
- * user values must therefore be treated as immutable (documented on ValueState).
+ * <p>Snapshot = a flat copy of every key group's entries into arrays (plus a one-level copy of map/list values, which
+ * this class mutates in place), taken synchronously on the barrier; serialisation runs later on the checkpoint I/O
+ * thread. Stored user values must therefore be treated as immutable (documented on ValueState).
  *
  * <p>Section format: state count (int); per state: name (UTF), kind (byte), key-group count (int); per key group:
  * key group (int), entry count (int), entries (key with the generic serializer, value with the state's serializer;
@@ -310,70 +309,104 @@ final class HeapKeyedState implements KeyedStateStore {
     return listState(name, Serializers.generic());
   }
 
-  /** Synchronous copy now; the returned callable serialises the copy (on another thread). */
+  /**
+   * Synchronous copy now; the returned callable serialises the copy (on another thread).
+   *
+   * <p>The copy is flat: per key group two arrays (keys, values) and, for map and list state, each value's entries as
+   * an array. Copying references into arrays costs a fraction of building HashMaps (no hashing, no entry objects), and
+   * this runs on the task thread at every barrier. Values themselves are shared, hence immutable (see ValueState).
+   */
   Callable<byte[]> snapshot() {
     List<Table> tbls = new ArrayList<>(tables.values());
-    List<Map<Integer, Map<Object, Object>>> copies = new ArrayList<>();
+    List<List<GroupCopy>> copies = new ArrayList<>(tbls.size());
+    long now = System.currentTimeMillis();
     for (Table t : tbls) {
-      Map<Integer, Map<Object, Object>> c = new LinkedHashMap<>();
+      List<GroupCopy> c = new ArrayList<>();
       for (int kg = 0; kg < maxParallelism; kg++) {
         HashMap<Object, Object> g = t.groups[kg];
-        if (g != null && !g.isEmpty()) {
-          HashMap<Object, Object> copy = new HashMap<>(g);
-          if (t.ttlMillis > 0) {
-            long now = System.currentTimeMillis();
-            copy.values().removeIf(v -> now - ((Timed) v).writtenAt >= t.ttlMillis);
+        if (g == null || g.isEmpty()) {
+          continue;
+        }
+        Object[] keys = new Object[g.size()];
+        Object[] values = new Object[keys.length];
+        int n = 0;
+        for (Map.Entry<Object, Object> e : g.entrySet()) {
+          Object v = e.getValue();
+          if (t.ttlMillis > 0 && now - ((Timed) v).writtenAt >= t.ttlMillis) {
+            continue; // expired: not worth restoring
           }
           if (t.kind == MAP) {
-            copy.replaceAll((k, v) -> new HashMap<>((Map<?, ?>) v));
+            v = flatten((Map<?, ?>) v);
           } else if (t.kind == LIST) {
-            copy.replaceAll((k, v) -> new ArrayList<>((List<?>) v));
+            v = ((List<?>) v).toArray();
           }
-          c.put(kg, copy);
+          keys[n] = e.getKey();
+          values[n] = v;
+          n++;
         }
+        c.add(new GroupCopy(kg, keys, values, n));
       }
       copies.add(c);
     }
-    return () -> serialize(tbls, copies);
+    int hint = lastSnapshotBytes;
+    return () -> {
+      byte[] bytes = serialize(tbls, copies, hint);
+      lastSnapshotBytes = bytes.length;
+      return bytes;
+    };
   }
 
-  private static byte[] serialize(List<Table> tbls, List<Map<Integer, Map<Object, Object>>> copies)
-      throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    DataOutputStream out = new DataOutputStream(bytes);
+  /** Size of the previous snapshot: the next one starts with a buffer that size, so it rarely grows. */
+  private volatile int lastSnapshotBytes = 4096;
+
+  /** One key group of one state, copied: {@code n} entries in {@code keys}/{@code values}. */
+  private record GroupCopy(int keyGroup, Object[] keys, Object[] values, int n) {}
+
+  private static Object[] flatten(Map<?, ?> m) {
+    Object[] pairs = new Object[2 * m.size()];
+    int i = 0;
+    for (Map.Entry<?, ?> e : m.entrySet()) {
+      pairs[i++] = e.getKey();
+      pairs[i++] = e.getValue();
+    }
+    return pairs;
+  }
+
+  private static byte[] serialize(List<Table> tbls, List<List<GroupCopy>> copies, int sizeHint) throws IOException {
+    SnapshotBuffer out = new SnapshotBuffer(sizeHint + sizeHint / 8);
     out.writeInt(tbls.size());
     for (int i = 0; i < tbls.size(); i++) {
       Table t = tbls.get(i);
       out.writeUTF(t.name);
       out.writeByte(t.kind);
-      out.writeInt(copies.get(i).size());
-      for (var g : copies.get(i).entrySet()) {
-        out.writeInt(g.getKey());
-        out.writeInt(g.getValue().size());
-        for (var e : g.getValue().entrySet()) {
-          KEYS.serialize(e.getKey(), out);
-          writeValue(t, e.getValue(), out);
+      List<GroupCopy> groups = copies.get(i);
+      out.writeInt(groups.size());
+      for (GroupCopy g : groups) {
+        out.writeInt(g.keyGroup);
+        out.writeInt(g.n);
+        for (int e = 0; e < g.n; e++) {
+          KEYS.serialize(g.keys[e], out);
+          writeValue(t, g.values[e], out);
         }
       }
     }
-    out.flush();
-    return bytes.toByteArray();
+    return out.toByteArray();
   }
 
-  private static void writeValue(Table t, Object v, DataOutputStream out) throws IOException {
+  private static void writeValue(Table t, Object v, SnapshotBuffer out) throws IOException {
     switch (t.kind) {
       case VALUE -> t.s1.serialize(v, out);
       case MAP -> {
-        Map<?, ?> m = (Map<?, ?>) v;
-        out.writeInt(m.size());
-        for (var e : m.entrySet()) {
-          t.s1.serialize(e.getKey(), out);
-          t.s2.serialize(e.getValue(), out);
+        Object[] pairs = (Object[]) v;
+        out.writeInt(pairs.length / 2);
+        for (int i = 0; i < pairs.length; i += 2) {
+          t.s1.serialize(pairs[i], out);
+          t.s2.serialize(pairs[i + 1], out);
         }
       }
       default -> {
-        List<?> l = (List<?>) v;
-        out.writeInt(l.size());
+        Object[] l = (Object[]) v;
+        out.writeInt(l.length);
         for (Object o : l) {
           t.s1.serialize(o, out);
         }

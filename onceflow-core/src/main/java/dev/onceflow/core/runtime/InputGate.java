@@ -21,6 +21,13 @@ public final class InputGate {
   private final Condition notFull = lock.newCondition();
   private int nextChannel;
   private int lastChannel = -1;
+  /**
+   * The consumer's blocked flags as of its latest poll (guarded by the lock). The consumer changes its flags only
+   * between polls, on its own thread, and a poll takes this lock before it waits, so a producer holding the lock sees
+   * the flags the consumer is waiting with: an element for a blocked channel cannot end that wait and need not wake
+   * the consumer. While aligning a barrier that saves a futile wake-up per batch the blocked upstream still sends.
+   */
+  private boolean[] consumerBlocked;
 
   /** Creates a gate with {@code channelCount} channels of {@code capacity} elements each. */
   @SuppressWarnings("unchecked")
@@ -47,7 +54,9 @@ public final class InputGate {
         notFull.awaitNanos(CANCEL_CHECK_NANOS);
       }
       q.addLast(element);
-      notEmpty.signal();
+      if (consumerBlocked == null || !consumerBlocked[channel]) {
+        notEmpty.signal();
+      }
     } finally {
       lock.unlock();
     }
@@ -60,6 +69,7 @@ public final class InputGate {
   StreamElement poll(boolean[] blocked, long timeoutNanos, CancelFlag cancel) throws InterruptedException {
     lock.lockInterruptibly();
     try {
+      consumerBlocked = blocked;
       long remaining = timeoutNanos;
       while (true) {
         int n = channels.length;

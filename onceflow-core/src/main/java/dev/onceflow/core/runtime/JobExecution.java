@@ -304,7 +304,7 @@ public final class JobExecution implements JobHandle {
         t.setDaemon(true);
         return t;
       });
-      AttemptServices services = new AttemptServices(storage, io, JobExecution.this, cancel);
+      AttemptServices services = new AttemptServices(io, JobExecution.this, cancel);
       int p = config.parallelism();
       List<JobGraph.Stage> stages = graph.stages;
       InputGate[][] gates = new InputGate[stages.size()][];

@@ -2,12 +2,10 @@ package dev.onceflow.core.runtime;
 
 import dev.onceflow.core.Collector;
 import dev.onceflow.core.KeyedProcessFunction;
+import dev.onceflow.core.checkpoint.SnapshotBuffer;
 import dev.onceflow.core.serialization.Serializers;
 import dev.onceflow.core.serialization.TypeSerializer;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -119,27 +117,31 @@ final class KeyedProcessOp extends ChainOp
   @Override
   void barrier(CheckpointBarrier barrier, Map<String, Callable<byte[]>> sections) throws Exception {
     sections.put(uid + ".state", state.snapshot());
-    List<Map.Entry<Long, List<Object>>> copy = new ArrayList<>();
+    long[] times = new long[timers.size()];
+    Object[][] keys = new Object[times.length][];
+    int i = 0;
+    int count = 0;
     for (var e : timers.entrySet()) {
-      copy.add(Map.entry(e.getKey(), new ArrayList<>(e.getValue())));
+      times[i] = e.getKey();
+      keys[i++] = e.getValue().toArray();
+      count += keys[i - 1].length;
     }
     long wm = watermark;
+    int sizeHint = 16 + times.length * 12 + count * 10;
     sections.put(
         uid + ".timers",
         () -> {
-          ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-          DataOutputStream out = new DataOutputStream(bytes);
+          SnapshotBuffer out = new SnapshotBuffer(sizeHint);
           out.writeLong(wm);
-          out.writeInt(copy.size());
-          for (var e : copy) {
-            out.writeLong(e.getKey());
-            out.writeInt(e.getValue().size());
-            for (Object k : e.getValue()) {
+          out.writeInt(times.length);
+          for (int t = 0; t < times.length; t++) {
+            out.writeLong(times[t]);
+            out.writeInt(keys[t].length);
+            for (Object k : keys[t]) {
               KEYS.serialize(k, out);
             }
           }
-          out.flush();
-          return bytes.toByteArray();
+          return out.toByteArray();
         });
     next.barrier(barrier, sections);
   }

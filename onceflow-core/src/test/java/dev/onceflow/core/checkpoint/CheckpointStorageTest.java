@@ -19,8 +19,8 @@ class CheckpointStorageTest {
 
   private static void completeOne(CheckpointStorage s, byte[] data) throws IOException {
     long id = s.newCheckpoint();
-    s.writeTask(id, "s0-0", new TaskSnapshot(Map.of("x", data)));
-    s.complete(new CheckpointMetadata(id, false, 1L, "job", List.of("s0-0")));
+    s.complete(new CheckpointMetadata(id, false, 1L, "job", List.of("s0-0")),
+        Map.of("s0-0", new TaskSnapshot(Map.of("x", data)).toBytes()));
   }
 
   @Test
@@ -59,19 +59,60 @@ class CheckpointStorageTest {
     CheckpointStorage s = new CheckpointStorage(dir, 3);
     completeOne(s, new byte[] {1});
     long id = s.newCheckpoint();
-    s.writeTask(id, "s0-0", new TaskSnapshot(Map.of("x", new byte[] {9})));
+    Files.write(dir.resolve("chk-" + id).resolve("_metadata.tmp"), new byte[] {1, 2}); // crashed mid-completion
     assertEquals(1, s.latest().orElseThrow().id());
+    new CheckpointStorage(dir, 3);
+    assertFalse(Files.exists(dir.resolve("chk-" + id)), "incomplete checkpoint deleted on open");
   }
 
   @Test
-  void aCorruptTaskFileOfACompletedCheckpointIsAnErrorNotSkipped() throws IOException {
+  void aCorruptCompletedCheckpointIsAnErrorNotSkipped() throws IOException {
     CheckpointStorage s = new CheckpointStorage(dir, 3);
     completeOne(s, new byte[] {1, 2, 3, 4});
-    Path f = dir.resolve("chk-1").resolve("task-s0-0.state");
+    Path f = dir.resolve("chk-1").resolve("_metadata");
     byte[] b = Files.readAllBytes(f);
     b[b.length / 2] ^= 0x40;
     Files.write(f, b);
     IOException e = assertThrows(IOException.class, s::latest);
     assertTrue(e.getMessage().contains("checksum"), e.getMessage());
+  }
+
+  @Test
+  void allTasksOfACheckpointAreInItsOneMetadataFile() throws IOException {
+    CheckpointStorage s = new CheckpointStorage(dir, 3);
+    long id = s.newCheckpoint();
+    s.complete(new CheckpointMetadata(id, true, 1L, "job", List.of("s0-0", "s1-0")),
+        Map.of("s0-0", new TaskSnapshot(Map.of("a", new byte[] {1})).toBytes(),
+            "s1-0", new TaskSnapshot(Map.of("b", new byte[] {2, 3})).toBytes()));
+    try (var files = Files.list(dir.resolve("chk-" + id))) {
+      assertEquals(List.of("_metadata"), files.map(p -> p.getFileName().toString()).toList());
+    }
+    CompletedCheckpoint c = s.latest().orElseThrow();
+    assertTrue(c.metadata().finalCheckpoint());
+    assertArrayEquals(new byte[] {1}, c.task("s0-0").sections().get("a"));
+    assertArrayEquals(new byte[] {2, 3}, c.task("s1-0").sections().get("b"));
+  }
+
+  @Test
+  void aVersion1CheckpointWithSeparateTaskFilesIsStillRestored() throws IOException {
+    Path d = Files.createDirectories(dir.resolve("chk-7"));
+    Files.write(d.resolve("task-s0-0.state"), new TaskSnapshot(Map.of("x", new byte[] {5})).toBytes());
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+    out.writeInt(CheckpointMetadata.MAGIC);
+    out.writeInt(1);
+    out.writeLong(7);
+    out.writeBoolean(false);
+    out.writeLong(1L);
+    out.writeUTF("job");
+    out.writeInt(1);
+    out.writeUTF("s0-0");
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(bytes.toByteArray());
+    out.writeInt((int) crc.getValue());
+    Files.write(d.resolve("_metadata"), bytes.toByteArray());
+    CheckpointStorage s = new CheckpointStorage(dir, 3);
+    assertArrayEquals(new byte[] {5}, s.latest().orElseThrow().task("s0-0").sections().get("x"));
+    assertEquals(8, s.newCheckpoint());
   }
 }
