@@ -28,8 +28,13 @@ class PipelineRestartTest {
   }
 
   private JobHandle start(Fault fault, CheckpointCounter checkpoints, int parallelism) {
+    return start(fault, checkpoints, parallelism, 128);
+  }
+
+  private JobHandle start(Fault fault, CheckpointCounter checkpoints, int parallelism, int maxParallelism) {
     return Onceflow.pipeline("resume")
         .guarantee(Guarantee.EXACTLY_ONCE)
+        .maxParallelism(maxParallelism)
         .parallelism(parallelism)
         .batchSize(64)
         .checkpointInterval(Duration.ofMillis(10))
@@ -80,5 +85,18 @@ class PipelineRestartTest {
     JobHandle resumed = start(Fault.never(), checkpoints, 2);
     resumed.join();
     Expectations.assertExactlyOnce(FileSink.readCommitted(tmp.resolve("out")), N, i -> i % 13);
+  }
+
+  @Test
+  void resumingWithAnotherMaxParallelismIsRefused() throws Exception {
+    CheckpointCounter checkpoints = new CheckpointCounter();
+    JobHandle first = start(new Fault(N / 2, 1, 1, checkpoints::completed, 2), checkpoints);
+    assertThrows(JobFailedException.class, first::join);
+
+    JobHandle regrouped = start(Fault.never(), checkpoints, 2, 64);
+    JobFailedException refused = assertThrows(JobFailedException.class, regrouped::join);
+    String why = String.valueOf(refused.getCause().getMessage());
+    assertTrue(why.contains("maxParallelism 128") && why.contains("maxParallelism 64"), why);
+    assertEquals(0, regrouped.metrics().recordsRead());
   }
 }

@@ -213,6 +213,19 @@ public final class JobExecution implements JobHandle {
           + config.name() + "' has " + graph.stages.size() + ". Restore it with the pipeline that took it, or use a"
           + " new checkpoint directory to start over");
     }
+    for (String task : recorded) {
+      for (var section : latest.get().task(task).sections().entrySet()) {
+        if (section.getKey().endsWith(KeyedProcessOp.KEY_GROUPS)) {
+          int keyGroups = java.nio.ByteBuffer.wrap(section.getValue()).getInt();
+          if (keyGroups != config.maxParallelism()) {
+            throw new IllegalStateException(where + " holds keyed state partitioned into " + keyGroups
+                + " key groups (maxParallelism " + keyGroups + "); job '" + config.name() + "' has maxParallelism "
+                + config.maxParallelism() + ", which would route keys to the wrong state. Set maxParallelism("
+                + keyGroups + ") to resume, or use a new checkpoint directory to start over");
+          }
+        }
+      }
+    }
     if (oldParallelism == config.parallelism()) {
       return;
     }

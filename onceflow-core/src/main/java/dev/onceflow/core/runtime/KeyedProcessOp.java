@@ -20,6 +20,8 @@ import java.util.concurrent.Callable;
 final class KeyedProcessOp extends ChainOp
     implements KeyedProcessFunction.Context<Object>, Collector<Object> {
   private static final TypeSerializer<Object> KEYS = Serializers.generic();
+  /** Section suffix recording the number of key groups the state was partitioned by (maxParallelism). */
+  static final String KEY_GROUPS = ".keyGroups";
 
   private final String uid;
   private final KeyedProcessFunction<Object, Object, Object> fn;
@@ -117,6 +119,8 @@ final class KeyedProcessOp extends ChainOp
   @Override
   void barrier(CheckpointBarrier barrier, Map<String, Callable<byte[]>> sections) throws Exception {
     sections.put(uid + ".state", state.snapshot());
+    byte[] keyGroups = java.nio.ByteBuffer.allocate(4).putInt(ctx.maxParallelism()).array();
+    sections.put(uid + KEY_GROUPS, () -> keyGroups);
     long[] times = new long[timers.size()];
     Object[][] keys = new Object[times.length][];
     int i = 0;
