@@ -80,7 +80,7 @@ public final class Verifier {
         });
     CrashHarness.Result r = harness.run(schedule, run -> new JobRunSpec(o.job(), o.guarantee(), logDir, checkpoints,
         o.parallelism(), o.checkpointIntervalMs(), progressEvery,
-        o.faults() ? o.seed() * FAULT_BUDGET_RUNS_SALT + run : -1, o.dedupTtlMs(),
+        o.faults() ? faultSeed(o.seed(), run) : -1, o.dedupTtlMs(),
         o.effectiveRecordsPerSecond(input.size())).toArgs());
 
     List<OutputRecord> output;
@@ -146,6 +146,14 @@ public final class Verifier {
         }
       }
     }
+  }
+
+  /**
+   * The fault injector's seed for child run {@code run}: never negative, since -1 means "no faults" to the child (a
+   * large seed times the salt overflowed negative, and --faults runs then silently injected nothing).
+   */
+  static long faultSeed(long seed, int run) {
+    return (seed * FAULT_BUDGET_RUNS_SALT + run) & Long.MAX_VALUE;
   }
 
   /** Every committed record of {@code topic}, per partition in offset order (up to the last stable offsets). */

@@ -23,6 +23,7 @@ class VerifierSoakTest {
     long runs = 0;
     long effects = 0;
     long violations = 0;
+    long inProcessRestarts = 0;
     long seed = System.nanoTime();
     System.out.println("soak seed " + seed);
     for (int i = 0; crashes < 1000; i++) {
@@ -31,6 +32,7 @@ class VerifierSoakTest {
           .withFaults(i % 3 == 2).withWorkDir(tmp.resolve("w" + i)));
       runs++;
       crashes += r.crashes();
+      inProcessRestarts += r.jobRestarts();
       effects += r.check().effectsExpected();
       if (!r.promiseHeld()) {
         violations++;
@@ -38,9 +40,10 @@ class VerifierSoakTest {
       }
       System.out.println("soak run " + i + ": " + r.toJson() + " (total kills " + crashes + ")");
     }
-    System.out.println("soak totals: runs=" + runs + " kills=" + crashes + " effects=" + effects + " violations="
-        + violations);
+    System.out.println("soak totals: runs=" + runs + " kills=" + crashes + " in-process restarts=" + inProcessRestarts
+        + " effects=" + effects + " violations=" + violations);
     assertTrue(crashes >= 1000);
+    assertTrue(inProcessRestarts > 0, "the --faults runs injected no exception");
     assertEquals(0, violations);
   }
 
