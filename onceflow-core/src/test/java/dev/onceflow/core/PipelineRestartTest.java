@@ -16,6 +16,7 @@ import dev.onceflow.core.testing.GatedSource;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A new job on the same checkpoint directory resumes where the previous one left off (as a new process would). */
@@ -98,5 +99,31 @@ class PipelineRestartTest {
     String why = String.valueOf(refused.getCause().getMessage());
     assertTrue(why.contains("maxParallelism 128") && why.contains("maxParallelism 64"), why);
     assertEquals(0, regrouped.metrics().recordsRead());
+  }
+
+  /** A cancel during a long restart back-off ends the job at once (the back-off waits on the cancel, not a sleep). */
+  @Test
+  @Timeout(60)
+  void cancelDuringARestartBackOffDoesNotWaitForTheDelay() throws Exception {
+    java.util.concurrent.CountDownLatch failed = new java.util.concurrent.CountDownLatch(1);
+    JobHandle job = Onceflow.pipeline("backoff")
+        .guarantee(Guarantee.EXACTLY_ONCE)
+        .parallelism(1)
+        .checkpointDir(tmp.resolve("ckpt"))
+        .restartStrategy(RestartStrategy.fixedDelay(3, Duration.ofMinutes(10)))
+        .listener(new JobListener() {
+          @Override
+          public void onAttemptFailed(int attempt, Throwable cause) {
+            failed.countDown();
+          }
+        })
+        .source(new FailingSource<>(GeneratorSource.of(N, i -> i), new Fault(1, 1, 1, () -> 0, 0)))
+        .keyBy(i -> i % 13)
+        .process(new CountPerKey())
+        .sinkTo(FileSink.of(tmp.resolve("out"), Encoder.<String>utf8String()))
+        .start();
+    failed.await();
+    job.cancel();
+    assertEquals(JobStatus.CANCELLED, job.status());
   }
 }
