@@ -100,8 +100,9 @@ public record CrashSchedule(List<Trigger> triggers) {
    * drawn uniformly from [0, 1) of the input (sorted, so the kills march through the run instead of piling up at its
    * start), and a kind: about 35 % on records read, 12 % right after a sink subtask prepared (the checkpoint not
    * complete yet), 14 % right after a completed checkpoint (before or during its sink commit), 14 % after a sink
-   * commit, 12 % during start-up and recovery, and 13 % during the end-of-input flush and final checkpoint. Delays:
-   * 0 to 20 ms; after a prepare 0 to 2 ms; at end of input 0 to 40 ms; start-up 50 to 450 ms.
+   * commit, 12 % during start-up and recovery, and 13 % during the end-of-input flush and final checkpoint (these go
+   * last). One schedule in two starts with a kill before the first checkpoint: on the first progress line, or while
+   * the sinks prepare checkpoint 1. Delays: 0 to 20 ms; after a prepare 0 to 2 ms; at end of input 0 to 40 ms; start-up 50 to 450 ms.
    */
   public static CrashSchedule fromSeed(long seed, int crashes) {
     return fromSeed(seed, crashes, 0);
@@ -127,6 +128,12 @@ public record CrashSchedule(List<Trigger> triggers) {
       at[i] = random.nextDouble();
     }
     Arrays.sort(at);
+    if (crashes > 0 && random.nextBoolean()) {
+      // one schedule in two opens with a kill before the first checkpoint completed: on the first records read, or
+      // while the sinks prepare checkpoint 1 (a restart then finds PREPARED transactions and no checkpoint)
+      at[0] = 0;
+      kinds.set(0, random.nextBoolean() ? Kind.PREPARED : Kind.PROGRESS);
+    }
     // the end-of-input kills go last: a restart after one resumes near the end, so a kill planned for mid-run after
     // it would land at the end too
     List<Trigger> triggers = new ArrayList<>(crashes + freezes);

@@ -73,11 +73,7 @@ public final class JobPipelines {
     if (faults != null) {
       sink = withFaults(faults, sink);
     }
-    if (sink instanceof TwoPhaseCommitSink<?> t) {
-      @SuppressWarnings("unchecked")
-      TwoPhaseCommitSink<OutputRow> tpc = (TwoPhaseCommitSink<OutputRow>) t;
-      sink = PrepareReportingSink.wrap(tpc);
-    }
+    sink = PrepareReportingSink.wrap(sink);
     String in = JobRunSpec.inputTopic(job);
     switch (job) {
       case LEDGER -> source(p, spec, log, in, JobPipelines::transfer, faults, WatermarkStrategy.none())

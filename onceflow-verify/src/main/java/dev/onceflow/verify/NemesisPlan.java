@@ -36,11 +36,13 @@ final class NemesisPlan implements RunPlan {
   private final SplittableRandom random;
   private final Map<Attempt, Integer> parallelismOf = new IdentityHashMap<>();
   private final List<NemesisEvent> events = new ArrayList<>();
+  private final int plannedKills;
   private int parallelism;
   private int guaranteeProbes;
 
-  NemesisPlan(VerifyOptions options, Args args, Path logDir, String inputTopic) {
+  NemesisPlan(VerifyOptions options, Args args, Path logDir, String inputTopic, int plannedKills) {
     this.options = options;
+    this.plannedKills = plannedKills;
     this.args = args;
     this.logDir = logDir;
     this.inputTopic = inputTopic;
@@ -72,6 +74,12 @@ final class NemesisPlan implements RunPlan {
       int next = 1 + random.nextInt(max - 1);
       if (next >= parallelism) {
         next++; // any other parallelism in 1..max, up or down
+      }
+      if (run == plannedKills && parallelism > 1) {
+        // the last planned restart goes down to 1: transactions that higher subtasks prepared before the last kill
+        // are then resolved only if recovery resolves every transactional id the pipeline ever used (a later run at
+        // a higher parallelism would hide the leak by aborting them as its own)
+        next = 1;
       }
       Attempt rescale = new Attempt(args.of(run, g, next), "rescale " + parallelism + " -> " + next,
           Expect.MAY_REFUSE, RESCALE_WORDS);

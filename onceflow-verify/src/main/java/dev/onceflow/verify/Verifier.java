@@ -90,7 +90,8 @@ public final class Verifier {
     NemesisPlan plan = new NemesisPlan(o, (run, g, parallelism) -> new JobRunSpec(o.job(), g, logDir, checkpoints,
         parallelism, o.checkpointIntervalMs(), progressEvery, o.faults() ? faultSeed(o.seed(), run) : -1,
         o.dedupTtlMs(), o.effectiveRecordsPerSecond(input.size()),
-        o.nemeses().retention() ? QUIET_MAINTENANCE_MS : 0).toArgs(), logDir, JobRunSpec.inputTopic(o.job()));
+        o.nemeses().retention() ? QUIET_MAINTENANCE_MS : 0).toArgs(), logDir, JobRunSpec.inputTopic(o.job()),
+        schedule.kills());
     CrashHarness.Result r = harness.run(schedule, plan);
 
     List<OutputRecord> output;
