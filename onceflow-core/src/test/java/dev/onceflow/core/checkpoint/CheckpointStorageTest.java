@@ -19,7 +19,7 @@ class CheckpointStorageTest {
 
   private static void completeOne(CheckpointStorage s, byte[] data) throws IOException {
     long id = s.newCheckpoint();
-    s.complete(new CheckpointMetadata(id, false, 1L, "job", List.of("s0-0")),
+    s.complete(new CheckpointMetadata(id, false, 1L, "job", dev.onceflow.core.Guarantee.EXACTLY_ONCE, List.of("s0-0")),
         Map.of("s0-0", new TaskSnapshot(Map.of("x", data)).toBytes()));
   }
 
@@ -81,7 +81,7 @@ class CheckpointStorageTest {
   void allTasksOfACheckpointAreInItsOneMetadataFile() throws IOException {
     CheckpointStorage s = new CheckpointStorage(dir, 3);
     long id = s.newCheckpoint();
-    s.complete(new CheckpointMetadata(id, true, 1L, "job", List.of("s0-0", "s1-0")),
+    s.complete(new CheckpointMetadata(id, true, 1L, "job", dev.onceflow.core.Guarantee.EXACTLY_ONCE, List.of("s0-0", "s1-0")),
         Map.of("s0-0", new TaskSnapshot(Map.of("a", new byte[] {1})).toBytes(),
             "s1-0", new TaskSnapshot(Map.of("b", new byte[] {2, 3})).toBytes()));
     try (var files = Files.list(dir.resolve("chk-" + id))) {
