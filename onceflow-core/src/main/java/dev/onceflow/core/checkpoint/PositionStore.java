@@ -14,10 +14,15 @@ import java.util.zip.CRC32C;
  * records read up to them are processed. Two slot files are written alternately, each holding (sequence, flags,
  * length, position bytes, CRC32C): a torn write damages only the slot being written, and the other slot still holds
  * the previous position. One fsync per batch, no rename. Flag bit 0 records that the subtask reached the end of its
- * input and is about to flush what end of input completes (windows, timers): that output must not happen twice.
+ * input and is about to flush what end of input completes (windows, timers): that output must not happen twice. The
+ * high byte of the flags is the slot format's version ({@value #VERSION}); slots written before it had one read as
+ * version 0 (same layout). A slot with a valid checksum and an unknown version is refused, never treated as torn:
+ * silently falling back to the other, older slot would replay and repeat output.
  */
 public final class PositionStore implements AutoCloseable {
+  static final int VERSION = 1;
   private final FileChannel[] slots = new FileChannel[2];
+  private final Path[] paths = new Path[2];
   private long sequence;
 
   /** Opens the store of {@code name} under {@code dir}. */
@@ -26,14 +31,15 @@ public final class PositionStore implements AutoCloseable {
     boolean created = false;
     for (int i = 0; i < 2; i++) {
       Path p = dir.resolve(name + (i == 0 ? ".a" : ".b"));
+      paths[i] = p;
       created |= !Files.exists(p);
       slots[i] = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     }
     if (created) {
       DurableFiles.forceDirectory(dir);
     }
-    Slot a = read(slots[0]);
-    Slot b = read(slots[1]);
+    Slot a = read(slots[0], paths[0]);
+    Slot b = read(slots[1], paths[1]);
     sequence = Math.max(a == null ? 0 : a.seq, b == null ? 0 : b.seq);
   }
 
@@ -47,8 +53,8 @@ public final class PositionStore implements AutoCloseable {
 
   /** The last committed position, if any. */
   public Optional<Committed> load() throws IOException {
-    Slot a = read(slots[0]);
-    Slot b = read(slots[1]);
+    Slot a = read(slots[0], paths[0]);
+    Slot b = read(slots[1], paths[1]);
     Slot best = a == null ? b : b == null ? a : (a.seq >= b.seq ? a : b);
     return best == null ? Optional.empty() : Optional.of(new Committed(best.position, (best.flags & 1) != 0));
   }
@@ -62,7 +68,7 @@ public final class PositionStore implements AutoCloseable {
   public void commit(byte[] position, boolean endOfInput) throws IOException {
     long seq = ++sequence;
     ByteBuffer buf = ByteBuffer.allocate(HEADER + position.length + 4);
-    buf.putLong(seq).putInt(endOfInput ? 1 : 0).putInt(position.length).put(position);
+    buf.putLong(seq).putInt(VERSION << 24 | (endOfInput ? 1 : 0)).putInt(position.length).put(position);
     CRC32C crc = new CRC32C();
     crc.update(buf.array(), 0, buf.position());
     buf.putInt((int) crc.getValue());
@@ -77,7 +83,7 @@ public final class PositionStore implements AutoCloseable {
 
   private record Slot(long seq, int flags, byte[] position) {}
 
-  private static Slot read(FileChannel ch) throws IOException {
+  private static Slot read(FileChannel ch, Path path) throws IOException {
     long size = ch.size();
     if (size < HEADER + 4 || size > (1 << 20)) {
       return null;
@@ -97,7 +103,15 @@ public final class PositionStore implements AutoCloseable {
     buf.get(pos);
     CRC32C crc = new CRC32C();
     crc.update(buf.array(), 0, HEADER + len);
-    return (int) crc.getValue() == buf.getInt() ? new Slot(seq, flags, pos) : null;
+    if ((int) crc.getValue() != buf.getInt()) {
+      return null; // torn write: the other slot holds the previous position
+    }
+    int version = flags >>> 24;
+    if (version > VERSION) {
+      throw new IOException(path + " holds an at-most-once position of slot version " + version + "; this Onceflow"
+          + " reads versions 0 to " + VERSION + " (written by a newer Onceflow? run that version on this directory)");
+    }
+    return new Slot(seq, flags & 0xFFFFFF, pos);
   }
 
   @Override
