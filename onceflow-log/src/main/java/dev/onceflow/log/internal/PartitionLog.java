@@ -93,8 +93,7 @@ final class PartitionLog {
       if (s != p.active) {
         // Segments sealed by a process under the OS policy were never forced: one opened under a forcing policy
         // promises that what it serves is durable, so it forces them now (cheap when the data is already on disk).
-        s.seal(ctx.forces());
-        if (ctx.forces()) {
+        if (s.seal(ctx.forces())) {
           ctx.sealForces.incrementAndGet();
         }
       }

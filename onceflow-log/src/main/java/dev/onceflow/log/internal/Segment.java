@@ -149,19 +149,22 @@ final class Segment {
     writer.close();
   }
 
-  /** Makes the segment read-only, forcing it first if {@code force}. */
-  synchronized void seal(boolean force) throws IOException {
+  /** Makes the segment read-only, forcing it first if {@code force}; returns whether it forced. */
+  synchronized boolean seal(boolean force) throws IOException {
     if (sealed) {
-      return;
+      return false;
     }
+    boolean forced = false;
     if (writer != null) {
       if (force) {
         writer.getFD().sync();
+        forced = true;
       }
       writer.close();
       writer = null;
     }
     sealed = true;
+    return forced;
   }
 
   synchronized boolean isSealed() {
