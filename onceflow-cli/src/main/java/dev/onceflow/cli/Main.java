@@ -28,6 +28,21 @@ public final class Main implements Runnable {
       ex.getCommandLine().getErr().flush();
       return 2;
     });
+    // A log that cannot be opened or read (corrupt, failed, unknown format, disk full): one line saying what and
+    // what to do, exit code 1; the message names the file and the fix. Anything else keeps its stack trace.
+    cmd.setExecutionExceptionHandler((ex, c, parsed) -> {
+      Throwable t = ex;
+      while (!(t instanceof dev.onceflow.log.LogException) && !(t instanceof java.io.UncheckedIOException)
+          && t.getCause() != null && t.getCause() != t) {
+        t = t.getCause();
+      }
+      if (t instanceof dev.onceflow.log.LogException || t instanceof java.io.UncheckedIOException) {
+        c.getErr().println("onceflow: " + t.getMessage());
+        c.getErr().flush();
+        return 1;
+      }
+      throw ex;
+    });
     return cmd.execute(args);
   }
 

@@ -34,8 +34,8 @@ public final class CheckpointCoordinator {
     /** Commits every sink transaction recorded up to checkpoint {@code id}. */
     void commitSinks(long id) throws Exception;
 
-    /** Checkpoint {@code id} is durable. */
-    void checkpointCompleted(long id);
+    /** Checkpoint {@code id} is durable; {@code snapshots}: every subtask's serialised {@link TaskSnapshot}. */
+    void checkpointCompleted(long id, Map<String, byte[]> snapshots);
 
     /** Sinks committed checkpoint {@code id}; if it was the final one, the job is finished. */
     void sinksCommitted(long id, boolean finalCheckpoint);
@@ -256,7 +256,7 @@ public final class CheckpointCoordinator {
     pending = null;
     p.timeout.cancel(false); // else every completed checkpoint leaves a task in the queue for the timeout period
     LOG.debug("Completed {}checkpoint {} of {}", p.isFinal ? "final " : "", p.id, jobName);
-    hooks.checkpointCompleted(p.id);
+    hooks.checkpointCompleted(p.id, p.snapshots);
     try {
       hooks.commitSinks(p.id);
     } catch (Exception e) {

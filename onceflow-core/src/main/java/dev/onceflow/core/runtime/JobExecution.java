@@ -478,9 +478,11 @@ public final class JobExecution implements JobHandle {
     }
 
     @Override
-    public void checkpointCompleted(long id) {
+    public void checkpointCompleted(long id, Map<String, byte[]> snapshots) {
       checkpointsCompleted.incrementAndGet();
       lastCompleted = id;
+      var source = (Transformation.SourceT) graph.stages.get(0).nodes().get(0);
+      SourceCompletionNotifier.notify(source.source(), id, snapshots, taskKeys.subList(0, config.parallelism()));
       notifyListeners(l -> l.onCheckpointCompleted(id));
     }
 
