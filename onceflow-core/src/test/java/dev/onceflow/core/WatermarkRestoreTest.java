@@ -1,8 +1,11 @@
 package dev.onceflow.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.onceflow.core.connector.Encoder;
+import dev.onceflow.core.sink.FileSink;
 import dev.onceflow.core.source.ForwardingSource;
 import dev.onceflow.core.source.ForwardingSourceReader;
 import dev.onceflow.core.source.GeneratorSource;
@@ -26,6 +29,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -72,6 +77,55 @@ class WatermarkRestoreTest {
   }
 
   /**
+   * After a restore the subtask that had ended must not hold back the watermark: windows fire while subtask 0 still
+   * reads, at the place they fired before (here: before subtask 0 goes on past a pause), not only at end of input.
+   */
+  @ParameterizedTest
+  @EnumSource(value = Guarantee.class, names = {"AT_LEAST_ONCE", "EXACTLY_ONCE"})
+  void afterARestoreWindowsFireWhileInputRemainsWhenTheOtherSubtaskHadEnded(Guarantee guarantee) throws Exception {
+    CheckpointCounter checkpoints = new CheckpointCounter();
+    SecondEndsFirst<Long> source = new SecondEndsFirst<>(
+        GeneratorSource.of(N, i -> i).withTimestamps(i -> i / 10), checkpoints, 20, 2_000);
+    source.holdSecond = false;
+    Path out = tmp.resolve("out");
+    source.outputUpTo = () -> {
+      long max = Long.MIN_VALUE;
+      try {
+        for (String line : FileSink.readCommitted(out)) {
+          max = Math.max(max, Long.parseLong(line.substring(line.indexOf('@') + 1, line.indexOf(':'))));
+        }
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      return max;
+    };
+    FaultTestPipelines.pipeline("restore-ended-" + guarantee, guarantee, tmp.resolve("ckpt"), checkpoints)
+        .source(source, WatermarkStrategy.monotonous())
+        .keyBy(i -> i % KEYS)
+        .window(WindowAssigner.tumbling(Duration.ofMillis(10)))
+        .count()
+        .map(r -> r.key() + "@" + r.start() + ":" + r.value())
+        .sinkTo(FileSink.of(out, Encoder.<String>utf8String()))
+        .start()
+        .join();
+
+    assertEquals(1, source.failures(), "the injected failure happened");
+    assertTrue(checkpoints.restores() >= 1, "the restart restored a checkpoint");
+    assertFalse(source.pausedAndTimedOut, "no window fired in 10 s while subtask 0 paused after the restore: the ended "
+        + "subtask held the watermark back");
+    Map<String, Long> counts = new HashMap<>();
+    for (String line : FileSink.readCommitted(out)) {
+      Long before = counts.put(line.substring(0, line.indexOf(':')), Long.parseLong(line.substring(line.indexOf(':') + 1)));
+      if (guarantee == Guarantee.EXACTLY_ONCE) {
+        assertEquals(null, before, "window " + line + " output twice");
+      }
+    }
+    // 10 ms windows over timestamps i / 10: 100 records each, a quarter of them per key
+    assertEquals(N / 100 * KEYS, counts.size(), "every window output");
+    counts.forEach((w, c) -> assertEquals(100 / KEYS, c, "count of " + w));
+  }
+
+  /**
    * Decorates a source of parallelism 2: subtask 1 reads everything at once; subtask 0 waits until subtask 1 ended and
    * a checkpoint completed after that, then reads and, in the first attempt, fails after {@code failAfterPolls} polls.
    * After the restart subtask 0 pauses at index {@code pauseAt} until {@code released} is set (or 10 s passed).
@@ -90,7 +144,11 @@ class WatermarkRestoreTest {
     volatile long secondWaitStarted;
     volatile boolean released;
     volatile boolean pausedAndTimedOut;
+    volatile long pauseTimestamp = Long.MIN_VALUE;
+    boolean holdSecond = true;
     CollectingSink<?> observed;
+    /** After the restart: the largest window start output so far (the pause ends once it covers the pause point). */
+    java.util.function.LongSupplier outputUpTo;
 
     SecondEndsFirst(Source<T> inner, CheckpointCounter checkpoints, int failAfterPolls, long pauseAt) {
       super(inner);
@@ -115,7 +173,7 @@ class WatermarkRestoreTest {
         @Override
         public ReadStatus poll(SourceOutput<T> output, int maxRecords) throws Exception {
           if (!first) {
-            if (failed.get() > 0 && !secondPolledAfterRestart) {
+            if (holdSecond && failed.get() > 0 && !secondPolledAfterRestart) {
               // Hold subtask 1's first read after the restart until subtask 0 is live again: only what subtask 1 emits
               // before its ReplayEnd (sent before this poll) can make the replayed windows fire in time. Nothing
               // available meanwhile, so the subtask still passes barriers.
@@ -150,9 +208,13 @@ class WatermarkRestoreTest {
             failed.incrementAndGet();
             throw new Fault.InjectedFault("source read after the other subtask ended");
           }
-          if (failed.get() > 0 && emitted >= pauseAt && !released) {
+          if (failed.get() > 0 && emitted >= pauseAt && !released && !pausedAndTimedOut) {
             if (pauseStarted == 0) {
               pauseStarted = System.nanoTime();
+            }
+            // every 10 ms window ending 20 ms before the last timestamp read must have fired by now
+            if (outputUpTo != null && outputUpTo.getAsLong() >= pauseTimestamp - 20) {
+              released = true;
             }
             if (System.nanoTime() - pauseStarted < TimeUnit.SECONDS.toNanos(10)) {
               LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // re-check the release condition
@@ -171,6 +233,7 @@ class WatermarkRestoreTest {
             @Override
             public void collect(T record, long timestamp) {
               emitted++;
+              pauseTimestamp = timestamp;
               output.collect(record, timestamp);
             }
 
