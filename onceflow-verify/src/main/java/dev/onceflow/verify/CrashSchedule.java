@@ -162,8 +162,9 @@ public record CrashSchedule(List<Trigger> triggers) {
       double p = 0.1 + 0.8 * random.nextDouble();
       Trigger freeze = new Trigger(Kind.PROGRESS, p, 1, random.nextInt(20_000), Action.FREEZE);
       int pos = 0;
-      while (pos < triggers.size() && triggers.get(pos).atProgress() <= p) {
-        pos++;
+      while (pos < triggers.size() && (triggers.get(pos).atProgress() <= p
+          || triggers.get(pos).kind() == Kind.STARTED)) {
+        pos++; // never right before a start-up kill: the frozen run would wait for a STARTED line that never comes
       }
       triggers.add(pos, freeze);
     }

@@ -11,8 +11,10 @@ package dev.onceflow.verify;
  *     the verifier runs retention on it. The input must still be processed completely: retention may only delete
  *     what every pipeline reading the topic has passed, or the engine must refuse loudly
  * @param guaranteeChange after a checkpoint completed, some restarts first try a child with another guarantee on the
- *     same directories: the engine must refuse it (a refusal is held, an accepted restore is a broken promise; an
- *     accepted child is killed at its first checkpoint), and the run goes on with the original guarantee
+ *     same directories, one the job's snapshots cannot give (AT_MOST_ONCE or EXACTLY_ONCE from a snapshot of another
+ *     guarantee; a switch to AT_LEAST_ONCE may be accepted and is not tried): the engine must refuse it (a refusal is
+ *     held, an accepted restore is a broken promise; an accepted child is killed at its first checkpoint), and the run
+ *     goes on with the original guarantee
  * @param skewed the input layout is {@link InputLayout#SKEWED}: one partition sparse, one dense, so source subtasks
  *     finish at very different times
  * @param freezes this many times during the run, SIGSTOP the child and start a second instance on the same

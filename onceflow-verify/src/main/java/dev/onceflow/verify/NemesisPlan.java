@@ -92,12 +92,20 @@ final class NemesisPlan implements RunPlan {
     return list;
   }
 
-  /** A guarantee whose engine mode differs from the one asked for (clicks runs exactly-once as at-least-once). */
+  /**
+   * A guarantee the engine must refuse to restore this job's checkpoints under: the snapshot of one guarantee cannot
+   * give AT_MOST_ONCE (which resumes from the committed positions only an at-most-once run keeps) or EXACTLY_ONCE
+   * (which needs an aligned snapshot whose output past it was not written through) unless it was taken under that
+   * same guarantee. AT_LEAST_ONCE can be served by any snapshot, so a switch to it may be accepted and is not tried
+   * (it would also leave the directories to a job the original guarantee may not resume). Clicks runs exactly-once
+   * as at-least-once, so its engine mode is what counts. Null if there is none (clicks under at-most-once).
+   */
   private Guarantee otherGuarantee() {
     Guarantee mine = JobPipelines.effectiveGuarantee(options.job(), options.guarantee());
     List<Guarantee> others = new ArrayList<>();
     for (Guarantee x : Guarantee.values()) {
-      if (JobPipelines.effectiveGuarantee(options.job(), x) != mine) {
+      Guarantee engine = JobPipelines.effectiveGuarantee(options.job(), x);
+      if (engine != mine && engine != Guarantee.AT_LEAST_ONCE) {
         others.add(x);
       }
     }

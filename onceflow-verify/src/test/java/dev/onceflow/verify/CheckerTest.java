@@ -69,7 +69,8 @@ class CheckerTest {
     assertEquals(0, r.duplicated());
     assertFalse(r.exact());
     assertFalse(r.promiseHeld(Guarantee.EXACTLY_ONCE));
-    assertTrue(r.problems().get(0).contains("gap or repeat"), r.problems()::toString);
+    assertTrue(r.problems().stream().anyMatch(p -> p.contains("gap or repeat")), r.problems()::toString);
+    assertEquals(1, r.stateDuplicated(), "seq 4 of 3 transfers: one effect too many in the state");
   }
 
   @Test
@@ -108,7 +109,7 @@ class CheckerTest {
     out = replace(out, 1000, PerfectOutput.ledgerRow(1000, 0, 1, a1000));
     CheckResult r = Checker.check(Job.LEDGER, 3000, 1, out);
     assertFalse(r.exact());
-    assertTrue(r.problems().get(0).contains("same input partition"), r.problems()::toString);
+    assertTrue(r.problems().stream().anyMatch(p -> p.contains("same input partition")), r.problems()::toString);
     // the same swap is valid when 0 and 1000 come from different partitions (P = 3: 0 -> p0, 1000 -> p1)
     out = replace(PerfectOutput.ledger(3000, 1, new Random(1)), 0, PerfectOutput.ledgerRow(0, 0, 2, a1000 + a0));
     out = replace(out, 1000, PerfectOutput.ledgerRow(1000, 0, 1, a1000));

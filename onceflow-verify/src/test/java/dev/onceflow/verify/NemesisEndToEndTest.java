@@ -89,8 +89,11 @@ class NemesisEndToEndTest {
   void aSecondInstanceBesideAFrozenOneIsRefused() throws Exception {
     VerifyResult r = run(VerifyOptions.of(Job.LEDGER, Guarantee.EXACTLY_ONCE, 20_000, 5, 1)
         .withNemeses(Nemeses.NONE.withFreezes(2)), tmp.resolve("w"));
-    assertEquals(2, r.events().stream().filter(e -> e.nemesis().equals("freeze")).count(), r.events()::toString);
-    assertEquals(2, r.count("freeze", "second refused") + r.count("freeze", "first fenced"), r.events()::toString);
+    // a freeze armed late may find the last run too short to print a progress line: at least one must happen
+    long freezes = r.events().stream().filter(e -> e.nemesis().equals("freeze")).count();
+    assertTrue(freezes >= 1, r.events()::toString);
+    assertEquals(freezes, r.count("freeze", "second refused") + r.count("freeze", "first fenced"),
+        r.events()::toString);
     assertTrue(r.promiseHeld(), () -> why(r));
     assertTrue(r.check().exact());
   }
