@@ -403,6 +403,9 @@ public final class CrashHarness {
   private static String firstLineWith(String text, List<String> words) {
     for (String l : text.split("\n")) {
       String lower = l.toLowerCase(Locale.ROOT);
+      if (lower.strip().startsWith("at ")) {
+        continue; // a stack frame: the message line says more
+      }
       for (String w : words) {
         if (lower.contains(w.toLowerCase(Locale.ROOT))) {
           return l.strip();
