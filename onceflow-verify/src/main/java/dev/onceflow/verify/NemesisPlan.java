@@ -18,9 +18,9 @@ import java.util.SplittableRandom;
  */
 final class NemesisPlan implements RunPlan {
   /** How a refused guarantee change names its reason. */
-  static final List<String> GUARANTEE_WORDS = List.of("guarantee");
+  static final List<String> GUARANTEE_WORDS = List.of("guarantee", "taken under", "IncompatibleCheckpointException");
   /** How a refused rescaling names its reason. */
-  static final List<String> RESCALE_WORDS = List.of("rescal");
+  static final List<String> RESCALE_WORDS = List.of("rescal", "taken with parallelism");
   private static final long SALT = 0x5DEECE66DL;
   private static final int MAX_GUARANTEE_PROBES = 2;
 
