@@ -136,6 +136,27 @@ final class TestKafka {
     }
   }
 
+  /**
+   * The committed values once at least {@code n} are visible: a commit returns before the broker has written the
+   * commit markers into every partition, so visibility lags it briefly. Fails after 60 s.
+   */
+  static List<String> awaitCommitted(String bootstrap, String topic, int n) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      List<String> out = readCommitted(bootstrap, topic);
+      if (out.size() >= n) {
+        return out;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("only " + out.size() + " of " + n + " records committed in " + topic + " after 60 s");
+      }
+    }
+  }
+
+  static List<String> awaitCommitted(String topic, int n) throws Exception {
+    return awaitCommitted(bootstrap(), topic, n);
+  }
+
   static List<String> readCommitted(String topic) throws Exception {
     return readCommitted(bootstrap(), topic);
   }
