@@ -73,6 +73,26 @@ class KafkaSinkTest {
   }
 
   @Test
+  void aSecondRunningPipelineWithTheSameTransactionalIdsIsRefusedAtStart() throws Exception {
+    String topic = TestKafka.topic("clash", 1);
+    String prefix = "clash-" + topic;
+    SinkContext ctx = new SinkContext("job", "sink", 0, 1);
+    TwoPhaseCommitSink<String> running = transactional(sink(topic, Guarantee.EXACTLY_ONCE)
+        .transactionalIdPrefix(prefix));
+    TwoPhaseCommitSink<String> other = transactional(sink(topic, Guarantee.EXACTLY_ONCE)
+        .transactionalIdPrefix(prefix));
+    try (TwoPhaseCommitWriter<String> w = running.createWriter(ctx)) {
+      w.beginTransaction();
+      KafkaSinkException e = assertThrows(KafkaSinkException.class, () -> other.createWriter(ctx));
+      assertTrue(e.getMessage().contains("another running pipeline"), e.getMessage());
+      w.write("still mine");
+      running.commit(w.preCommit(1)); // not fenced by the refused start
+    }
+    assertEquals(List.of("still mine"), TestKafka.awaitCommitted(topic, 1));
+    other.createWriter(ctx).close(); // the first one stopped: now it may start
+  }
+
+  @Test
   void inProcessCommitHappensOnlyWhenCommitIsCalled() throws Exception {
     String topic = TestKafka.topic("inproc", 1);
     SinkContext ctx = new SinkContext("job", "sink", 0, 1);

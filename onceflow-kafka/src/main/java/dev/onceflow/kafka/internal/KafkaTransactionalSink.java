@@ -64,6 +64,9 @@ public final class KafkaTransactionalSink<T> implements TwoPhaseCommitSink<T> {
   private final String name;
   /** Producers of this JVM holding a prepared transaction, by transactional id: committed in process. */
   private final Map<String, Pooled> prepared = new ConcurrentHashMap<>();
+  /** The clash lease, held while a writer of this sink is open in this process. Guarded by this. */
+  private PipelineLease lease;
+  private int openWriters;
 
   /** The sink for {@code settings}, named {@code name}. */
   public KafkaTransactionalSink(SinkSettings<T> settings, String name) {
@@ -165,7 +168,20 @@ public final class KafkaTransactionalSink<T> implements TwoPhaseCommitSink<T> {
     try (Admin admin = Admin.create(s.admin())) {
       ensureMarkerTopic(admin, markers, Math.max(ctx.parallelism(), ctx.subtask() + 1));
     }
+    synchronized (this) {
+      if (lease == null) {
+        lease = PipelineLease.acquire(s, prefix(ctx.jobName()) + ".lease", markers);
+      }
+      openWriters++;
+    }
     return new Writer(ctx, markers);
+  }
+
+  private synchronized void writerClosed() {
+    if (--openWriters == 0 && lease != null) {
+      lease.release();
+      lease = null;
+    }
   }
 
   private final class Writer implements TwoPhaseCommitWriter<T> {
@@ -292,6 +308,7 @@ public final class KafkaTransactionalSink<T> implements TwoPhaseCommitSink<T> {
           p.producer.close(Duration.ZERO);
         }
       }
+      writerClosed();
     }
   }
 
