@@ -51,6 +51,7 @@ final class LogProduceCommand implements Callable<Integer> {
         pending.add(new ArrayList<>());
       }
       long count = 0;
+      long acknowledged = 0;
       int roundRobin = 0;
       try (Producer producer = log.idempotentProducer();
           BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
@@ -65,14 +66,21 @@ final class LogProduceCommand implements Callable<Integer> {
           count++;
           if (batch.size() >= BATCH) {
             producer.sendBatch(new TopicPartition(topic, p), batch);
+            acknowledged += batch.size();
             batch.clear();
           }
         }
         for (int p = 0; p < partitions; p++) {
           if (!pending.get(p).isEmpty()) {
             producer.sendBatch(new TopicPartition(topic, p), pending.get(p));
+            acknowledged += pending.get(p).size();
           }
         }
+      } catch (dev.onceflow.log.LogException e) {
+        // one line (Main prints it) saying what is durable, instead of a stack trace
+        throw new dev.onceflow.log.LogException("log produce failed after " + acknowledged + " of the " + count
+            + " lines read were acknowledged (those are durable; the others may or may not be in the log after it is"
+            + " reopened): " + e.getMessage(), e);
       } catch (IOException e) {
         throw new UncheckedIOException("reading stdin failed: " + e.getMessage(), e);
       }
