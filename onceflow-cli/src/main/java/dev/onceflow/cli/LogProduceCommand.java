@@ -65,22 +65,15 @@ final class LogProduceCommand implements Callable<Integer> {
           batch.add(new ProducerRecord(key, value, System.currentTimeMillis(), null));
           count++;
           if (batch.size() >= BATCH) {
-            producer.sendBatch(new TopicPartition(topic, p), batch);
-            acknowledged += batch.size();
+            acknowledged += send(producer, p, batch, count, acknowledged);
             batch.clear();
           }
         }
         for (int p = 0; p < partitions; p++) {
           if (!pending.get(p).isEmpty()) {
-            producer.sendBatch(new TopicPartition(topic, p), pending.get(p));
-            acknowledged += pending.get(p).size();
+            acknowledged += send(producer, p, pending.get(p), count, acknowledged);
           }
         }
-      } catch (dev.onceflow.log.LogException e) {
-        // one line (Main prints it) saying what is durable, instead of a stack trace
-        throw new dev.onceflow.log.LogException("log produce failed after " + acknowledged + " of the " + count
-            + " lines read were acknowledged (those are durable; the others may or may not be in the log after it is"
-            + " reopened): " + e.getMessage(), e);
       } catch (IOException e) {
         throw new UncheckedIOException("reading stdin failed: " + e.getMessage(), e);
       }
@@ -88,5 +81,17 @@ final class LogProduceCommand implements Callable<Integer> {
       cmd.getOut().flush();
     }
     return 0;
+  }
+
+  /** Sends one batch; on failure says how many lines were acknowledged (durable) and which were not. */
+  private int send(Producer producer, int p, List<ProducerRecord> batch, long read, long acknowledged) {
+    try {
+      producer.sendBatch(new TopicPartition(topic, p), batch);
+      return batch.size();
+    } catch (RuntimeException e) {
+      throw new CommandFailedException("appending to " + topic + " failed: " + acknowledged + " of the " + read
+          + " lines read were acknowledged (durable); the batch of " + batch.size() + " lines for partition " + p
+          + ", the lines still buffered and the rest of stdin were not", e);
+    }
   }
 }
