@@ -76,6 +76,14 @@ public final class LocalPostgres implements AutoCloseable {
    *     server log), or the server does not accept connections within two minutes
    */
   public static LocalPostgres start(Path dir, int port) throws IOException {
+    return start(dir, port, java.util.Map.of());
+  }
+
+  /**
+   * As {@link #start(Path, int)}, with extra {@code postgresql.conf} settings (written when the cluster is created;
+   * they override the defaults above, e.g. {@code max_prepared_transactions = 0} to test a refusal).
+   */
+  public static LocalPostgres start(Path dir, int port, java.util.Map<String, String> settings) throws IOException {
     Path bin = findBinaries();
     boolean root = isRoot();
     Path base = dir.toAbsolutePath();
@@ -84,16 +92,21 @@ public final class LocalPostgres implements AutoCloseable {
     Path log = base.resolve("postgres.log");
     int p = port == 0 ? freePort() : port;
     LocalPostgres pg = new LocalPostgres(bin, data, log, p, root);
-    pg.initAndStart();
+    pg.initAndStart(settings);
     return pg;
   }
 
   /** Starts a server in a new temporary directory (removed by {@link #close()}) on a free port. */
   public static LocalPostgres startTemporary() throws IOException {
+    return startTemporary(java.util.Map.of());
+  }
+
+  /** As {@link #startTemporary()}, with extra settings (see {@link #start(Path, int, java.util.Map)}). */
+  public static LocalPostgres startTemporary(java.util.Map<String, String> settings) throws IOException {
     Path dir = Files.createTempDirectory("onceflow-pg-");
     // createTempDirectory makes a 0700 directory: the postgres user must be able to enter it
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-    LocalPostgres pg = start(dir, 0);
+    LocalPostgres pg = start(dir, 0, settings);
     pg.deleteOnClose = dir;
     return pg;
   }
@@ -171,7 +184,7 @@ public final class LocalPostgres implements AutoCloseable {
     }
   }
 
-  private void initAndStart() throws IOException {
+  private void initAndStart(java.util.Map<String, String> settings) throws IOException {
     if (!Files.exists(dataDir.resolve("PG_VERSION"))) {
       Files.createDirectories(dataDir);
       Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwx------"));
@@ -193,6 +206,9 @@ public final class LocalPostgres implements AutoCloseable {
           "fsync = on",
           "shared_buffers = 64MB",
           "") + "\n";
+      StringBuilder extra = new StringBuilder();
+      settings.forEach((k, v) -> extra.append(k).append(" = '").append(v.replace("'", "''")).append("'\n"));
+      conf += extra;
       Files.writeString(dataDir.resolve("postgresql.conf"), conf, StandardCharsets.UTF_8,
           java.nio.file.StandardOpenOption.APPEND);
     } else if (Files.exists(dataDir.resolve("postmaster.pid"))) {
