@@ -154,13 +154,14 @@ public final class ExactlyOnceJdbcSink<T> implements TwoPhaseCommitSink<T> {
     c.setAutoCommit(false);
     try {
       ProgressTable.Row row = progress.lockForApply(c, t.key);
-      if (t.epoch < row.epoch()) {
-        c.rollback();
-        return new Result(Kind.FENCED, row, null);
-      }
+      // already applied first: recovery commits a restored checkpoint's tokens again after newer writers began
       if (t.checkpointId <= row.checkpointId()) {
         c.rollback();
         return new Result(Kind.STALE, row, null);
+      }
+      if (t.epoch < row.epoch()) {
+        c.rollback();
+        return new Result(Kind.FENCED, row, null);
       }
       RowApplier.Outcome o = applier.apply(c, t.rows, false);
       progress.setApplied(c, t.key, t.checkpointId, t.epoch);
