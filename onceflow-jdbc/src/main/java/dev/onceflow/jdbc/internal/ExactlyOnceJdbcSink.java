@@ -157,6 +157,16 @@ public final class ExactlyOnceJdbcSink<T> implements TwoPhaseCommitSink<T> {
       // already applied first: recovery commits a restored checkpoint's tokens again after newer writers began
       if (t.checkpointId <= row.checkpointId()) {
         c.rollback();
+        if (t.epoch > row.appliedEpoch()) {
+          // not a replay (a replayed token's epoch is at most the one that applied it): checkpoint ids went back
+          throw new IllegalStateException("sink '" + spec.name() + "', subtask " + t.key + ": checkpoint "
+              + t.checkpointId + " (writer epoch " + t.epoch + ") is not newer than checkpoint " + row.checkpointId()
+              + " already applied by epoch " + row.appliedEpoch() + ": the pipeline runs on a new or older "
+              + "checkpoint directory under the same pipeline and sink name, and applying nothing would drop its "
+              + "rows. Give the sink another name(...), or, if the table was reset too, delete its progress rows: "
+              + "DELETE FROM " + spec.progressTable() + " WHERE pipeline = '" + t.key.pipeline() + "' AND sink = '"
+              + t.key.sink() + "'");
+        }
         return new Result(Kind.STALE, row, null);
       }
       if (t.epoch < row.epoch()) {

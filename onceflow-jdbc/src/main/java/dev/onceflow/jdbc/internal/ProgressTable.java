@@ -18,7 +18,7 @@ public final class ProgressTable {
   private final String markers;
 
   /** The progress row as read under lock. */
-  public record Row(long checkpointId, long epoch) {}
+  public record Row(long checkpointId, long epoch, long appliedEpoch) {}
 
   /** For the table named {@code name} (quoted as given). */
   public ProgressTable(String name) {
@@ -35,10 +35,10 @@ public final class ProgressTable {
         try {
           s.execute("CREATE TABLE IF NOT EXISTS " + table + " (pipeline text NOT NULL, sink text NOT NULL, "
               + "subtask int NOT NULL, checkpoint_id bigint NOT NULL, epoch bigint NOT NULL, "
-              + "updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (pipeline, sink, subtask))");
+              + "applied_epoch bigint NOT NULL DEFAULT 0, updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (pipeline, sink, subtask))");
           s.execute("CREATE TABLE IF NOT EXISTS " + markers + " (pipeline text NOT NULL, sink text NOT NULL, "
-              + "subtask int NOT NULL, checkpoint_id bigint NOT NULL, "
-              + "committed_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (pipeline, sink, subtask, checkpoint_id))");
+              + "subtask int NOT NULL, checkpoint_id bigint NOT NULL, epoch bigint NOT NULL, committed_at timestamptz NOT "
+              + "NULL DEFAULT now(), PRIMARY KEY (pipeline, sink, subtask, checkpoint_id, epoch))");
           return;
         } catch (SQLException e) {
           // two subtasks creating at once: IF NOT EXISTS still races on the catalog's unique index
@@ -86,12 +86,12 @@ public final class ProgressTable {
 
   /** Reads and locks {@code key}'s row (FOR UPDATE) in the open transaction; creates it if missing. */
   public Row lockForApply(Connection c, SubtaskKey key) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT checkpoint_id, epoch FROM " + table
+    try (PreparedStatement ps = c.prepareStatement("SELECT checkpoint_id, epoch, applied_epoch FROM " + table
         + " WHERE pipeline = ? AND sink = ? AND subtask = ? FOR UPDATE")) {
       bindKey(ps, key, 1);
       try (ResultSet r = ps.executeQuery()) {
         if (r.next()) {
-          return new Row(r.getLong(1), r.getLong(2));
+          return new Row(r.getLong(1), r.getLong(2), r.getLong(3));
         }
       }
     }
@@ -106,10 +106,11 @@ public final class ProgressTable {
   /** Sets the applied checkpoint of {@code key} in the open transaction (epoch raised to at least {@code epoch}). */
   public void setApplied(Connection c, SubtaskKey key, long checkpointId, long epoch) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET checkpoint_id = ?, "
-        + "epoch = greatest(epoch, ?), updated_at = now() WHERE pipeline = ? AND sink = ? AND subtask = ?")) {
+        + "epoch = greatest(epoch, ?), applied_epoch = ?, updated_at = now() WHERE pipeline = ? AND sink = ? AND subtask = ?")) {
       ps.setLong(1, checkpointId);
       ps.setLong(2, epoch);
-      bindKey(ps, key, 3);
+      ps.setLong(3, epoch);
+      bindKey(ps, key, 4);
       ps.executeUpdate();
     }
   }
@@ -129,11 +130,12 @@ public final class ProgressTable {
   }
 
   /** Writes the commit marker of {@code checkpointId} in the open transaction and drops markers long superseded. */
-  public void writeMarker(Connection c, SubtaskKey key, long checkpointId) throws SQLException {
+  public void writeMarker(Connection c, SubtaskKey key, long checkpointId, long epoch) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + markers
-        + " (pipeline, sink, subtask, checkpoint_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+        + " (pipeline, sink, subtask, checkpoint_id, epoch) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
       bindKey(ps, key, 1);
       ps.setLong(4, checkpointId);
+      ps.setLong(5, epoch);
       ps.executeUpdate();
     }
     try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + markers
@@ -145,11 +147,12 @@ public final class ProgressTable {
   }
 
   /** True if the marker of {@code checkpointId} was committed. */
-  public boolean markerExists(Connection c, SubtaskKey key, long checkpointId) throws SQLException {
+  public boolean markerExists(Connection c, SubtaskKey key, long checkpointId, long epoch) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + markers
-        + " WHERE pipeline = ? AND sink = ? AND subtask = ? AND checkpoint_id = ?")) {
+        + " WHERE pipeline = ? AND sink = ? AND subtask = ? AND checkpoint_id = ? AND epoch = ?")) {
       bindKey(ps, key, 1);
       ps.setLong(4, checkpointId);
+      ps.setLong(5, epoch);
       try (ResultSet r = ps.executeQuery()) {
         return r.next();
       }

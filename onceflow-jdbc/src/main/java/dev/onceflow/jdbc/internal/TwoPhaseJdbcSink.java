@@ -164,7 +164,7 @@ public final class TwoPhaseJdbcSink<T> implements TwoPhaseCommitSink<T> {
             + " was replaced by epoch " + current + " (a newer writer started); its transaction for checkpoint "
             + checkpointId + " was rolled back. This process is a zombie and must stop");
       }
-      progress.writeMarker(c, key, checkpointId);
+      progress.writeMarker(c, key, checkpointId, epoch);
       String gid = key.gid(checkpointId, epoch);
       try (Statement s = c.createStatement()) {
         s.execute("PREPARE TRANSACTION '" + gid + "'"); // gid is [a-z0-9_] only (SubtaskKey)
@@ -210,7 +210,7 @@ public final class TwoPhaseJdbcSink<T> implements TwoPhaseCommitSink<T> {
         if (!"42704".equals(e.getSQLState())) { // undefined_object: no prepared transaction with that gid
           throw e;
         }
-        if (progress.markerExists(c, t.key, t.checkpointId)) {
+        if (progress.markerExists(c, t.key, t.checkpointId, t.epoch)) {
           return false;
         }
         throw new PreparedTransactionLostException("sink '" + spec.name() + "', subtask " + t.key + ": the prepared "
