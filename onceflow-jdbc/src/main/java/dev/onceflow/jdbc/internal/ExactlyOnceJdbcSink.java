@@ -153,6 +153,10 @@ public final class ExactlyOnceJdbcSink<T> implements TwoPhaseCommitSink<T> {
   private Result apply(Connection c, Token t) throws Exception {
     c.setAutoCommit(false);
     try {
+      try (java.sql.Statement s = c.createStatement()) {
+        // a writer stopped mid-apply (a SIGSTOPped zombie) holds the row: fail and retry later instead of hanging
+        s.execute("SET LOCAL lock_timeout = " + Math.max(1, spec.lockTimeout().toMillis()));
+      }
       ProgressTable.Row row = progress.lockForApply(c, t.key);
       // already applied first: recovery commits a restored checkpoint's tokens again after newer writers began
       if (t.checkpointId <= row.checkpointId()) {
