@@ -4,7 +4,7 @@ import dev.onceflow.core.InvalidPipelineException;
 import dev.onceflow.core.NonRecoverableException;
 import dev.onceflow.log.CorruptLogException;
 import dev.onceflow.log.LogFailedException;
-import dev.onceflow.log.LogException;
+import dev.onceflow.log.LogLockedException;
 import java.io.IOException;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -15,7 +15,8 @@ import java.util.Optional;
  * once: a restart would meet the same corrupt file, full disk or refused configuration, and burning every restart on
  * it only delays the error and hides it in a retry loop). The whole cause chain counts: subtasks wrap what they
  * throw, and connectors wrap client exceptions in a {@link NonRecoverableException}. Log exceptions follow the log's
- * own {@link LogException#retriable()}.
+ * own {@code LogException.retriable()}, except that a log directory owned by another process is fatal here too: a
+ * restart of this job would meet the same owner.
  */
 final class FailureClassifier {
   private FailureClassifier() {}
@@ -45,9 +46,12 @@ final class FailureClassifier {
     if (t instanceof LogFailedException) {
       return Optional.of("the log failed and stopped (it must be closed and reopened): " + t.getMessage());
     }
-    if (t instanceof LogException e && !e.retriable()) {
-      // the log's own classification: an unknown format, a position retention deleted, an unknown topic, ...
-      return Optional.of("the log refused it (" + t.getClass().getSimpleName() + "): " + t.getMessage());
+    if (t instanceof dev.onceflow.log.LogException le && !le.retriable()) {
+      // e.g. OffsetOutOfRangeException (retention deleted a position), UnsupportedLogFormatException
+      return Optional.of(t.getClass().getSimpleName() + ": " + t.getMessage());
+    }
+    if (t instanceof LogLockedException) {
+      return Optional.of("the log directory is owned by another process: " + t.getMessage());
     }
     if (t instanceof IOException && isDiskFull(t.getMessage())) {
       return Optional.of("the disk is full: " + t.getMessage());

@@ -70,7 +70,7 @@ class LogSourceRetentionTest {
         .parallelism(1)
         .checkpointInterval(Duration.ofMillis(20))
         .checkpointDir(tmp.resolve("ckpt"))
-        .restartStrategy(RestartStrategy.noRestart())
+        .restartStrategy(RestartStrategy.fixedDelay(3, Duration.ofMillis(1))) // a fatal error must not use them
         .listener(checkpoints)
         .source(source);
     return guarantee == Guarantee.EXACTLY_ONCE
@@ -161,6 +161,7 @@ class LogSourceRetentionTest {
       assertTrue(cause.getMessage().contains("partition 0") && cause.getMessage().contains("start offset " + start)
           && cause.getMessage().contains("skipDeletedPositions"), cause.getMessage());
       assertTrue(!cause.retriable());
+      assertEquals(0, job.metrics().restarts(), "a deleted position is not retried");
       assertEquals(before, out(log).size(), "nothing more was committed");
     }
   }
