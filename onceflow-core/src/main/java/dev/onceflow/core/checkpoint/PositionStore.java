@@ -22,7 +22,9 @@ import java.util.zip.CRC32C;
  * it. Slots without bit 2 (written before the watermark was committed) read as watermark Long.MIN_VALUE, not idle.
  */
 public final class PositionStore implements AutoCloseable {
+  static final int VERSION = 1;
   private final FileChannel[] slots = new FileChannel[2];
+  private final Path[] paths = new Path[2];
   private long sequence;
 
   /** Opens the store of {@code name} under {@code dir}. */
@@ -31,14 +33,15 @@ public final class PositionStore implements AutoCloseable {
     boolean created = false;
     for (int i = 0; i < 2; i++) {
       Path p = dir.resolve(name + (i == 0 ? ".a" : ".b"));
+      paths[i] = p;
       created |= !Files.exists(p);
       slots[i] = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     }
     if (created) {
       DurableFiles.forceDirectory(dir);
     }
-    Slot a = read(slots[0]);
-    Slot b = read(slots[1]);
+    Slot a = read(slots[0], paths[0]);
+    Slot b = read(slots[1], paths[1]);
     sequence = Math.max(a == null ? 0 : a.seq, b == null ? 0 : b.seq);
   }
 
@@ -60,8 +63,8 @@ public final class PositionStore implements AutoCloseable {
 
   /** The last committed position, if any. */
   public Optional<Committed> load() throws IOException {
-    Slot a = read(slots[0]);
-    Slot b = read(slots[1]);
+    Slot a = read(slots[0], paths[0]);
+    Slot b = read(slots[1], paths[1]);
     Slot best = a == null ? b : b == null ? a : (a.seq >= b.seq ? a : b);
     if (best == null) {
       return Optional.empty();
@@ -90,7 +93,7 @@ public final class PositionStore implements AutoCloseable {
   public void commit(byte[] position, boolean endOfInput) throws IOException {
     long seq = ++sequence;
     ByteBuffer buf = ByteBuffer.allocate(HEADER + position.length + 4);
-    buf.putLong(seq).putInt(endOfInput ? END_OF_INPUT : 0).putInt(position.length).put(position);
+    buf.putLong(seq).putInt(VERSION << 24 | (endOfInput ? END_OF_INPUT : 0)).putInt(position.length).put(position);
     write(seq, buf);
   }
 
@@ -102,7 +105,7 @@ public final class PositionStore implements AutoCloseable {
     long seq = ++sequence;
     int flags = WITH_WATERMARK | (endOfInput ? END_OF_INPUT : 0) | (idle ? IDLE : 0);
     ByteBuffer buf = ByteBuffer.allocate(HEADER + 8 + position.length + 4);
-    buf.putLong(seq).putInt(flags).putInt(8 + position.length).putLong(watermark).put(position);
+    buf.putLong(seq).putInt(VERSION << 24 | flags).putInt(8 + position.length).putLong(watermark).put(position);
     write(seq, buf);
   }
 
@@ -125,7 +128,7 @@ public final class PositionStore implements AutoCloseable {
 
   private record Slot(long seq, int flags, byte[] position) {}
 
-  private static Slot read(FileChannel ch) throws IOException {
+  private static Slot read(FileChannel ch, Path path) throws IOException {
     long size = ch.size();
     if (size < HEADER + 4 || size > (1 << 20)) {
       return null;
@@ -145,7 +148,15 @@ public final class PositionStore implements AutoCloseable {
     buf.get(pos);
     CRC32C crc = new CRC32C();
     crc.update(buf.array(), 0, HEADER + len);
-    return (int) crc.getValue() == buf.getInt() ? new Slot(seq, flags, pos) : null;
+    if ((int) crc.getValue() != buf.getInt()) {
+      return null; // torn write: the other slot holds the previous position
+    }
+    int version = flags >>> 24;
+    if (version > VERSION) {
+      throw new IOException(path + " holds an at-most-once position of slot version " + version + "; this Onceflow"
+          + " reads versions 0 to " + VERSION + " (written by a newer Onceflow? run that version on this directory)");
+    }
+    return new Slot(seq, flags & 0xFFFFFF, pos);
   }
 
   @Override

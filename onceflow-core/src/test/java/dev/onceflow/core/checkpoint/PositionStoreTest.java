@@ -49,6 +49,35 @@ class PositionStoreTest {
     }
   }
 
+  private static byte[] slot(long seq, int flags, byte[] position) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16 + position.length + 4);
+    b.putLong(seq).putInt(flags).putInt(position.length).put(position);
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(b.array(), 0, b.position());
+    b.putInt((int) crc.getValue());
+    return b.array();
+  }
+
+  @Test
+  void slotsHaveAVersionOldOnesAreReadAndUnknownOnesRefused() throws Exception {
+    try (PositionStore s = new PositionStore(dir, "v")) {
+      s.commit(new byte[] {1}, true);
+    }
+    byte[] written = Files.readAllBytes(dir.resolve("v.b")); // sequence 1 goes to slot b
+    org.junit.jupiter.api.Assertions.assertEquals(PositionStore.VERSION, written[8]);
+
+    Files.write(dir.resolve("v.a"), slot(2, 1, new byte[] {7})); // version 0: written before slots had one
+    try (PositionStore s = new PositionStore(dir, "v")) {
+      assertArrayEquals(new byte[] {7}, s.load().orElseThrow().position());
+      assertTrue(s.load().orElseThrow().endOfInput());
+    }
+
+    Files.write(dir.resolve("v.a"), slot(3, 9 << 24, new byte[] {8}));
+    java.io.IOException e =
+        org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> new PositionStore(dir, "v"));
+    assertTrue(e.getMessage().contains("v.a") && e.getMessage().contains("version 9"), e.getMessage());
+  }
+
   @Test
   void theWatermarkStateIsCommittedWithThePositionAndOldSlotsReadWithout() throws Exception {
     try (PositionStore s = new PositionStore(dir, "w")) {
