@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "onceflow 0.1.0-SNAPSHOT",
     description = "A stream-processing engine whose product is the processing guarantee.",
-    subcommands = {DemoCommand.class, VerifyCommand.class, LogCommand.class, BenchCommand.class,
-        CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, VerifyCommand.class, LogCommand.class, BenchCommand.class, PostgresCommand.class,
+        KafkaCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

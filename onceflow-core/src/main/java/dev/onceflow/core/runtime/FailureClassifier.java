@@ -14,7 +14,9 @@ import java.util.Optional;
  * Sorts an attempt's failure into recoverable (the restart strategy decides) or non-recoverable (the job fails at
  * once: a restart would meet the same corrupt file, full disk or refused configuration, and burning every restart on
  * it only delays the error and hides it in a retry loop). The whole cause chain counts: subtasks wrap what they
- * throw, and connectors wrap client exceptions in a {@link NonRecoverableException}.
+ * throw, and connectors wrap client exceptions in a {@link NonRecoverableException}. Log exceptions follow the log's
+ * own {@code LogException.retriable()}, except that a log directory owned by another process is fatal here too: a
+ * restart of this job would meet the same owner.
  */
 final class FailureClassifier {
   private FailureClassifier() {}
@@ -43,6 +45,10 @@ final class FailureClassifier {
     }
     if (t instanceof LogFailedException) {
       return Optional.of("the log failed and stopped (it must be closed and reopened): " + t.getMessage());
+    }
+    if (t instanceof dev.onceflow.log.LogException le && !le.retriable()) {
+      // e.g. OffsetOutOfRangeException (retention deleted a position), UnsupportedLogFormatException
+      return Optional.of(t.getClass().getSimpleName() + ": " + t.getMessage());
     }
     if (t instanceof LogLockedException) {
       return Optional.of("the log directory is owned by another process: " + t.getMessage());

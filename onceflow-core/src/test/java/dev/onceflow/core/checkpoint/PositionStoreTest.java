@@ -1,6 +1,7 @@
 package dev.onceflow.core.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -75,5 +76,30 @@ class PositionStoreTest {
     java.io.IOException e =
         org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> new PositionStore(dir, "v"));
     assertTrue(e.getMessage().contains("v.a") && e.getMessage().contains("version 9"), e.getMessage());
+  }
+
+  @Test
+  void theWatermarkStateIsCommittedWithThePositionAndOldSlotsReadWithout() throws Exception {
+    try (PositionStore s = new PositionStore(dir, "w")) {
+      s.commit(new byte[] {7}); // the layout without watermark state, as written before it existed
+      PositionStore.Committed old = s.load().orElseThrow();
+      assertArrayEquals(new byte[] {7}, old.position());
+      assertEquals(Long.MIN_VALUE, old.watermark());
+      assertFalse(old.idle());
+      s.commit(new byte[] {8, 9}, false, 12_345, true);
+    }
+    try (PositionStore s = new PositionStore(dir, "w")) {
+      PositionStore.Committed c = s.load().orElseThrow();
+      assertArrayEquals(new byte[] {8, 9}, c.position());
+      assertEquals(12_345, c.watermark());
+      assertTrue(c.idle());
+      assertFalse(c.endOfInput());
+      s.commit(new byte[0], true, Long.MAX_VALUE, false);
+      c = s.load().orElseThrow();
+      assertArrayEquals(new byte[0], c.position());
+      assertEquals(Long.MAX_VALUE, c.watermark());
+      assertTrue(c.endOfInput());
+      assertFalse(c.idle());
+    }
   }
 }

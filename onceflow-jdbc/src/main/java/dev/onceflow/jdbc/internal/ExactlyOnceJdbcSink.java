@@ -1,0 +1,245 @@
+package dev.onceflow.jdbc.internal;
+
+import dev.onceflow.core.sink.SinkContext;
+import dev.onceflow.core.sink.TwoPhaseCommitSink;
+import dev.onceflow.core.sink.TwoPhaseCommitWriter;
+import dev.onceflow.jdbc.RowMapper;
+import dev.onceflow.jdbc.WriterFencedException;
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Exactly-once without XA or a server setting. The writer only buffers: on barrier n its rows become the checkpoint's
+ * token (so they survive a kill between the checkpoint's completion and the apply: they are in the completed
+ * checkpoint). {@link #commit} — called only once checkpoint n completed, and again on recovery — applies them in one
+ * local transaction together with the subtask's progress row: under the row's lock, a token whose checkpoint id is
+ * not newer than the row's changes nothing (already applied), one whose epoch is older than the row's (a zombie's)
+ * is refused; otherwise rows and progress commit together.
+ */
+public final class ExactlyOnceJdbcSink<T> implements TwoPhaseCommitSink<T> {
+  private static final Logger LOG = LoggerFactory.getLogger(ExactlyOnceJdbcSink.class);
+  static final byte TOKEN_VERSION = 1;
+  static final byte TOKEN_KIND = 1;
+  /** Test-only: apply on the barrier, before the checkpoint completed (the mutation the kill tests must catch). */
+  static final boolean MUTATION_APPLY_EARLY =
+      "apply-before-complete".equals(System.getProperty("onceflow.jdbc.mutation"));
+  private static final long EPOCH_LOCK_TIMEOUT_MS = 30_000;
+
+  private final SinkSpec spec;
+  private final ProgressTable progress;
+  private final SharedConnection shared;
+  private final RowApplier applier;
+
+  /** For {@code spec}. */
+  public ExactlyOnceJdbcSink(SinkSpec spec) {
+    this.spec = spec;
+    this.progress = new ProgressTable(spec.progressTable());
+    this.shared = new SharedConnection(spec);
+    this.applier = new RowApplier(spec);
+  }
+
+  @Override
+  public String name() {
+    return spec.name();
+  }
+
+  @Override
+  public TwoPhaseCommitWriter<T> createWriter(SinkContext context) throws Exception {
+    SubtaskKey key = new SubtaskKey(context.jobName(), spec.name(), context.subtask());
+    long epoch = shared.run("epoch bump of " + key, c -> {
+      progress.create(c);
+      return progress.bumpEpoch(c, key, EPOCH_LOCK_TIMEOUT_MS);
+    });
+    LOG.info("Sink {}: writer {} starts epoch {}", spec.name(), key, epoch);
+    shared.writerOpened();
+    return new Writer(key, epoch);
+  }
+
+  private final class Writer implements TwoPhaseCommitWriter<T> {
+    private final SubtaskKey key;
+    private final long epoch;
+    private final List<Object[]> rows = new ArrayList<>();
+    private boolean closed;
+
+    Writer(SubtaskKey key, long epoch) {
+      this.key = key;
+      this.epoch = epoch;
+    }
+
+    @Override
+    public void beginTransaction() {
+      rows.clear();
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void write(T record) {
+      Object[] row = ((RowMapper<T>) (Object) spec.mapper()).toRow(record);
+      if (row.length != spec.columns().size()) {
+        throw new IllegalArgumentException("sink '" + spec.name() + "': the row mapper gave " + row.length
+            + " values for " + spec.columns().size() + " columns " + spec.columns());
+      }
+      rows.add(row);
+    }
+
+    @Override
+    public byte[] preCommit(long checkpointId) throws Exception {
+      byte[] token = encode(key, checkpointId, epoch, rows);
+      rows.clear();
+      if (MUTATION_APPLY_EARLY) {
+        commit(token);
+      }
+      return token;
+    }
+
+    @Override
+    public void abort() {
+      rows.clear();
+    }
+
+    @Override
+    public void close() {
+      if (!closed) {
+        closed = true;
+        shared.writerClosed();
+      }
+    }
+  }
+
+  @Override
+  public void commit(byte[] token) throws Exception {
+    Token t = decode(token);
+    if (t.rows.isEmpty()) {
+      return; // an empty checkpoint changes nothing; the progress row may stay behind
+    }
+    Result r = shared.run("apply of checkpoint " + t.checkpointId + " of " + t.key, c -> apply(c, t));
+    var rec = spec.metrics().recorder();
+    switch (r.kind) {
+      case APPLIED -> {
+        rec.applied();
+        rec.written(r.outcome.written());
+        rec.absorbed(r.outcome.absorbed());
+        if (!r.outcome.rejected().isEmpty()) {
+          rec.rejected(r.outcome.rejected().size());
+          spec.deadLetters().accept(r.outcome.rejected());
+        }
+      }
+      case STALE -> {
+        rec.stale();
+        LOG.debug("Sink {}: checkpoint {} of {} already applied (progress at {}); nothing changed", spec.name(),
+            t.checkpointId, t.key, r.row.checkpointId());
+      }
+      case FENCED -> {
+        rec.fenced();
+        throw new WriterFencedException("sink '" + spec.name() + "', subtask " + t.key + ": the rows of checkpoint "
+            + t.checkpointId + " were written under epoch " + t.epoch + ", but epoch " + r.row.epoch()
+            + " owns the progress row (a newer writer replaced this one); nothing was applied. This process is a "
+            + "zombie and must stop");
+      }
+      default -> throw new IllegalStateException();
+    }
+  }
+
+  private enum Kind { APPLIED, STALE, FENCED }
+
+  private record Result(Kind kind, ProgressTable.Row row, RowApplier.Outcome outcome) {}
+
+  private Result apply(Connection c, Token t) throws Exception {
+    c.setAutoCommit(false);
+    try {
+      try (java.sql.Statement s = c.createStatement()) {
+        // a writer stopped mid-apply (a SIGSTOPped zombie) holds the row: fail and retry later instead of hanging
+        s.execute("SET LOCAL lock_timeout = " + Math.max(1, spec.lockTimeout().toMillis()));
+      }
+      ProgressTable.Row row = progress.lockForApply(c, t.key);
+      // already applied first: recovery commits a restored checkpoint's tokens again after newer writers began
+      if (t.checkpointId <= row.checkpointId()) {
+        c.rollback();
+        if (t.epoch > row.appliedEpoch()) {
+          // not a replay (a replayed token's epoch is at most the one that applied it): checkpoint ids went back
+          throw new IllegalStateException("sink '" + spec.name() + "', subtask " + t.key + ": checkpoint "
+              + t.checkpointId + " (writer epoch " + t.epoch + ") is not newer than checkpoint " + row.checkpointId()
+              + " already applied by epoch " + row.appliedEpoch() + ": the pipeline runs on a new or older "
+              + "checkpoint directory under the same pipeline and sink name, and applying nothing would drop its "
+              + "rows. Give the sink another name(...), or, if the table was reset too, delete its progress rows: "
+              + "DELETE FROM " + spec.progressTable() + " WHERE pipeline = '" + t.key.pipeline() + "' AND sink = '"
+              + t.key.sink() + "'");
+        }
+        return new Result(Kind.STALE, row, null);
+      }
+      if (t.epoch < row.epoch()) {
+        c.rollback();
+        return new Result(Kind.FENCED, row, null);
+      }
+      RowApplier.Outcome o = applier.apply(c, t.rows, false);
+      progress.setApplied(c, t.key, t.checkpointId, t.epoch);
+      c.commit();
+      return new Result(Kind.APPLIED, row, o);
+    } catch (Exception e) {
+      ProgressTable.rollbackQuietly(c);
+      throw e;
+    } finally {
+      try {
+        c.setAutoCommit(true);
+      } catch (java.sql.SQLException ignored) {
+        // broken: the shared connection is dropped by the retry
+      }
+    }
+  }
+
+  /** Nothing lingers: unapplied tokens hold no database resources. The progress row fences what comes later. */
+  @Override
+  public void abortLingering(SinkContext context, List<byte[]> recordedTokens) {}
+
+  record Token(SubtaskKey key, long checkpointId, long epoch, List<Object[]> rows) {}
+
+  static byte[] encode(SubtaskKey key, long checkpointId, long epoch, List<Object[]> rows) throws IOException {
+    RowCodec.Out out = new RowCodec.Out();
+    out.writeByte(TOKEN_VERSION);
+    out.writeByte(TOKEN_KIND);
+    RowCodec.writeString(out, key.pipeline());
+    RowCodec.writeString(out, key.sink());
+    out.writeInt(key.subtask());
+    out.writeLong(checkpointId);
+    out.writeLong(epoch);
+    out.writeInt(rows.size());
+    int cols = rows.isEmpty() ? 0 : rows.get(0).length;
+    out.writeInt(cols);
+    for (Object[] row : rows) {
+      for (Object v : row) {
+        RowCodec.write(out, v);
+      }
+    }
+    return out.toByteArray();
+  }
+
+  static Token decode(byte[] token) throws IOException {
+    DataInputStream in = new DataInputStream(new ByteArrayInputStream(token));
+    byte version = in.readByte();
+    byte kind = in.readByte();
+    if (version != TOKEN_VERSION || kind != TOKEN_KIND) {
+      throw new IOException("not an exactly-once JDBC sink token of version " + TOKEN_VERSION + " (version "
+          + version + ", kind " + kind + ")");
+    }
+    SubtaskKey key = new SubtaskKey(RowCodec.readString(in), RowCodec.readString(in), in.readInt());
+    long checkpointId = in.readLong();
+    long epoch = in.readLong();
+    int n = in.readInt();
+    int cols = in.readInt();
+    List<Object[]> rows = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      Object[] row = new Object[cols];
+      for (int j = 0; j < cols; j++) {
+        row[j] = RowCodec.read(in);
+      }
+      rows.add(row);
+    }
+    return new Token(key, checkpointId, epoch, rows);
+  }
+}

@@ -1,0 +1,247 @@
+package dev.onceflow.jdbc.internal;
+
+import dev.onceflow.jdbc.RejectedRow;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Writes rows into the connection's open transaction in few round trips: full chunks of a multi-row {@code INSERT}
+ * as one JDBC batch, the rest as one statement. If the database refuses the bulk write because of a row's data, the
+ * bulk write is rolled back and the rows are written one by one, each under a savepoint, so that only the refused
+ * rows are left out and reported.
+ */
+public final class RowApplier {
+  /** Rows per multi-row statement: large enough to amortise, small enough for PostgreSQL's 65535 parameters. */
+  static final int MAX_CHUNK_ROWS = 128;
+
+  private final SinkSpec spec;
+  private final int chunkRows;
+  private final int[] keyIdx;
+
+  /** What {@link #apply} did. */
+  public record Outcome(long written, long absorbed, List<RejectedRow> rejected) {}
+
+  /** For {@code spec}. */
+  public RowApplier(SinkSpec spec) {
+    this.spec = spec;
+    this.chunkRows = Math.max(1, Math.min(MAX_CHUNK_ROWS, 30_000 / spec.columns().size()));
+    this.keyIdx = spec.keyIndexes();
+  }
+
+  /**
+   * Applies {@code rows} (in order) on {@code c}, whose autocommit is off.
+   *
+   * @param ownTransaction true if the transaction holds nothing but these rows (it may be rolled back whole); false
+   *     to protect the work already in it with a savepoint
+   */
+  public Outcome apply(Connection c, List<Object[]> rows, boolean ownTransaction) throws SQLException {
+    if (rows.isEmpty()) {
+      return new Outcome(0, 0, List.of());
+    }
+    List<Object[]> prepared = spec.mode() == WriteMode.UPSERT ? lastPerKey(rows) : rows;
+    Savepoint sp = ownTransaction ? null : c.setSavepoint();
+    try {
+      long affected = bulk(c, prepared);
+      if (sp != null) {
+        c.releaseSavepoint(sp);
+      }
+      return outcome(rows.size(), prepared.size(), affected, List.of());
+    } catch (SQLException e) {
+      if (!SqlErrors.isRowRejection(e)) {
+        throw e;
+      }
+      if (sp != null) {
+        c.rollback(sp);
+      } else {
+        c.rollback();
+      }
+      return oneByOne(c, rows.size(), prepared);
+    }
+  }
+
+  private Outcome oneByOne(Connection c, int sent, List<Object[]> rows) throws SQLException {
+    List<RejectedRow> rejected = new ArrayList<>();
+    long affected = 0;
+    try (PreparedStatement ps = c.prepareStatement(Sql.statement(spec, 1))) {
+      for (Object[] row : rows) {
+        Savepoint sp = c.setSavepoint();
+        try {
+          bind(ps, row, 0);
+          int n = ps.executeUpdate();
+          affected += Math.max(0, n);
+          c.releaseSavepoint(sp);
+        } catch (SQLException e) {
+          if (!SqlErrors.isRowRejection(e)) {
+            throw e;
+          }
+          c.rollback(sp);
+          rejected.add(new RejectedRow(spec.name(), spec.tableLabel(), texts(row), SqlErrors.state(e),
+              SqlErrors.message(e)));
+        }
+      }
+    }
+    return outcome(sent - rejected.size(), rows.size() - rejected.size(), affected, rejected);
+  }
+
+  private Outcome outcome(long sent, long distinct, long affected, List<RejectedRow> rejected) {
+    long absorbed = 0;
+    boolean doNothing = spec.mode() == WriteMode.INSERT_UNIQUE
+        || (spec.mode() == WriteMode.UPSERT && spec.key().size() == spec.columns().size());
+    if (doNothing && affected >= 0) {
+      absorbed = Math.max(0, distinct - affected) + (sent - distinct);
+    }
+    return new Outcome(sent, absorbed, rejected);
+  }
+
+  private long bulk(Connection c, List<Object[]> rows) throws SQLException {
+    if (spec.mode() == WriteMode.CUSTOM) {
+      try (PreparedStatement ps = c.prepareStatement(spec.customSql())) {
+        for (Object[] row : rows) {
+          bind(ps, row, 0);
+          ps.addBatch();
+        }
+        return sum(ps.executeBatch());
+      }
+    }
+    // ON CONFLICT DO UPDATE may not touch a row twice in one statement: a repeated key goes to its own statement
+    boolean splitRepeats = spec.mode() == WriteMode.ACCUMULATE;
+    List<Object[]> chunked = new ArrayList<>(rows.size());
+    List<Object[]> singles = new ArrayList<>();
+    if (splitRepeats) {
+      Set<KeyOf> inChunk = new HashSet<>();
+      for (Object[] row : rows) {
+        if (chunked.size() % chunkRows == 0) {
+          inChunk.clear();
+        }
+        if (inChunk.add(new KeyOf(row, keyIdx))) {
+          chunked.add(row);
+        } else {
+          singles.add(row);
+        }
+      }
+    } else {
+      chunked = rows;
+    }
+    long affected = 0;
+    int full = chunked.size() / chunkRows;
+    if (full > 0) {
+      try (PreparedStatement ps = c.prepareStatement(Sql.statement(spec, chunkRows))) {
+        for (int ch = 0; ch < full; ch++) {
+          int p = 0;
+          for (int r = ch * chunkRows; r < (ch + 1) * chunkRows; r++) {
+            p = bind(ps, chunked.get(r), p);
+          }
+          ps.addBatch();
+        }
+        affected += sum(ps.executeBatch());
+      }
+    }
+    int rest = chunked.size() - full * chunkRows;
+    if (rest > 0) {
+      try (PreparedStatement ps = c.prepareStatement(Sql.statement(spec, rest))) {
+        int p = 0;
+        for (int r = full * chunkRows; r < chunked.size(); r++) {
+          p = bind(ps, chunked.get(r), p);
+        }
+        affected += Math.max(0, ps.executeUpdate());
+      }
+    }
+    if (!singles.isEmpty()) {
+      try (PreparedStatement ps = c.prepareStatement(Sql.statement(spec, 1))) {
+        for (Object[] row : singles) {
+          bind(ps, row, 0);
+          ps.addBatch();
+        }
+        affected += sum(ps.executeBatch());
+      }
+    }
+    return affected;
+  }
+
+  private static long sum(int[] counts) {
+    long s = 0;
+    for (int n : counts) {
+      if (n == Statement.SUCCESS_NO_INFO) {
+        return -1; // a driver that rewrote the batch does not say: absorbed duplicates cannot be counted
+      }
+      s += Math.max(0, n);
+    }
+    return s;
+  }
+
+  private int bind(PreparedStatement ps, Object[] row, int offset) throws SQLException {
+    if (row.length != spec.columns().size()) {
+      throw new IllegalArgumentException("sink '" + spec.name() + "': the row mapper gave " + row.length
+          + " values for " + spec.columns().size() + " columns " + spec.columns());
+    }
+    for (int i = 0; i < row.length; i++) {
+      Object v = row[i];
+      int p = offset + i + 1;
+      if (v == null) {
+        ps.setNull(p, Types.NULL);
+      } else if (v instanceof Instant in) {
+        ps.setObject(p, OffsetDateTime.ofInstant(in, ZoneOffset.UTC));
+      } else {
+        ps.setObject(p, v);
+      }
+    }
+    return offset + row.length;
+  }
+
+  private List<Object[]> lastPerKey(List<Object[]> rows) {
+    Map<KeyOf, Object[]> last = new LinkedHashMap<>();
+    for (Object[] row : rows) {
+      KeyOf k = new KeyOf(row, keyIdx);
+      last.remove(k); // keep the order of last occurrence
+      last.put(k, row);
+    }
+    return last.size() == rows.size() ? rows : new ArrayList<>(last.values());
+  }
+
+  static List<String> texts(Object[] row) {
+    List<String> out = new ArrayList<>(row.length);
+    for (Object v : row) {
+      out.add(v == null ? null : v instanceof byte[] b ? "\\x" + HexFormat.of().formatHex(b) : v.toString());
+    }
+    return out;
+  }
+
+  /** A row's key values, compared by value (byte[] by content). */
+  static final class KeyOf {
+    private final Object[] values;
+    private final int hash;
+
+    KeyOf(Object[] row, int[] idx) {
+      values = new Object[idx.length];
+      for (int i = 0; i < idx.length; i++) {
+        values[i] = row[idx[i]];
+      }
+      hash = Arrays.deepHashCode(values);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof KeyOf k && Arrays.deepEquals(values, k.values);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
+}
