@@ -59,6 +59,12 @@ class JdbcSinkCrashTest {
 
   private ChildRunner.Result run(String job, String mode, String guarantee, long seed, List<String> jvm,
       java.util.function.Consumer<String> onLine) throws Exception {
+    boolean transactional = mode.equals("exactly-once") || mode.equals("two-phase");
+    return run(job, mode, guarantee, ChildRunner.schedule(seed, KILLS, transactional), jvm, onLine);
+  }
+
+  private ChildRunner.Result run(String job, String mode, String guarantee, List<ChildRunner.Trigger> triggers,
+      List<String> jvm, java.util.function.Consumer<String> onLine) throws Exception {
     reset(job);
     Path ckpt = tmp.resolve("ckpt");
     Files.createDirectories(ckpt);
@@ -66,9 +72,8 @@ class JdbcSinkCrashTest {
         "-Dorg.slf4j.simpleLogger.defaultLogLevel=info"));
     opts.addAll(jvm);
     ChildRunner runner = new ChildRunner(tmp.resolve("child.err"), opts).onLine(onLine);
-    boolean transactional = mode.equals("exactly-once") || mode.equals("two-phase");
     ChildRunner.Result r = runner.run(List.of(pg.jdbcUrl(), ckpt.toString(), job, mode, guarantee,
-        Long.toString(EVENTS)), ChildRunner.schedule(seed, KILLS, transactional), 120_000);
+        Long.toString(EVENTS)), triggers, 120_000);
     System.out.println("crash test " + job + " " + mode + " " + guarantee + ": " + r.kills() + " kills, " + r.runs()
         + " runs");
     return r;
@@ -120,11 +125,28 @@ class JdbcSinkCrashTest {
   /** The mutation: the exactly-once sink applies on the barrier, before the checkpoint completed. Must be caught. */
   @Test
   void applyingBeforeTheCheckpointCompletedIsCaught() throws Exception {
-    ChildRunner.Result r = run("ledger", "exactly-once", "EXACTLY_ONCE", 31,
+    ChildRunner.Result r = run("ledger", "exactly-once", "EXACTLY_ONCE", aimedAtBarriers(),
         List.of("-Donceflow.jdbc.mutation=apply-before-complete"), l -> {});
     assertTrue(r.kills() >= 3, "kills: " + r);
     assertNotEquals(CrashJobs.expectedBalances(EVENTS), balances(),
         "applying before completion must duplicate effects after a kill in between: " + r);
+  }
+
+  /** The same aimed kills without the mutation: exact, so the mutation test's inequality is the mutation's doing. */
+  @Test
+  void killsAimedJustAfterABarrierLoseAndDuplicateNothing() throws Exception {
+    ChildRunner.Result r = run("ledger", "exactly-once", "EXACTLY_ONCE", aimedAtBarriers(), List.of(), l -> {});
+    assertTrue(r.kills() >= 3, "kills: " + r);
+    assertEquals(CrashJobs.expectedBalances(EVENTS), balances(), "after " + r);
+  }
+
+  /** Every kill aimed at the window the mutation opens: just after a subtask prepared, before completion. */
+  private static List<ChildRunner.Trigger> aimedAtBarriers() {
+    List<ChildRunner.Trigger> aimed = new ArrayList<>();
+    for (int i = 0; i < KILLS; i++) {
+      aimed.add(new ChildRunner.Trigger("BARRIER", 2 + i % 4, 0));
+    }
+    return aimed;
   }
 
   @ParameterizedTest(name = "PostgreSQL crash-restarted mid-run, ledger {0}")
