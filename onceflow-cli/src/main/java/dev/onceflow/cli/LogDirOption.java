@@ -20,6 +20,22 @@ final class LogDirOption {
     return open(cmd);
   }
 
+  /**
+   * Opens an existing log directory read-only, for inspection: nothing in it is created, truncated or written (not
+   * even a torn tail); a directory owned by a running writer is a usage error naming its pid.
+   */
+  Log openReadOnly(CommandLine cmd) {
+    if (!Files.isDirectory(dir)) {
+      throw new CommandLine.ParameterException(cmd, "No log directory at " + dir
+          + "; create one with 'onceflow log create --dir " + dir + " --topic T --partitions N'.");
+    }
+    try {
+      return Log.open(dir, dev.onceflow.log.LogConfig.builder().readOnly(true).build());
+    } catch (LogLockedException e) {
+      throw new CommandLine.ParameterException(cmd, e.getMessage());
+    }
+  }
+
   /** Opens (creating if needed) the log directory. */
   Log open(CommandLine cmd) {
     try {

@@ -17,7 +17,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code onceflow log dump}: prints a topic's records, partition by partition, in offset order. */
+/**
+ * {@code onceflow log dump}: prints a topic's records, partition by partition, in offset order. Opens the directory
+ * read-only: it never modifies a file (a torn tail is skipped, not truncated).
+ */
 @Command(name = "dump", mixinStandardHelpOptions = true,
     description = "Print a topic's records (partition, offset, timestamp, key, value), or one JSON object per line.")
 final class LogDumpCommand implements Callable<Integer> {
@@ -45,7 +48,7 @@ final class LogDumpCommand implements Callable<Integer> {
     };
     ObjectMapper mapper = new ObjectMapper();
     PrintWriter out = cmd.getOut();
-    try (Log log = logDir.openExisting(cmd)) {
+    try (Log log = logDir.openReadOnly(cmd)) {
       LogDirOption.requireTopic(cmd, log, topic);
       for (int p = 0; p < log.partitions(topic); p++) {
         TopicPartition tp = new TopicPartition(topic, p);

@@ -51,6 +51,7 @@ final class LogProduceCommand implements Callable<Integer> {
         pending.add(new ArrayList<>());
       }
       long count = 0;
+      long acknowledged = 0;
       int roundRobin = 0;
       try (Producer producer = log.idempotentProducer();
           BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
@@ -64,13 +65,13 @@ final class LogProduceCommand implements Callable<Integer> {
           batch.add(new ProducerRecord(key, value, System.currentTimeMillis(), null));
           count++;
           if (batch.size() >= BATCH) {
-            producer.sendBatch(new TopicPartition(topic, p), batch);
+            acknowledged += send(producer, p, batch, count, acknowledged);
             batch.clear();
           }
         }
         for (int p = 0; p < partitions; p++) {
           if (!pending.get(p).isEmpty()) {
-            producer.sendBatch(new TopicPartition(topic, p), pending.get(p));
+            acknowledged += send(producer, p, pending.get(p), count, acknowledged);
           }
         }
       } catch (IOException e) {
@@ -80,5 +81,17 @@ final class LogProduceCommand implements Callable<Integer> {
       cmd.getOut().flush();
     }
     return 0;
+  }
+
+  /** Sends one batch; on failure says how many lines were acknowledged (durable) and which were not. */
+  private int send(Producer producer, int p, List<ProducerRecord> batch, long read, long acknowledged) {
+    try {
+      producer.sendBatch(new TopicPartition(topic, p), batch);
+      return batch.size();
+    } catch (RuntimeException e) {
+      throw new CommandFailedException("appending to " + topic + " failed: " + acknowledged + " of the " + read
+          + " lines read were acknowledged (durable); the batch of " + batch.size() + " lines for partition " + p
+          + ", the lines still buffered and the rest of stdin were not", e);
+    }
   }
 }

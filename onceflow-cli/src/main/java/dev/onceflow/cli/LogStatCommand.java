@@ -15,7 +15,7 @@ final class LogStatCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (Log log = logDir.openExisting(spec.commandLine())) {
+    try (Log log = logDir.openReadOnly(spec.commandLine())) {
       spec.commandLine().getOut().print(log.stats().render());
       spec.commandLine().getOut().flush();
     }

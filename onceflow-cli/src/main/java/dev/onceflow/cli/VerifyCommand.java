@@ -3,6 +3,7 @@ package dev.onceflow.cli;
 import dev.onceflow.core.Guarantee;
 import dev.onceflow.verify.ChildFailedException;
 import dev.onceflow.verify.Job;
+import dev.onceflow.verify.Nemeses;
 import dev.onceflow.verify.VerifyOptions;
 import dev.onceflow.verify.VerifyResult;
 import dev.onceflow.verify.Verifier;
@@ -19,9 +20,15 @@ import picocli.CommandLine.Option;
     name = "verify",
     mixinStandardHelpOptions = true,
     description = {
-        "Runs a job in a child JVM, kills it with SIGKILL --crashes times at seeded moments (on its progress,"
-            + " checkpoints and sink commits), restarts it until it finished, then checks the committed output"
-            + " against the output recomputed from the input.",
+        "Runs a job in a child JVM, kills it with SIGKILL --crashes times at seeded moments spread over the whole"
+            + " run (records read, a sink's prepare, a completed checkpoint, a sink commit, start-up and recovery, the"
+            + " end-of-input flush and final checkpoint), restarts it until it finished, then checks the committed"
+            + " output against the output recomputed from the input. Each kill is reported with its phase and"
+            + " estimated progress.",
+        "Nemeses (seeded, reported): --rescale (another parallelism on each restart), --retention (retention on"
+            + " the input between restarts), --guarantee-change (restarts under another guarantee, which must be"
+            + " refused), --skewed (one sparse, one dense partition), --freezes N (SIGSTOP the child, start a second"
+            + " one on the same directories, SIGCONT), or --nemeses all.",
         "Exit code: 0 the promise held, 1 broken (or the child failed), 2 bad usage."})
 final class VerifyCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -62,12 +69,57 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--faults", description = "Also inject exceptions in source, operator, sink, pre-commit, commit.")
   boolean faults;
 
+  @Option(names = "--rescale", description = "Run each restart with another parallelism (up and down).")
+  boolean rescale;
+
+  @Option(names = "--retention", description = "Small input segments with a size limit; run retention between"
+      + " restarts (once a checkpoint completed). Nothing may be skipped silently.")
+  boolean retention;
+
+  @Option(names = "--guarantee-change", description = "Some restarts first try another guarantee on the same"
+      + " directories: it must be refused (a refusal is held), then the run goes on with --guarantee.")
+  boolean guaranteeChange;
+
+  @Option(names = "--skewed", description = "Input layout with one sparse (1 %) and one dense (60 %) partition, so"
+      + " sources finish at very different times.")
+  boolean skewed;
+
+  @Option(names = "--freezes", defaultValue = "0", paramLabel = "N", description = "SIGSTOP the running child N"
+      + " times, start a second instance on the same directories (it must be refused, or fence the first), then"
+      + " SIGCONT it (default 0).")
+  int freezes;
+
+  @Option(names = "--nemeses", paramLabel = "LIST", description = "'all' (every nemesis, 1 freeze unless --freezes"
+      + " is given) or a comma-separated list of rescale, retention, guarantee-change, skewed, freeze.")
+  String nemeses;
+
   @Option(names = "--work-dir", paramLabel = "DIR",
       description = "New or empty work directory (kept). Default: a temporary one, kept only if the promise broke.")
   Path workDir;
 
   @Option(names = "--json", description = "Print exactly one JSON object on stdout.")
   boolean json;
+
+  Nemeses nemeses(CommandLine cmd) {
+    Nemeses n = new Nemeses(rescale, retention, guaranteeChange, skewed, freezes);
+    if (nemeses == null) {
+      return n;
+    }
+    for (String name : nemeses.split(",")) {
+      switch (name.trim().toLowerCase(Locale.ROOT)) {
+        case "all" -> n = Nemeses.all(Math.max(1, freezes));
+        case "rescale" -> n = n.withRescale(true);
+        case "retention" -> n = n.withRetention(true);
+        case "guarantee-change" -> n = n.withGuaranteeChange(true);
+        case "skewed" -> n = n.withSkewed(true);
+        case "freeze" -> n = n.withFreezes(Math.max(1, freezes));
+        case "", "none" -> { }
+        default -> throw new CommandLine.ParameterException(cmd, "unknown nemesis '" + name + "' in --nemeses: use"
+            + " all, or a comma-separated list of rescale, retention, guarantee-change, skewed, freeze");
+      }
+    }
+    return n;
+  }
 
   static Guarantee parseGuarantee(CommandLine cmd, String text) {
     return switch (text.toLowerCase(Locale.ROOT)) {
@@ -90,7 +142,8 @@ final class VerifyCommand implements Callable<Integer> {
     try {
       options = VerifyOptions.of(Job.fromName(job), parseGuarantee(cmd, guarantee), events, crashes, seed)
           .withPartitions(partitions).withParallelism(parallelism).withCheckpointIntervalMs(checkpointInterval)
-          .withDedupTtlMs(dedupTtl).withRecordsPerSecond(rate).withFaults(faults).withWorkDir(workDir);
+          .withDedupTtlMs(dedupTtl).withRecordsPerSecond(rate).withFaults(faults).withWorkDir(workDir)
+          .withNemeses(nemeses(cmd));
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cmd, e.getMessage());
     }
@@ -127,11 +180,18 @@ final class VerifyCommand implements Callable<Integer> {
         o.events(), r.inputRecords(), o.partitions(), o.parallelism(), o.checkpointIntervalMs(),
         o.faults() ? ", injected faults" : "");
     out.printf("  crashes (SIGKILL) %d of %d planned, seed %d%n", r.crashes(), o.crashes(), o.seed());
+    StringBuilder phases = new StringBuilder();
+    r.killsByPhase().forEach((p, k) -> phases.append(phases.length() == 0 ? "" : ", ").append(k).append(' ')
+        .append(p.cliName()));
+    out.printf("  kills by phase    %s%n", phases);
+    out.printf("  nemeses           %s (input layout %s)%n", o.nemeses(), o.nemeses().layout().cliName());
     out.printf("  restarts          %d (%d new processes after a kill, %d in-process after an exception)%n",
         r.restarts(), r.processRestarts(), r.jobRestarts());
     out.printf("  effects expected  %d%n", r.check().effectsExpected());
     out.printf("  lost              %d%n", r.check().lost());
     out.printf("  duplicated        %d%n", r.check().duplicated());
+    out.printf("  state effects     %d applied twice, %d missing (ledger: seen in seq and balance)%n",
+        r.check().stateDuplicated(), r.check().stateLost());
     out.printf("  exact             %s%n", r.check().exact() ? "yes" : "no");
     out.printf("  promise           %s (%s)%n", r.promiseHeld() ? "HELD" : "BROKEN", promiseText(o.guarantee()));
     out.printf("  time              %.1f s%n", r.seconds());
@@ -147,6 +207,18 @@ final class VerifyCommand implements Callable<Integer> {
       out.printf("  WARNING           %d prepared transactions were left undecided in the log%n",
           r.lingeringPrepared());
     }
+    if (!r.killPoints().isEmpty()) {
+      out.println("  kills:");
+      for (var k : r.killPoints()) {
+        out.println("    " + k);
+      }
+    }
+    if (!r.events().isEmpty()) {
+      out.println("  nemesis events:");
+      for (var e : r.events()) {
+        out.println("    " + e);
+      }
+    }
     if (!r.check().problems().isEmpty()) {
       out.println("  first problems:");
       for (String p : r.check().problems()) {
@@ -157,9 +229,9 @@ final class VerifyCommand implements Callable<Integer> {
 
   static String promiseText(Guarantee g) {
     return switch (g) {
-      case EXACTLY_ONCE -> "exactly-once: nothing lost, nothing duplicated, output exact";
-      case AT_LEAST_ONCE -> "at-least-once: nothing lost";
-      case AT_MOST_ONCE -> "at-most-once: nothing duplicated";
+      case EXACTLY_ONCE -> "exactly-once: nothing lost, nothing duplicated, in output and state; output exact";
+      case AT_LEAST_ONCE -> "at-least-once: nothing lost, in output and state";
+      case AT_MOST_ONCE -> "at-most-once: nothing duplicated, in output and state";
     };
   }
 

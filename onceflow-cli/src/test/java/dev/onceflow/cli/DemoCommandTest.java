@@ -17,7 +17,7 @@ class DemoCommandTest {
   private static VerifyResult result(Guarantee g, long lost, long dup, boolean held) {
     return new VerifyResult(VerifyOptions.of(Job.LEDGER, g, 20_000, 4, 1), 20_000, 4, 4, 0,
         new CheckResult(20_000, 20_000, lost, dup, lost == 0 && dup == 0, List.of()), held, 10.0, Path.of("/tmp/w"),
-        false, "ledger-output", 0, List.of());
+        false, "ledger-output", 0, List.of(), List.of(), List.of());
   }
 
   @Test

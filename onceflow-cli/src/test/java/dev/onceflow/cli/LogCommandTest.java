@@ -128,4 +128,69 @@ class LogCommandTest {
     assertEquals(2, missing.code());
     assertTrue(run("", "log", "stat", "--dir", d.toString()).out().contains("open transactions: 0"));
   }
+
+  @Test
+  void dumpAndStatNeverModifyTheDirectoryEvenWithATornTail() throws Exception {
+    Path d = dir.resolve("log");
+    assertEquals(0, run("", "log", "create", "--dir", d.toString(), "--topic", "t", "--partitions", "1").code());
+    assertEquals(0, run("a\nb\nc\n", "log", "produce", "--dir", d.toString(), "--topic", "t").code());
+    Path seg;
+    try (var s = java.nio.file.Files.list(d.resolve("topics/t/0"))) {
+      seg = s.findFirst().orElseThrow();
+    }
+    try (var raf = new java.io.RandomAccessFile(seg.toFile(), "rw")) {
+      raf.seek(raf.length());
+      raf.write(new byte[] {0, 0, 0, 60, 1, 2, 3}); // a torn batch at the tail
+    }
+    long size = java.nio.file.Files.size(seg);
+    byte[] coordinator = java.nio.file.Files.readAllBytes(d.resolve("meta/coordinator.dat"));
+    Result dump = run("", "log", "dump", "--dir", d.toString(), "--topic", "t");
+    assertEquals(0, dump.code(), dump.err());
+    assertEquals(3, dump.out().lines().count(), dump.out());
+    assertEquals(0, run("", "log", "stat", "--dir", d.toString()).code());
+    assertEquals(0, run("", "log", "group", "list", "--dir", d.toString()).code());
+    assertEquals(size, java.nio.file.Files.size(seg), "a read-only command truncated the segment");
+    org.junit.jupiter.api.Assertions.assertArrayEquals(coordinator,
+        java.nio.file.Files.readAllBytes(d.resolve("meta/coordinator.dat")));
+  }
+
+  @Test
+  void aCorruptLogIsOneLineNamingFileAndPosition() throws Exception {
+    Path d = dir.resolve("log");
+    assertEquals(0, run("", "log", "create", "--dir", d.toString(), "--topic", "t", "--partitions", "1").code());
+    assertEquals(0, run("a\n", "log", "produce", "--dir", d.toString(), "--topic", "t").code());
+    assertEquals(0, run("b\n", "log", "produce", "--dir", d.toString(), "--topic", "t").code());
+    Path seg;
+    try (var s = java.nio.file.Files.list(d.resolve("topics/t/0"))) {
+      seg = s.findFirst().orElseThrow();
+    }
+    try (var raf = new java.io.RandomAccessFile(seg.toFile(), "rw")) {
+      raf.seek(20); // inside the first batch; a valid one follows
+      raf.write(raf.read() ^ 0x5A);
+    }
+    Result dump = run("", "log", "dump", "--dir", d.toString(), "--topic", "t");
+    assertEquals(1, dump.code(), dump.err());
+    assertEquals(1, dump.err().lines().count(), dump.err());
+    assertTrue(dump.err().contains(seg.toString()) && dump.err().contains("byte position 0"), dump.err());
+  }
+
+  @Test
+  void groupListShowsAPipelinesHoldAndDeleteReleasesIt() {
+    Path d = dir.resolve("log");
+    try (dev.onceflow.log.Log log = dev.onceflow.log.Log.open(d)) {
+      log.createTopic("t", dev.onceflow.log.TopicConfig.partitions(1));
+      log.producer().send(new dev.onceflow.log.TopicPartition("t", 0), new dev.onceflow.log.ProducerRecord(null,
+          new byte[] {1}, 1, null));
+      log.commitOffsets("onceflow.job", java.util.Map.of(new dev.onceflow.log.TopicPartition("t", 0), 0L));
+    }
+    Result list = run("", "log", "group", "list", "--dir", d.toString());
+    assertEquals(0, list.code(), list.err());
+    assertTrue(list.out().contains("1 group(s)") && list.out().contains("onceflow.job"), list.out());
+    Result missing = run("", "log", "group", "delete", "--dir", d.toString(), "--group", "nope");
+    assertEquals(2, missing.code(), missing.err());
+    assertTrue(missing.err().contains("onceflow.job"), missing.err());
+    Result deleted = run("", "log", "group", "delete", "--dir", d.toString(), "--group", "onceflow.job");
+    assertEquals(0, deleted.code(), deleted.err());
+    assertTrue(run("", "log", "group", "list", "--dir", d.toString()).out().contains("0 group(s)"));
+  }
 }

@@ -37,6 +37,8 @@ class VerifyCommandTest {
     assertEquals(2, Main.run("verify", "--job", "ledger", "--guarantee", "twice"));
     assertEquals(2, Main.run("verify", "--job", "ledger", "--guarantee", "exactly-once", "--events", "-1"));
     assertEquals(2, Main.run("verify", "--guarantee", "exactly-once"));
+    assertEquals(2, Main.run("verify", "--job", "ledger", "--guarantee", "exactly-once", "--nemeses", "chaos"));
+    assertEquals(2, Main.run("verify", "--job", "ledger", "--guarantee", "exactly-once", "--freezes", "-1"));
     Files.writeString(tmp.resolve("x"), "occupied");
     Run r = run("verify", "--job", "ledger", "--guarantee", "at-least-once", "--work-dir", tmp.toString());
     assertEquals(2, r.code());
@@ -53,7 +55,8 @@ class VerifyCommandTest {
     assertEquals(1, lines.size(), r.out());
     JsonNode j = new ObjectMapper().readTree(lines.get(0));
     for (String f : List.of("job", "guarantee", "events", "crashes", "restarts", "effects_expected", "lost",
-        "duplicated", "exact", "promise_held", "seconds", "work_dir", "output_topic")) {
+        "duplicated", "exact", "promise_held", "seconds", "work_dir", "output_topic", "state_lost",
+        "state_duplicated", "lingering_prepared", "nemeses", "kill_phases", "kill_points", "nemesis_events")) {
       assertTrue(j.has(f), "missing " + f + " in " + lines.get(0));
     }
     assertEquals("clicks", j.get("job").asText());
@@ -61,6 +64,17 @@ class VerifyCommandTest {
     assertTrue(j.get("promise_held").asBoolean());
     assertEquals(work.toString(), j.get("work_dir").asText());
     assertTrue(Files.isDirectory(work.resolve("log")), "the table's log stays in the given work dir");
+    assertEquals(j.get("crashes").asInt(), j.get("kill_points").size());
+  }
+
+  @Test
+  void nemesesAreParsedAndReported() {
+    Run r = run("verify", "--job", "ledger", "--guarantee", "exactly-once", "--events", "6000", "--crashes", "2",
+        "--seed", "4", "--nemeses", "rescale,freeze", "--work-dir", tmp.resolve("n").toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("nemeses           rescale,freeze x1 (input layout round-robin)"), r.out());
+    assertTrue(r.out().contains("kills by phase"), r.out());
+    assertTrue(r.out().contains("freeze: SIGSTOP pid"), r.out());
   }
 
   @Test

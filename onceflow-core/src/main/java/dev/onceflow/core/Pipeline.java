@@ -51,7 +51,11 @@ public final class Pipeline {
     return name;
   }
 
-  /** The processing guarantee (default EXACTLY_ONCE). */
+  /**
+   * The processing guarantee (default EXACTLY_ONCE). It is recorded in every checkpoint: a job restarted on the same
+   * checkpoint directory under a guarantee its checkpoints cannot serve is refused (see the core README's
+   * compatibility matrix; any checkpoint can serve AT_LEAST_ONCE).
+   */
   public Pipeline guarantee(Guarantee guarantee) {
     this.guarantee = Objects.requireNonNull(guarantee, "guarantee");
     return this;
@@ -62,7 +66,10 @@ public final class Pipeline {
     return guarantee;
   }
 
-  /** Subtasks per stage (default 1). Must not change between restarts of a job on the same checkpoint directory. */
+  /**
+   * Subtasks per stage (default 1). May change between runs on the same checkpoint directory only where state and
+   * positions can move (a {@code LogSource} under AT_LEAST_ONCE or EXACTLY_ONCE); otherwise the restore is refused.
+   */
   public Pipeline parallelism(int parallelism) {
     if (parallelism < 1 || parallelism > maxParallelism) {
       throw new InvalidPipelineException(
@@ -199,9 +206,13 @@ public final class Pipeline {
   }
 
   /**
-   * Validates the pipeline and starts it; returns at once.
+   * Validates the pipeline, locks its checkpoint directory for the job's life, and starts it; returns at once. A
+   * checkpoint the job cannot restore (another guarantee it cannot serve, another shape) fails the job before it reads
+   * anything: {@link JobHandle#join()} throws a {@link JobFailedException} whose cause is an {@link
+   * IncompatibleCheckpointException}.
    *
    * @throws InvalidPipelineException if the pipeline has no sink or cannot keep its guarantee
+   * @throws CheckpointDirectoryLockedException if another running job holds the checkpoint directory
    */
   public JobHandle start() {
     if (sink == null) {

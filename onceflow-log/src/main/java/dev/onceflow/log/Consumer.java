@@ -23,7 +23,12 @@ public interface Consumer extends AutoCloseable {
   /** The current assignment. */
   Set<TopicPartition> assignment();
 
-  /** Sets the next offset to read (clamped to [start offset, end offset]). */
+  /**
+   * Sets the next offset to read, clamped to the end offset; below the start offset it moves up to the start offset,
+   * unless the consumer was configured with {@link ConsumerConfig#withFailOnDeletedPositions()}.
+   *
+   * @throws OffsetOutOfRangeException if {@code offset} is below the start offset and the consumer must not skip
+   */
   void seek(TopicPartition tp, long offset);
 
   /** Moves to the partition's start offset. */
@@ -38,6 +43,10 @@ public interface Consumer extends AutoCloseable {
   /**
    * Returns up to {@code maxRecords} available records of the assigned partitions, without blocking; empty when
    * nothing is available. Advances positions past returned records (and past skipped markers or aborted data).
+   *
+   * @throws OffsetOutOfRangeException if a position is below its partition's start offset (retention deleted records
+   *     not read yet) and the consumer was configured with {@link ConsumerConfig#withFailOnDeletedPositions()}
+   * @throws CorruptLogException if a batch to be read is corrupt (the message names file and byte position)
    */
   List<LogRecord> poll(int maxRecords);
 

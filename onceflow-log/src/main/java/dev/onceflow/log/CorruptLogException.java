@@ -1,6 +1,11 @@
 package dev.onceflow.log;
 
-/** A sealed segment (or index) is corrupt in the middle: the message names the file and byte position. Data there is never served; restore the file from a replica or backup, or delete the segment deliberately. */
+/**
+ * A file of the log is corrupt where a torn write cannot explain it (inside a sealed segment, or before valid data in
+ * the active segment or the coordinator file): the message names the file and byte position. Data there is never
+ * served and nothing is truncated; restore the file from a replica or backup, or truncate it deliberately at the
+ * position named. Fatal ({@link #retriable()} is false): reopening finds the same damage.
+ */
 public final class CorruptLogException extends LogException {
   /** With a message that names the thing and the fix. */
   public CorruptLogException(String message) {
@@ -10,5 +15,11 @@ public final class CorruptLogException extends LogException {
   /** With a message and the underlying cause. */
   public CorruptLogException(String message, Throwable cause) {
     super(message, cause);
+  }
+
+  /** Fatal: {@inheritDoc} */
+  @Override
+  public boolean retriable() {
+    return false;
   }
 }

@@ -10,8 +10,9 @@ import java.util.Set;
  * An embedded, crash-safe, partitioned append-only log in one directory. Thread-safe. One process (and one
  * {@code Log} instance within it) owns a directory at a time.
  *
- * <p>Opening recovers: every partition's tail is scanned and a torn or corrupt tail is truncated to the last valid
- * batch (logged with the number of bytes dropped); transactions whose commit or abort was decided are completed;
+ * <p>Opening recovers: every partition's tail is scanned and a torn tail (an invalid last batch with nothing valid
+ * after it) is truncated to the last valid batch (logged with the number of bytes dropped); damage with valid data
+ * after it is corruption and refuses to open ({@link CorruptLogException}); transactions whose commit or abort was decided are completed;
  * ONGOING transactions are aborted; PREPARED ones stay prepared until {@link #commitPrepared} or
  * {@link #abortPrepared}.
  *
@@ -28,7 +29,9 @@ public interface Log extends AutoCloseable {
    * Opens (creating if needed) the log in {@code dir}, recovering it.
    *
    * @throws LogLockedException if another process or another Log in this JVM owns the directory
-   * @throws CorruptLogException if a sealed segment is corrupt in the middle
+   * @throws CorruptLogException if a segment or the coordinator file is corrupt before valid data (the message names
+   *     the file and byte position; nothing was truncated)
+   * @throws UnsupportedLogFormatException if a file has a format version this version cannot read
    */
   static Log open(Path dir, LogConfig config) {
     return LogImpl.open(dir, config);
@@ -105,6 +108,25 @@ public interface Log extends AutoCloseable {
 
   /** The group's durably committed offset for the partition, if any. */
   OptionalLong committedOffset(String group, TopicPartition tp);
+
+  /**
+   * Durably commits offsets (the next offset to read, per partition) for a consumer group, without a consumer; the
+   * same as {@link Consumer#commitSync} of a consumer of that group. Unless a topic sets
+   * {@link TopicConfig#retentionIgnoresConsumerGroups()}, retention never deletes a segment holding offsets at or
+   * after the smallest offset any group committed for the partition: committing holds the data for the group.
+   *
+   * @throws UnknownTopicException if a partition does not exist
+   */
+  void commitOffsets(String group, java.util.Map<TopicPartition, Long> offsets);
+
+  /**
+   * Durably forgets a consumer group's committed offsets, releasing what retention kept for it (e.g. for a pipeline
+   * that will never run again). Returns whether the group existed.
+   */
+  boolean deleteGroup(String group);
+
+  /** Every consumer group's committed offsets, by group name (a snapshot). */
+  java.util.Map<String, java.util.Map<TopicPartition, Long>> groupOffsets();
 
   /** Offsets, transactions, producers and storage of the whole log. */
   LogStats stats();

@@ -81,4 +81,57 @@ class LogFormatPropertyTest {
       }
     }
   }
+
+  @Property(tries = 60)
+  void aDamagedBatchIsTruncatedOnlyWhenNothingValidFollowsIt(
+      @ForAll @IntRange(min = 2, max = 10) int batches,
+      @ForAll @IntRange(min = 0, max = 9) int damagedBatch,
+      @ForAll @IntRange(min = 0, max = 10_000) int byteSeed,
+      @ForAll @IntRange(min = 1, max = 255) int xor) throws IOException {
+    int damaged = damagedBatch % batches;
+    Path dir = Files.createTempDirectory("onceflow-prop");
+    try {
+      long[] ends = new long[batches + 1];
+      int[] counts = new int[batches];
+      Path seg;
+      try (Log log = Log.open(dir, OS)) {
+        log.createTopic("t", TopicConfig.partitions(1));
+        Producer p = log.producer();
+        try (Stream<Path> s = Files.list(dir.resolve("topics/t/0"))) {
+          seg = s.findFirst().orElseThrow();
+        }
+        for (int i = 0; i < batches; i++) {
+          counts[i] = 1 + i % 3;
+          p.sendBatch(TP, TestSupport.recs("b" + i + "-", counts[i]));
+          ends[i + 1] = Files.size(seg);
+        }
+      }
+      long at = ends[damaged] + byteSeed % (ends[damaged + 1] - ends[damaged]);
+      try (RandomAccessFile raf = new RandomAccessFile(seg.toFile(), "rw")) {
+        raf.seek(at);
+        int b = raf.read();
+        raf.seek(at);
+        raf.write(b ^ xor);
+      }
+      long size = Files.size(seg);
+      if (damaged < batches - 1) {
+        CorruptLogException e = org.junit.jupiter.api.Assertions.assertThrows(CorruptLogException.class,
+            () -> Log.open(dir, OS));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("position " + ends[damaged]),
+            e.getMessage());
+        assertEquals(size, Files.size(seg), "acknowledged batches were truncated");
+      } else {
+        int before = 0;
+        for (int i = 0; i < damaged; i++) {
+          before += counts[i];
+        }
+        try (Log log = Log.open(dir, OS)) {
+          assertEquals(before, log.endOffset(TP));
+          assertEquals(ends[damaged], Files.size(seg));
+        }
+      }
+    } finally {
+      deleteTree(dir);
+    }
+  }
 }

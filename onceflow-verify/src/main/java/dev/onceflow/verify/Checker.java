@@ -51,12 +51,23 @@ public final class Checker {
    * @param output committed output records, per output partition in offset order
    */
   public static CheckResult check(Job job, long events, int partitions, List<OutputRecord> output) {
+    return check(job, events, partitions, InputLayout.ROUND_ROBIN, output);
+  }
+
+  /**
+   * Checks the committed output of {@code job} run on {@code events} input events written to {@code partitions}
+   * partitions with {@code layout}.
+   *
+   * @param output committed output records, per output partition in offset order
+   */
+  public static CheckResult check(Job job, long events, int partitions, InputLayout layout,
+      List<OutputRecord> output) {
     if (partitions < 1) {
       throw new IllegalArgumentException("partitions must be >= 1, was " + partitions);
     }
     Checker c = new Checker();
     return switch (job) {
-      case LEDGER -> c.ledger(events, partitions, output);
+      case LEDGER -> c.ledger(events, partitions, layout, output);
       case TAG_COUNT -> c.tagCount(events, output);
       case PAYMENTS -> c.payments(events, output);
       case CLICKS -> c.clicks(events, output);
@@ -71,11 +82,17 @@ public final class Checker {
   }
 
   private CheckResult result(long expected, long records, long lost, long duplicated, boolean exactSoFar) {
-    boolean exact = exactSoFar && lost == 0 && duplicated == 0 && problemCount == 0;
+    return result(expected, records, lost, duplicated, exactSoFar, 0, 0);
+  }
+
+  private CheckResult result(long expected, long records, long lost, long duplicated, boolean exactSoFar,
+      long stateDuplicated, long stateLost) {
+    boolean exact = exactSoFar && lost == 0 && duplicated == 0 && stateDuplicated == 0 && stateLost == 0
+        && problemCount == 0;
     if (problemCount > problems.size()) {
       problems.add("... and " + (problemCount - problems.size()) + " more problems");
     }
-    return new CheckResult(expected, records, lost, duplicated, exact, problems);
+    return new CheckResult(expected, records, lost, duplicated, exact, problems, stateDuplicated, stateLost);
   }
 
   private JsonNode parse(String value) {
@@ -99,7 +116,7 @@ public final class Checker {
 
   private record LedgerRow(long id, long account, long seq, long balance) {}
 
-  private CheckResult ledger(long n, int partitions, List<OutputRecord> output) {
+  private CheckResult ledger(long n, int partitions, InputLayout layout, List<OutputRecord> output) {
     Map<Long, List<LedgerRow>> byId = new HashMap<>();
     long duplicated = 0;
     for (OutputRecord r : output) {
@@ -139,13 +156,82 @@ public final class Checker {
       }
       byAccount.computeIfAbsent(row.account(), k -> new ArrayList<>()).add(row);
     }
-    if (lost == 0 && duplicated == 0 && exact) {
-      exact = ledgerAccountsConsistent(byAccount, partitions);
+    long[] state = ledgerStateBounds(n, partitions, layout, byId);
+    if (lost == 0 && duplicated == 0 && exact && state[0] == 0 && state[1] == 0) {
+      exact = ledgerAccountsConsistent(byAccount, partitions, layout);
     }
-    return result(n, output.size(), lost, duplicated, exact);
+    return result(n, output.size(), lost, duplicated, exact, state[0], state[1]);
   }
 
-  private boolean ledgerAccountsConsistent(Map<Long, List<LedgerRow>> byAccount, int partitions) {
+  /**
+   * The ledger's state effects, checked whatever was lost or duplicated in the output, so a transfer applied twice
+   * (or not at all) to the state is seen even when its own row was output exactly once. Every row is one application
+   * of a transfer to its account's state, in some lineage of that state (a restore starts a new one), and its seq
+   * counts the applications in that lineage. A valid processing keeps each input partition's order, so for a row of
+   * transfer x of account a, from partition p:
+   *
+   * <ul>
+   *   <li>if no effect is ever applied twice (at-most-once and exactly-once), the lineage holds at most the n_a
+   *       transfers of a minus those of p after x: seq &le; n_a - succ(x). More is an effect applied twice.
+   *   <li>if no effect is ever missing (at-least-once and exactly-once), the lineage holds every transfer of a from p
+   *       before x: seq &ge; 1 + pred(x); and the final lineage applied all n_a transfers and output its rows, so the
+   *       largest seq of a is &ge; n_a. Less is an effect missing.
+   * </ul>
+   *
+   * @return {state effects applied twice, state effects missing}
+   */
+  private long[] ledgerStateBounds(long n, int partitions, InputLayout layout, Map<Long, List<LedgerRow>> byId) {
+    int size = (int) Math.min(n, Integer.MAX_VALUE - 8);
+    int[] pred = new int[size];
+    Map<Long, int[]> perAccountPartition = new HashMap<>();
+    Map<Long, Long> perAccount = new HashMap<>();
+    for (int id = 0; id < size; id++) {
+      long a = JobInputs.ledgerAccount(id);
+      int p = layout.partitionOf(id, partitions);
+      int[] counts = perAccountPartition.computeIfAbsent(a, k -> new int[partitions]);
+      pred[id] = counts[p]++;
+      perAccount.merge(a, 1L, Long::sum);
+    }
+    long twice = 0;
+    long missing = 0;
+    Map<Long, Long> maxSeq = new HashMap<>();
+    for (var e : byId.entrySet()) {
+      long id = e.getKey();
+      long a = JobInputs.ledgerAccount(id);
+      long na = perAccount.get(a);
+      int p = layout.partitionOf(id, partitions);
+      long succ = perAccountPartition.get(a)[p] - pred[(int) id] - 1;
+      for (LedgerRow row : e.getValue()) {
+        if (row.account() != a) {
+          continue; // a wrong account is reported above
+        }
+        maxSeq.merge(a, row.seq(), Math::max);
+        if (row.seq() > na - succ) {
+          twice++;
+          problem("account " + a + ": id " + id + " has seq " + row.seq() + ", but at most " + (na - succ)
+              + " transfers of the account can have been applied by then (a state effect applied twice)");
+        }
+        if (row.seq() < 1 + pred[(int) id]) {
+          missing++;
+          problem("account " + a + ": id " + id + " has seq " + row.seq() + ", but the " + pred[(int) id]
+              + " earlier transfers of the account in input partition " + p + " had to be applied before it (a"
+              + " state effect missing)");
+        }
+      }
+    }
+    for (var e : maxSeq.entrySet()) {
+      long na = perAccount.get(e.getKey());
+      if (e.getValue() < na) {
+        missing += na - e.getValue();
+        problem("account " + e.getKey() + ": the largest seq is " + e.getValue() + ", but all " + na
+            + " transfers had to be applied (" + (na - e.getValue()) + " state effects missing)");
+      }
+    }
+    return new long[] {twice, missing};
+  }
+
+  private boolean ledgerAccountsConsistent(Map<Long, List<LedgerRow>> byAccount, int partitions,
+      InputLayout layout) {
     boolean ok = true;
     for (var e : byAccount.entrySet()) {
       List<LedgerRow> rows = e.getValue();
@@ -168,7 +254,7 @@ public final class Checker {
           ok = false;
           break;
         }
-        int p = (int) (row.id() % partitions);
+        int p = layout.partitionOf(row.id(), partitions);
         if (row.id() < lastIdPerPartition[p]) {
           problem("account " + e.getKey() + ": id " + row.id() + " processed after id " + lastIdPerPartition[p]
               + " of the same input partition " + p);

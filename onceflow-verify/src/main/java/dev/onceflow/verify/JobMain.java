@@ -4,12 +4,14 @@ import dev.onceflow.core.JobHandle;
 import dev.onceflow.core.JobListener;
 import dev.onceflow.core.Pipeline;
 import dev.onceflow.log.Log;
+import dev.onceflow.log.LogConfig;
 import java.time.Duration;
 
 /**
  * The child JVM's main class: runs one verifier job on the given directories (resuming from their latest completed
  * checkpoint) and prints the progress lines the {@link CrashHarness} triggers on: {@code STARTED},
- * {@code PROGRESS <records read>}, {@code CHECKPOINT <id>}, {@code COMMIT <id>}, {@code ATTEMPT_FAILED <n>}, and
+ * {@code PROGRESS <records read>}, {@code PREPARED <id>} (a sink subtask pre-committed), {@code CHECKPOINT <id>},
+ * {@code COMMIT <id>}, {@code INPUT_END} (every source subtask read all its input), {@code ATTEMPT_FAILED <n>}, and
  * {@code FINISHED} before exiting 0. Arguments: {@link JobRunSpec#toArgs()}.
  */
 public final class JobMain {
@@ -27,7 +29,10 @@ public final class JobMain {
   public static int run(JobRunSpec spec, SinkFactory sinks) throws InterruptedException {
     System.out.println("STARTED");
     FaultInjector faults = spec.faultSeed() < 0 ? null : new FaultInjector(spec.faultSeed(), 3);
-    try (Log log = Log.open(spec.logDir())) {
+    LogConfig config = spec.logMaintenanceMs() > 0
+        ? LogConfig.builder().maintenanceInterval(Duration.ofMillis(spec.logMaintenanceMs())).build()
+        : LogConfig.defaults();
+    try (Log log = Log.open(spec.logDir(), config)) {
       Pipeline p = JobPipelines.build(spec, log, sinks, faults, new JobListener() {
         @Override
         public void onCheckpointCompleted(long id) {

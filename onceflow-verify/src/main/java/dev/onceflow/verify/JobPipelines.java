@@ -73,6 +73,7 @@ public final class JobPipelines {
     if (faults != null) {
       sink = withFaults(faults, sink);
     }
+    sink = PrepareReportingSink.wrap(sink);
     String in = JobRunSpec.inputTopic(job);
     switch (job) {
       case LEDGER -> source(p, spec, log, in, JobPipelines::transfer, faults, WatermarkStrategy.none())
@@ -103,7 +104,7 @@ public final class JobPipelines {
 
   private static <T> DataStream<T> source(Pipeline p, JobRunSpec spec, Log log, String topic, Decoder<T> decoder,
       FaultInjector faults, WatermarkStrategy watermarks) {
-    Source<T> source = LogSource.of(log, topic, decoder).bounded();
+    Source<T> source = new EndOfInputSource<>(LogSource.of(log, topic, decoder).bounded());
     if (spec.recordsPerSecond() > 0) {
       source = new PacedSource<>(source, spec.recordsPerSecond());
     }

@@ -20,6 +20,9 @@ import java.util.Map;
  * @param faultSeed the fault injector's seed, or -1 for no injected faults
  * @param dedupTtlMs the payments deduplication TTL (event time)
  * @param recordsPerSecond pace of the source in total, or 0 for no pacing
+ * @param logMaintenanceMs the child's log maintenance (retention, transaction timeouts) interval, or 0 for the log's
+ *     default; the retention nemesis sets it high, so that retention runs only between restarts, where the verifier
+ *     runs it
  */
 public record JobRunSpec(
     Job job,
@@ -31,7 +34,8 @@ public record JobRunSpec(
     long progressEvery,
     long faultSeed,
     long dedupTtlMs,
-    long recordsPerSecond) {
+    long recordsPerSecond,
+    long logMaintenanceMs) {
 
   /** The input topic of a job. */
   public static String inputTopic(Job job) {
@@ -47,7 +51,8 @@ public record JobRunSpec(
   public List<String> toArgs() {
     return List.of("job=" + job.cliName(), "guarantee=" + guarantee.name(), "log=" + logDir,
         "checkpoints=" + checkpointDir, "parallelism=" + parallelism, "interval=" + checkpointIntervalMs,
-        "progress=" + progressEvery, "faults=" + faultSeed, "ttl=" + dedupTtlMs, "rate=" + recordsPerSecond);
+        "progress=" + progressEvery, "faults=" + faultSeed, "ttl=" + dedupTtlMs, "rate=" + recordsPerSecond,
+        "maintenance=" + logMaintenanceMs);
   }
 
   /**
@@ -67,7 +72,7 @@ public record JobRunSpec(
     return new JobRunSpec(Job.fromName(get(m, "job")), Guarantee.valueOf(get(m, "guarantee")),
         Path.of(get(m, "log")), Path.of(get(m, "checkpoints")), Integer.parseInt(get(m, "parallelism")),
         Long.parseLong(get(m, "interval")), Long.parseLong(get(m, "progress")), Long.parseLong(get(m, "faults")),
-        Long.parseLong(get(m, "ttl")), Long.parseLong(get(m, "rate")));
+        Long.parseLong(get(m, "ttl")), Long.parseLong(get(m, "rate")), Long.parseLong(get(m, "maintenance")));
   }
 
   private static String get(Map<String, String> m, String key) {

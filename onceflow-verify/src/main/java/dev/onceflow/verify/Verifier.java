@@ -4,6 +4,7 @@ import dev.onceflow.core.Guarantee;
 import dev.onceflow.log.Consumer;
 import dev.onceflow.log.ConsumerConfig;
 import dev.onceflow.log.Log;
+import dev.onceflow.log.LogConfig;
 import dev.onceflow.log.LogRecord;
 import dev.onceflow.log.Producer;
 import dev.onceflow.log.ProducerRecord;
@@ -33,6 +34,12 @@ import org.slf4j.LoggerFactory;
 public final class Verifier {
   private static final Logger LOG = LoggerFactory.getLogger(Verifier.class);
   private static final int FAULT_BUDGET_RUNS_SALT = 1_000_003;
+  /** Log maintenance (retention) so rare it never runs by itself: the retention nemesis runs it between restarts. */
+  static final long QUIET_MAINTENANCE_MS = 86_400_000L;
+  static final LogConfig QUIET_LOG =
+      LogConfig.builder().maintenanceInterval(Duration.ofMillis(QUIET_MAINTENANCE_MS)).build();
+  static final int RETENTION_SEGMENT_BYTES = 16 * 1024;
+  static final long RETENTION_BYTES = 64 * 1024;
 
   private Verifier() {}
 
@@ -49,12 +56,12 @@ public final class Verifier {
    */
   public static VerifyResult run(VerifyOptions o, java.util.function.Consumer<String> progress)
       throws InterruptedException {
-    return run(o, CrashSchedule.fromSeed(o.seed(), o.crashes()), progress);
+    return run(o, CrashSchedule.fromSeed(o.seed(), o.crashes(), o.nemeses().freezes()), progress);
   }
 
   /**
    * Runs {@code options} with an explicit kill schedule instead of the one drawn from the seed (to replay a schedule,
-   * or to aim kills at a chosen phase); the seed still drives the injected faults.
+   * or to aim kills at a chosen phase); the seed still drives the injected faults and the nemeses.
    */
   public static VerifyResult run(VerifyOptions o, CrashSchedule schedule, java.util.function.Consumer<String> progress)
       throws InterruptedException {
@@ -63,34 +70,43 @@ public final class Verifier {
     Path work = prepareWorkDir(o.workDir());
     Path logDir = work.resolve("log");
     Path checkpoints = work.resolve("checkpoints");
+    InputLayout layout = o.nemeses().layout();
     List<InputEvent> input = JobInputs.generate(o.job(), o.events());
-    try (Log log = Log.open(logDir)) {
-      writeInput(log, o.job(), o.partitions(), input);
+    try (Log log = Log.open(logDir, QUIET_LOG)) {
+      writeInput(log, o.job(), o.partitions(), layout, o.nemeses().retention(), input);
     }
     long progressEvery = Math.max(1, input.size() / 40);
     AtomicInteger jobRestarts = new AtomicInteger();
     CrashHarness harness = new CrashHarness(o.childMainClass(), work.resolve("child-stderr.log"),
         Duration.ofSeconds(120), List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
             "-Dorg.slf4j.simpleLogger.defaultLogLevel=info"))
+        .totalRecords(input.size())
         .onLine(line -> {
           if (line.startsWith("ATTEMPT_FAILED")) {
             jobRestarts.incrementAndGet();
           }
           progress.accept(line);
         });
-    CrashHarness.Result r = harness.run(schedule, run -> new JobRunSpec(o.job(), o.guarantee(), logDir, checkpoints,
-        o.parallelism(), o.checkpointIntervalMs(), progressEvery,
-        o.faults() ? faultSeed(o.seed(), run) : -1, o.dedupTtlMs(),
-        o.effectiveRecordsPerSecond(input.size())).toArgs());
+    NemesisPlan plan = new NemesisPlan(o, (run, g, parallelism) -> new JobRunSpec(o.job(), g, logDir, checkpoints,
+        parallelism, o.checkpointIntervalMs(), progressEvery, o.faults() ? faultSeed(o.seed(), run) : -1,
+        o.dedupTtlMs(), o.effectiveRecordsPerSecond(input.size()),
+        o.nemeses().retention() ? QUIET_MAINTENANCE_MS : 0).toArgs(), logDir, JobRunSpec.inputTopic(o.job()),
+        schedule.kills());
+    CrashHarness.Result r = harness.run(schedule, plan);
 
     List<OutputRecord> output;
     int lingering;
-    try (Log log = Log.open(logDir)) {
+    try (Log log = Log.open(logDir, QUIET_LOG)) {
       output = readCommitted(log, JobRunSpec.outputTopic(o.job()));
       lingering = log.preparedTransactions("").size();
     }
-    CheckResult check = Checker.check(o.job(), o.events(), o.partitions(), output);
-    boolean held = check.promiseHeld(o.guarantee()) && (o.guarantee() != Guarantee.EXACTLY_ONCE || lingering == 0);
+    CheckResult check = Checker.check(o.job(), o.events(), o.partitions(), layout, output);
+    List<NemesisEvent> events = new ArrayList<>(plan.events());
+    events.addAll(r.events());
+    events.sort(java.util.Comparator.comparingInt(NemesisEvent::run));
+    boolean nemesesHeld = events.stream().allMatch(NemesisEvent::held);
+    boolean held = check.promiseHeld(o.guarantee()) && (o.guarantee() != Guarantee.EXACTLY_ONCE || lingering == 0)
+        && nemesesHeld;
     boolean kept = true;
     if (temporary && held) {
       deleteRecursively(work);
@@ -99,7 +115,7 @@ public final class Verifier {
     double seconds = (System.nanoTime() - start) / 1e9;
     LOG.debug("verify {} {}: {} crashes, {}", o.job().cliName(), o.guarantee(), r.crashes(), check);
     return new VerifyResult(o, input.size(), r.crashes(), r.runs() - 1, jobRestarts.get(), check, held, seconds, work,
-        kept, JobRunSpec.outputTopic(o.job()), lingering, r.kills());
+        kept, JobRunSpec.outputTopic(o.job()), lingering, r.kills(), r.killPoints(), events);
   }
 
   private static Path prepareWorkDir(Path dir) {
@@ -121,9 +137,17 @@ public final class Verifier {
     }
   }
 
-  /** Writes the input: position i to partition i mod partitions, in batches, durably (the log's default fsync). */
-  static void writeInput(Log log, Job job, int partitions, List<InputEvent> input) {
-    log.createTopic(JobRunSpec.inputTopic(job), TopicConfig.partitions(partitions));
+  /**
+   * Writes the input: position i to partition {@code layout.partitionOf(i)}, in batches, durably (the log's default
+   * fsync). With {@code retention}, the input topic has 16 KiB segments and keeps 64 KiB per partition, so that a
+   * retention pass can delete most of it.
+   */
+  static void writeInput(Log log, Job job, int partitions, InputLayout layout, boolean retention,
+      List<InputEvent> input) {
+    log.createTopic(JobRunSpec.inputTopic(job), retention
+        ? TopicConfig.builder().partitions(partitions).segmentBytes(RETENTION_SEGMENT_BYTES)
+            .retentionBytes(RETENTION_BYTES).build()
+        : TopicConfig.partitions(partitions));
     log.createTopic(JobRunSpec.outputTopic(job), TopicConfig.partitions(partitions));
     String topic = JobRunSpec.inputTopic(job);
     List<List<ProducerRecord>> batches = new ArrayList<>();
@@ -132,7 +156,7 @@ public final class Verifier {
     }
     try (Producer producer = log.idempotentProducer()) {
       for (InputEvent e : input) {
-        int p = (int) (e.position() % partitions);
+        int p = layout.partitionOf(e.position(), partitions);
         List<ProducerRecord> b = batches.get(p);
         b.add(new ProducerRecord(null, e.json().getBytes(StandardCharsets.UTF_8), e.timestamp(), null));
         if (b.size() == 2000) {

@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param childMainClass the child's main class, default {@link JobMain}
  * @param recordsPerSecond the source's pace in total: -1 (default) = auto, so that one pass over the input lasts about
  *     2 s (at least 5,000 records/s) and the kills land during the run; 0 = no pacing
+ * @param nemeses what else happens between and during the runs besides SIGKILL, default {@link Nemeses#NONE}
  */
 public record VerifyOptions(
     Job job,
@@ -35,7 +36,8 @@ public record VerifyOptions(
     Path workDir,
     long dedupTtlMs,
     String childMainClass,
-    long recordsPerSecond) {
+    long recordsPerSecond,
+    Nemeses nemeses) {
 
   /**
    * Validates.
@@ -46,6 +48,7 @@ public record VerifyOptions(
     Objects.requireNonNull(job, "job");
     Objects.requireNonNull(guarantee, "guarantee");
     Objects.requireNonNull(childMainClass, "childMainClass");
+    Objects.requireNonNull(nemeses, "nemeses");
     require(events >= 0, "--events must be >= 0, was " + events);
     require(crashes >= 0, "--crashes must be >= 0, was " + crashes);
     require(partitions >= 1 && partitions <= 1024, "--partitions must be between 1 and 1024, was " + partitions);
@@ -64,49 +67,55 @@ public record VerifyOptions(
   /** The defaults: 4 partitions, parallelism 2, checkpoints every 200 ms, no faults, a temporary work dir. */
   public static VerifyOptions of(Job job, Guarantee guarantee, long events, int crashes, long seed) {
     return new VerifyOptions(job, guarantee, events, crashes, seed, 4, 2, 200, false, null, 3_600_000,
-        JobMain.class.getName(), -1);
+        JobMain.class.getName(), -1, Nemeses.NONE);
   }
 
   /** With {@code partitions} input partitions. */
   public VerifyOptions withPartitions(int partitions) {
     return new VerifyOptions(job, guarantee, events, crashes, seed, partitions, parallelism, checkpointIntervalMs,
-        faults, workDir, dedupTtlMs, childMainClass, recordsPerSecond);
+        faults, workDir, dedupTtlMs, childMainClass, recordsPerSecond, nemeses);
   }
 
   /** With {@code parallelism}. */
   public VerifyOptions withParallelism(int parallelism) {
     return new VerifyOptions(job, guarantee, events, crashes, seed, partitions, parallelism, checkpointIntervalMs,
-        faults, workDir, dedupTtlMs, childMainClass, recordsPerSecond);
+        faults, workDir, dedupTtlMs, childMainClass, recordsPerSecond, nemeses);
   }
 
   /** With this checkpoint interval. */
   public VerifyOptions withCheckpointIntervalMs(long ms) {
     return new VerifyOptions(job, guarantee, events, crashes, seed, partitions, parallelism, ms, faults, workDir,
-        dedupTtlMs, childMainClass, recordsPerSecond);
+        dedupTtlMs, childMainClass, recordsPerSecond, nemeses);
   }
 
   /** With or without injected exceptions. */
   public VerifyOptions withFaults(boolean faults) {
     return new VerifyOptions(job, guarantee, events, crashes, seed, partitions, parallelism, checkpointIntervalMs,
-        faults, workDir, dedupTtlMs, childMainClass, recordsPerSecond);
+        faults, workDir, dedupTtlMs, childMainClass, recordsPerSecond, nemeses);
   }
 
   /** In this work directory (kept afterwards). */
   public VerifyOptions withWorkDir(Path workDir) {
     return new VerifyOptions(job, guarantee, events, crashes, seed, partitions, parallelism, checkpointIntervalMs,
-        faults, workDir, dedupTtlMs, childMainClass, recordsPerSecond);
+        faults, workDir, dedupTtlMs, childMainClass, recordsPerSecond, nemeses);
   }
 
   /** With this payments deduplication TTL. */
   public VerifyOptions withDedupTtlMs(long ms) {
     return new VerifyOptions(job, guarantee, events, crashes, seed, partitions, parallelism, checkpointIntervalMs,
-        faults, workDir, ms, childMainClass, recordsPerSecond);
+        faults, workDir, ms, childMainClass, recordsPerSecond, nemeses);
   }
 
   /** With this source pace (-1 auto, 0 none). */
   public VerifyOptions withRecordsPerSecond(long rate) {
     return new VerifyOptions(job, guarantee, events, crashes, seed, partitions, parallelism, checkpointIntervalMs,
-        faults, workDir, dedupTtlMs, childMainClass, rate);
+        faults, workDir, dedupTtlMs, childMainClass, rate, nemeses);
+  }
+
+  /** With these nemeses. */
+  public VerifyOptions withNemeses(Nemeses n) {
+    return new VerifyOptions(job, guarantee, events, crashes, seed, partitions, parallelism, checkpointIntervalMs,
+        faults, workDir, dedupTtlMs, childMainClass, recordsPerSecond, n);
   }
 
   /** The pace for an input of {@code inputRecords}: see {@link #recordsPerSecond()}. */
@@ -117,6 +126,6 @@ public record VerifyOptions(
   /** With another child main class (tests: deliberately broken pipelines). */
   public VerifyOptions withChildMainClass(String mainClass) {
     return new VerifyOptions(job, guarantee, events, crashes, seed, partitions, parallelism, checkpointIntervalMs,
-        faults, workDir, dedupTtlMs, mainClass, recordsPerSecond);
+        faults, workDir, dedupTtlMs, mainClass, recordsPerSecond, nemeses);
   }
 }

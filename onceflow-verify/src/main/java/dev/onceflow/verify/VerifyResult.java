@@ -1,7 +1,9 @@
 package dev.onceflow.verify;
 
 import java.nio.file.Path;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The outcome of one verifier run.
@@ -19,6 +21,9 @@ import java.util.List;
  * @param outputTopic the output topic in {@code <workDir>/log} (for clicks: the upsert table)
  * @param lingeringPrepared PREPARED transactions left undecided in the log at the end (should be 0)
  * @param kills one line per kill
+ * @param killPoints where each kill landed (phase, estimated progress)
+ * @param events what the nemeses did, in run order; an event that is not {@link NemesisEvent#held()} breaks the
+ *     promise
  */
 public record VerifyResult(
     VerifyOptions options,
@@ -33,11 +38,32 @@ public record VerifyResult(
     boolean workDirKept,
     String outputTopic,
     int lingeringPrepared,
-    List<String> kills) {
+    List<String> kills,
+    List<KillPoint> killPoints,
+    List<NemesisEvent> events) {
 
-  /** Copies the list. */
+  /** Copies the lists. */
   public VerifyResult {
     kills = List.copyOf(kills);
+    killPoints = List.copyOf(killPoints);
+    events = List.copyOf(events);
+  }
+
+  /** Kills per phase, every phase listed (in {@link KillPoint.Phase} order). */
+  public Map<KillPoint.Phase, Integer> killsByPhase() {
+    Map<KillPoint.Phase, Integer> m = new EnumMap<>(KillPoint.Phase.class);
+    for (KillPoint.Phase p : KillPoint.Phase.values()) {
+      m.put(p, 0);
+    }
+    for (KillPoint k : killPoints) {
+      m.merge(k.phase(), 1, Integer::sum);
+    }
+    return m;
+  }
+
+  /** Events of {@code nemesis} with {@code outcome}. */
+  public long count(String nemesis, String outcome) {
+    return events.stream().filter(e -> e.nemesis().equals(nemesis) && e.outcome().equals(outcome)).count();
   }
 
   /** Process restarts plus in-process job restarts. */
@@ -52,36 +78,30 @@ public record VerifyResult(
 
   /** The one-line JSON object of {@code onceflow verify --json}. */
   public String toJson() {
+    StringBuilder phases = new StringBuilder("{");
+    for (var e : killsByPhase().entrySet()) {
+      phases.append(phases.length() > 1 ? "," : "").append('"').append(e.getKey().cliName()).append("\":")
+          .append(e.getValue());
+    }
+    phases.append('}');
     return "{\"job\":\"" + options.job().cliName() + "\",\"guarantee\":\"" + cli(options.guarantee().name())
         + "\",\"events\":" + options.events() + ",\"crashes\":" + crashes + ",\"restarts\":" + restarts()
         + ",\"effects_expected\":" + check.effectsExpected() + ",\"lost\":" + check.lost() + ",\"duplicated\":"
-        + check.duplicated() + ",\"exact\":" + check.exact() + ",\"promise_held\":" + promiseHeld
+        + check.duplicated() + ",\"state_lost\":" + check.stateLost() + ",\"state_duplicated\":"
+        + check.stateDuplicated() + ",\"exact\":" + check.exact() + ",\"lingering_prepared\":" + lingeringPrepared
+        + ",\"promise_held\":" + promiseHeld
         + ",\"seconds\":" + String.format(java.util.Locale.ROOT, "%.3f", seconds) + ",\"work_dir\":"
-        + quote(workDirKept ? workDir.toString() : null) + ",\"output_topic\":" + quote(outputTopic) + "}";
+        + Json.quote(workDirKept ? workDir.toString() : null) + ",\"output_topic\":" + Json.quote(outputTopic)
+        + ",\"nemeses\":" + Json.quote(options.nemeses().toString()) + ",\"kill_phases\":" + phases
+        + ",\"kill_points\":" + array(killPoints.stream().map(KillPoint::toJson).toList())
+        + ",\"nemesis_events\":" + array(events.stream().map(NemesisEvent::toJson).toList()) + "}";
+  }
+
+  private static String array(List<String> items) {
+    return "[" + String.join(",", items) + "]";
   }
 
   private static String cli(String guarantee) {
     return guarantee.toLowerCase(java.util.Locale.ROOT).replace('_', '-');
-  }
-
-  private static String quote(String s) {
-    if (s == null) {
-      return "null";
-    }
-    StringBuilder b = new StringBuilder("\"");
-    for (char c : s.toCharArray()) {
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        default -> {
-          if (c < 0x20) {
-            b.append(String.format("\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    return b.append('"').toString();
   }
 }

@@ -48,6 +48,7 @@ public final class AppendingChild {
           System.out.println("PROGRESS " + (i + 1));
         }
         if (i % 50 == 49) {
+          System.out.println("PREPARED " + (i / 50));
           System.out.println("CHECKPOINT " + (i / 50));
           System.out.println("COMMIT " + (i / 50));
         }

@@ -245,4 +245,100 @@ class CheckerTest {
     }
     throw new AssertionError("no row for id " + id);
   }
+
+  @Property(tries = 30)
+  void legitimateReplaysAndLossesAreNotStateViolations(@ForAll long seed,
+      @ForAll @IntRange(min = 1, max = 6) int partitions) {
+    long n = 3000;
+    CheckResult alo = Checker.check(Job.LEDGER, n, partitions,
+        PerfectOutput.ledgerWithRestores(n, partitions, new Random(seed), PerfectOutput.Recovery.REPLAY));
+    assertEquals(0, alo.lost(), alo.problems()::toString);
+    assertEquals(0, alo.stateLost(), alo.problems()::toString);
+    assertTrue(alo.promiseHeld(Guarantee.AT_LEAST_ONCE));
+    CheckResult amo = Checker.check(Job.LEDGER, n, partitions,
+        PerfectOutput.ledgerWithRestores(n, partitions, new Random(seed), PerfectOutput.Recovery.SKIP));
+    assertEquals(0, amo.duplicated(), amo.problems()::toString);
+    assertEquals(0, amo.stateDuplicated(), amo.problems()::toString);
+    assertTrue(amo.promiseHeld(Guarantee.AT_MOST_ONCE));
+  }
+
+  /**
+   * The perfect output, except that in one account the transfer with seq 3 changed the state {@code 1 + delta} times
+   * while its row was output once (+1: applied twice; -1: never applied): every later row of the account shows it.
+   */
+  private static List<OutputRecord> withStateEffect(long n, int delta) throws Exception {
+    List<OutputRecord> perfect = PerfectOutput.ledger(n, P, new Random(3));
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    long account = JobInputs.ledgerAccount(0);
+    long seqOfX = 3;
+    long amountOfX = 0;
+    for (OutputRecord r : perfect) {
+      var j = json.readTree(r.value());
+      if (j.get("account").asLong() == account && j.get("seq").asLong() == seqOfX) {
+        amountOfX = JobInputs.ledgerAmount(j.get("id").asLong());
+      }
+    }
+    List<OutputRecord> out = new ArrayList<>();
+    for (OutputRecord r : perfect) {
+      var j = json.readTree(r.value());
+      long seq = j.get("seq").asLong();
+      if (j.get("account").asLong() == account && seq > seqOfX) {
+        out.add(PerfectOutput.ledgerRow(j.get("id").asLong(), account, seq + delta,
+            j.get("balance").asLong() + delta * amountOfX));
+      } else {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void aTransferAppliedTwiceToStateButOutputOnceBreaksAtMostOnce() throws Exception {
+    long n = 5000;
+    CheckResult r = Checker.check(Job.LEDGER, n, P, withStateEffect(n, +1));
+    assertEquals(0, r.lost());
+    assertEquals(0, r.duplicated());
+    assertTrue(r.stateDuplicated() > 0, r.problems()::toString);
+    assertFalse(r.promiseHeld(Guarantee.AT_MOST_ONCE), r.problems()::toString);
+    assertFalse(r.promiseHeld(Guarantee.EXACTLY_ONCE));
+    assertTrue(r.promiseHeld(Guarantee.AT_LEAST_ONCE), "a repeat is allowed at-least-once");
+    assertTrue(r.problems().stream().anyMatch(p -> p.contains("applied twice")), r.problems()::toString);
+  }
+
+  @Test
+  void aTransferOutputButMissingFromStateBreaksAtLeastOnce() throws Exception {
+    long n = 5000;
+    CheckResult r = Checker.check(Job.LEDGER, n, P, withStateEffect(n, -1));
+    assertEquals(0, r.lost());
+    assertEquals(0, r.duplicated());
+    assertTrue(r.stateLost() > 0, r.problems()::toString);
+    assertFalse(r.promiseHeld(Guarantee.AT_LEAST_ONCE), r.problems()::toString);
+    assertFalse(r.promiseHeld(Guarantee.EXACTLY_ONCE));
+    assertTrue(r.promiseHeld(Guarantee.AT_MOST_ONCE), "a lost effect is allowed at-most-once");
+    assertTrue(r.problems().stream().anyMatch(p -> p.contains("missing")), r.problems()::toString);
+  }
+
+  @Test
+  void theSkewedLayoutHasOneSparseAndOneDensePartition() {
+    int[] counts = new int[P];
+    for (long i = 0; i < 100_000; i++) {
+      counts[InputLayout.SKEWED.partitionOf(i, P)]++;
+    }
+    assertEquals(1_000, counts[0]);
+    assertEquals(60_000, counts[P - 1]);
+    assertEquals(39_000, counts[1] + counts[2]);
+    assertEquals(1, InputLayout.SKEWED.partitionOf(1, 2));
+    assertEquals(0, InputLayout.SKEWED.partitionOf(5, 1));
+    // the checker follows the layout: a valid skewed processing is exact
+    List<OutputRecord> out = new ArrayList<>();
+    java.util.Map<Integer, long[]> state = new java.util.HashMap<>();
+    for (long id = 0; id < 3000; id++) { // one valid order: every partition in id order
+      int account = JobInputs.ledgerAccount(id);
+      long[] st = state.computeIfAbsent(account, a -> new long[2]);
+      st[0]++;
+      st[1] += JobInputs.ledgerAmount(id);
+      out.add(PerfectOutput.ledgerRow(id, account, st[0], st[1]));
+    }
+    assertTrue(Checker.check(Job.LEDGER, 3000, P, InputLayout.SKEWED, out).exact());
+  }
 }

@@ -1,6 +1,7 @@
 package dev.onceflow.verify;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +30,13 @@ class CrashHarnessTest {
   void killsTheChildAsScheduledAndRestartsItUntilItFinishes() throws Exception {
     Path data = tmp.resolve("data");
     Path starts = tmp.resolve("starts");
-    CrashSchedule schedule = CrashSchedule.fromSeed(7, 6);
+    CrashSchedule schedule = new CrashSchedule(List.of(
+        new CrashSchedule.Trigger(CrashSchedule.Kind.PROGRESS, 3, 2_000),
+        new CrashSchedule.Trigger(CrashSchedule.Kind.PREPARED, 1, 500),
+        new CrashSchedule.Trigger(CrashSchedule.Kind.STARTED, 1, 50_000),
+        new CrashSchedule.Trigger(CrashSchedule.Kind.CHECKPOINT, 2, 1_000),
+        new CrashSchedule.Trigger(CrashSchedule.Kind.COMMIT, 1, 3_000),
+        new CrashSchedule.Trigger(CrashSchedule.Kind.PROGRESS, 5, 0)));
     CrashHarness.Result r = harness().run(schedule,
         run -> List.of(data.toString(), Long.toString(N), starts.toString()));
 
@@ -52,6 +60,76 @@ class CrashHarnessTest {
     for (CrashSchedule.Kind k : CrashSchedule.Kind.values()) {
       assertTrue(s.triggers().stream().anyMatch(t -> t.kind() == k), "no trigger of kind " + k);
     }
+  }
+
+  @Test
+  void seededKillsSpreadOverTheWholeRunAndEndInTheFinalFlush() {
+    CrashSchedule s = CrashSchedule.fromSeed(3, 1000, 5);
+    assertEquals(1000, s.kills());
+    assertEquals(5, s.triggers().stream().filter(t -> t.action() == CrashSchedule.Action.FREEZE).count());
+    int[] deciles = new int[10];
+    double last = 0;
+    boolean inFlush = false;
+    for (CrashSchedule.Trigger t : s.triggers()) {
+      if (t.kind() == CrashSchedule.Kind.INPUT_END) {
+        inFlush = true;
+        continue;
+      }
+      assertFalse(inFlush, "the end-of-input kills go last: " + t);
+      assertTrue(t.atProgress() >= last, "arming points are sorted: " + t);
+      last = t.atProgress();
+      if (t.action() == CrashSchedule.Action.KILL) {
+        deciles[(int) (t.atProgress() * 10)]++;
+      }
+    }
+    for (int d = 0; d < 10; d++) {
+      assertTrue(deciles[d] >= 50, "decile " + d + " has only " + deciles[d] + " kills: " + Arrays.toString(deciles));
+    }
+    long flush = s.triggers().stream().filter(t -> t.kind() == CrashSchedule.Kind.INPUT_END).count();
+    assertTrue(flush > 80 && flush < 200, "end-of-input kills: " + flush);
+    // one schedule in two opens before the first checkpoint
+    int early = 0;
+    for (long seed = 0; seed < 200; seed++) {
+      CrashSchedule.Trigger first = CrashSchedule.fromSeed(seed, 5).triggers().get(0);
+      early += first.atProgress() == 0 ? 1 : 0;
+    }
+    assertTrue(early > 70 && early < 130, "early openings: " + early);
+  }
+
+  @Test
+  void anAttemptThatMustBeRefusedIsJudgedByItsError() throws Exception {
+    Path bad = tmp.resolve("bad");
+    Files.writeString(bad, "0\n7\n"); // the child refuses this file, naming the line
+    Path data = tmp.resolve("data");
+    RunPlan plan = (run, checkpointed) -> List.of(
+        new RunPlan.Attempt(List.of(bad.toString(), "10", tmp.resolve("s1").toString()), "guarantee probe",
+            RunPlan.Expect.MUST_REFUSE, List.of("expected line")),
+        new RunPlan.Attempt(List.of(data.toString(), "300", tmp.resolve("s2").toString()), "rescale probe",
+            RunPlan.Expect.MAY_REFUSE, List.of("never said")));
+    CrashHarness.Result r = harness().run(new CrashSchedule(List.of()), plan);
+    assertEquals(0, r.crashes());
+    assertEquals(1, r.runs());
+    assertEquals(2, r.events().size(), r.events()::toString);
+    assertEquals("refused", r.events().get(0).outcome());
+    assertTrue(r.events().get(0).held());
+    assertTrue(r.events().get(0).detail().contains("expected line 1 but found 7"), r.events().get(0).detail());
+    assertEquals("accepted", r.events().get(1).outcome());
+    assertTrue(r.events().get(1).held());
+  }
+
+  @Test
+  void anAttemptThatMustBeRefusedButRunsIsABrokenPromiseAndKilledAtItsFirstCheckpoint() throws Exception {
+    Path data = tmp.resolve("data");
+    RunPlan plan = (run, checkpointed) -> List.of(
+        new RunPlan.Attempt(List.of(data.toString(), "300", tmp.resolve("s1").toString()), "guarantee probe",
+            RunPlan.Expect.MUST_REFUSE, List.of("guarantee")),
+        RunPlan.Attempt.run(List.of(data.toString(), "300", tmp.resolve("s2").toString())));
+    CrashHarness.Result r = harness().run(new CrashSchedule(List.of()), plan);
+    assertEquals(1, r.events().size(), r.events()::toString);
+    assertEquals("accepted", r.events().get(0).outcome());
+    assertFalse(r.events().get(0).held());
+    assertEquals(List.of("START"), Files.readAllLines(tmp.resolve("s1")), "the probe was killed before its end");
+    assertEquals(300, Files.readAllLines(data).size());
   }
 
   @Test

@@ -15,7 +15,7 @@ class JobRunSpecTest {
   @Test
   void childArgumentsRoundTrip() {
     JobRunSpec spec = new JobRunSpec(Job.TAG_COUNT, Guarantee.AT_MOST_ONCE, Path.of("/w/log"), Path.of("/w/c"), 3,
-        150, 512, 99, 1000, 7000);
+        150, 512, 99, 1000, 7000, 86_400_000);
     assertEquals(spec, JobRunSpec.fromArgs(spec.toArgs().toArray(String[]::new)));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> JobRunSpec.fromArgs("job=ledger"));
@@ -33,12 +33,20 @@ class JobRunSpecTest {
   void resultJsonIsOneValidObjectWithEscapedPaths() throws Exception {
     VerifyOptions o = VerifyOptions.of(Job.CLICKS, Guarantee.AT_LEAST_ONCE, 10, 2, 1);
     VerifyResult r = new VerifyResult(o, 10, 2, 2, 1, new CheckResult(10, 12, 0, 0, true, List.of()), true, 1.5,
-        Path.of("/tmp/a \"quoted\" dir"), true, "clicks-output", 0, List.of());
+        Path.of("/tmp/a \"quoted\" dir"), true, "clicks-output", 0, List.of(),
+        List.of(new KillPoint(0, "PROGRESS@0.50#1+1.0ms", "PROGRESS 5", KillPoint.Phase.MID_RUN, 0.5)),
+        List.of(new NemesisEvent(1, "guarantee", "guarantee AT_LEAST_ONCE -> EXACTLY_ONCE", "refused", true,
+            "checkpoint 3 was taken under \"AT_LEAST_ONCE\"")));
     JsonNode j = new ObjectMapper().readTree(r.toJson());
     assertEquals("at-least-once", j.get("guarantee").asText());
     assertEquals(3, j.get("restarts").asInt());
     assertEquals("/tmp/a \"quoted\" dir", j.get("work_dir").asText());
     assertTrue(j.get("promise_held").asBoolean());
+    assertEquals(1, j.get("kill_phases").get("mid-run").asInt());
+    assertEquals(0, j.get("kill_phases").get("final-flush").asInt());
+    assertEquals(0.5, j.get("kill_points").get(0).get("progress").asDouble());
+    assertEquals("refused", j.get("nemesis_events").get(0).get("outcome").asText());
+    assertEquals(0, j.get("state_duplicated").asInt());
   }
 
   @Test

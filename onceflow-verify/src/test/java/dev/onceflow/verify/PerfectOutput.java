@@ -39,6 +39,73 @@ final class PerfectOutput {
     return out;
   }
 
+  /** How {@link #ledgerWithRestores} recovers after a simulated crash. */
+  enum Recovery {
+    /** At-least-once: state and positions back to the last checkpoint, the records after it processed again. */
+    REPLAY,
+    /**
+     * A lossy at-most-once: state back to the last checkpoint, positions kept (the records between are never applied
+     * to the state), and some rows never committed.
+     */
+    SKIP
+  }
+
+  /**
+   * The ledger output of a processing with checkpoints and crashes, each recovered per {@code recovery}: what a weaker
+   * guarantee may legitimately commit. The checker's state bounds must accept it for that guarantee.
+   */
+  static List<OutputRecord> ledgerWithRestores(long n, int partitions, Random random, Recovery recovery) {
+    long[] next = new long[partitions];
+    for (int p = 0; p < partitions; p++) {
+      next[p] = p;
+    }
+    Map<Integer, long[]> state = new HashMap<>();
+    long[] savedNext = next.clone();
+    Map<Integer, long[]> saved = new HashMap<>();
+    List<OutputRecord> out = new ArrayList<>();
+    while (true) {
+      boolean done = true;
+      for (int p = 0; p < partitions; p++) {
+        done &= next[p] >= n;
+      }
+      if (done) {
+        return out;
+      }
+      int roll = random.nextInt(100);
+      if (roll < 3) { // checkpoint
+        savedNext = next.clone();
+        saved = copy(state);
+        continue;
+      }
+      if (roll < 5) { // crash
+        state = copy(saved);
+        if (recovery == Recovery.REPLAY) {
+          next = savedNext.clone();
+        }
+        continue;
+      }
+      int p = random.nextInt(partitions);
+      if (next[p] >= n) {
+        continue;
+      }
+      long id = next[p];
+      next[p] += partitions;
+      int account = JobInputs.ledgerAccount(id);
+      long[] st = state.computeIfAbsent(account, a -> new long[2]);
+      st[0]++;
+      st[1] += JobInputs.ledgerAmount(id);
+      if (recovery == Recovery.REPLAY || random.nextInt(10) > 0) {
+        out.add(ledgerRow(id, account, st[0], st[1]));
+      }
+    }
+  }
+
+  private static Map<Integer, long[]> copy(Map<Integer, long[]> state) {
+    Map<Integer, long[]> c = new HashMap<>();
+    state.forEach((k, v) -> c.put(k, v.clone()));
+    return c;
+  }
+
   static OutputRecord ledgerRow(long id, long account, long seq, long balance) {
     return OutputRecord.of("{\"id\":" + id + ",\"account\":" + account + ",\"seq\":" + seq + ",\"balance\":" + balance
         + "}");

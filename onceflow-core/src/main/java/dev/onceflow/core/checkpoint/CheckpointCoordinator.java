@@ -1,5 +1,6 @@
 package dev.onceflow.core.checkpoint;
 
+import dev.onceflow.core.Guarantee;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -33,8 +34,8 @@ public final class CheckpointCoordinator {
     /** Commits every sink transaction recorded up to checkpoint {@code id}. */
     void commitSinks(long id) throws Exception;
 
-    /** Checkpoint {@code id} is durable. */
-    void checkpointCompleted(long id);
+    /** Checkpoint {@code id} is durable; {@code snapshots}: every subtask's serialised {@link TaskSnapshot}. */
+    void checkpointCompleted(long id, Map<String, byte[]> snapshots);
 
     /** Sinks committed checkpoint {@code id}; if it was the final one, the job is finished. */
     void sinksCommitted(long id, boolean finalCheckpoint);
@@ -48,6 +49,7 @@ public final class CheckpointCoordinator {
 
   private final CheckpointStorage storage;
   private final String jobName;
+  private final Guarantee guarantee;
   private final List<String> taskKeys;
   private final int sourceCount;
   private final Duration interval;
@@ -74,6 +76,7 @@ public final class CheckpointCoordinator {
   /**
    * Creates a coordinator.
    *
+   * @param guarantee recorded in every checkpoint's metadata
    * @param taskKeys every subtask that must acknowledge a checkpoint
    * @param sourceCount number of source subtasks that report exhaustion
    * @param interval periodic interval; zero = only the final checkpoint
@@ -81,6 +84,7 @@ public final class CheckpointCoordinator {
   public CheckpointCoordinator(
       CheckpointStorage storage,
       String jobName,
+      Guarantee guarantee,
       List<String> taskKeys,
       int sourceCount,
       Duration interval,
@@ -88,6 +92,7 @@ public final class CheckpointCoordinator {
       Hooks hooks) {
     this.storage = storage;
     this.jobName = jobName;
+    this.guarantee = guarantee;
     this.taskKeys = List.copyOf(taskKeys);
     this.sourceCount = sourceCount;
     this.interval = interval;
@@ -243,14 +248,15 @@ public final class CheckpointCoordinator {
   private void complete(Pending p) {
     try {
       storage.complete(
-          new CheckpointMetadata(p.id, p.isFinal, System.currentTimeMillis(), jobName, taskKeys), p.snapshots);
+          new CheckpointMetadata(p.id, p.isFinal, System.currentTimeMillis(), jobName, guarantee, taskKeys),
+          p.snapshots);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("cannot write checkpoint " + p.id, e);
     }
     pending = null;
     p.timeout.cancel(false); // else every completed checkpoint leaves a task in the queue for the timeout period
     LOG.debug("Completed {}checkpoint {} of {}", p.isFinal ? "final " : "", p.id, jobName);
-    hooks.checkpointCompleted(p.id);
+    hooks.checkpointCompleted(p.id, p.snapshots);
     try {
       hooks.commitSinks(p.id);
     } catch (Exception e) {

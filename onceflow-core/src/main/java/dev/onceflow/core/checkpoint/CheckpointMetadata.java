@@ -1,5 +1,6 @@
 package dev.onceflow.core.checkpoint;
 
+import dev.onceflow.core.Guarantee;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -14,34 +15,38 @@ import java.util.zip.CRC32C;
  * without it is incomplete and never used.
  *
  * <p>Format, big-endian: magic "OFCM" (int), version (int), id (long), final flag (boolean), completion time in
- * epoch millis (long), job name (UTF), task count (int), per task: task key (UTF) and, in version 2 only, the length
- * (int) and bytes of that task's {@link TaskSnapshot}; then CRC32C (int) of everything before.
+ * epoch millis (long), job name (UTF), in version 3 only the guarantee's stable id ({@link Guarantee#id()}, byte),
+ * task count (int), per task: task key (UTF) and, from version 2 on, the length (int) and bytes of that task's
+ * {@link TaskSnapshot}; then CRC32C (int) of everything before.
  *
- * <p>Version 2 (written now) embeds every subtask's snapshot, so a checkpoint is one file written with one fsync plus
- * the rename's directory fsyncs, instead of one fsync per subtask file plus those. Version 1 (read only) lists the
- * task keys whose snapshots are in {@code task-<key>.state} files beside it.
+ * <p>Version 3 (written now) records the guarantee the snapshot was taken under, so a restore under a guarantee the
+ * snapshot cannot serve is refused (see {@code RestorePlanner}). Version 2 (read only) embeds every subtask's snapshot
+ * but no guarantee; version 1 (read only) lists the task keys whose snapshots are in {@code task-<key>.state} files
+ * beside it. Both read with an unknown guarantee ({@code null}).
  *
  * @param id checkpoint id
  * @param finalCheckpoint true for the final checkpoint of a finished bounded job
  * @param completedAtMillis completion time
  * @param jobName pipeline name
+ * @param guarantee guarantee the snapshot was taken under; null = unknown (read from a version 1 or 2 file)
  * @param tasks task keys ({@code s<stage>-<subtask>}) whose snapshots belong to this checkpoint
  */
 public record CheckpointMetadata(
-    long id, boolean finalCheckpoint, long completedAtMillis, String jobName, List<String> tasks) {
+    long id, boolean finalCheckpoint, long completedAtMillis, String jobName, Guarantee guarantee,
+    List<String> tasks) {
   static final int MAGIC = 0x4F46434D;
-  static final int VERSION = 2;
+  static final int VERSION = 3;
 
   /**
    * A parsed {@code _metadata} file.
    *
    * @param metadata the metadata
-   * @param snapshots task key to its snapshot file bytes (version 2), or null (version 1: separate task files)
+   * @param snapshots task key to its snapshot file bytes (version 2 and 3), or null (version 1: separate task files)
    */
   public record Parsed(CheckpointMetadata metadata, Map<String, byte[]> snapshots) {}
 
   /**
-   * Serialises the metadata with every task's snapshot embedded (version 2) into {@code out}.
+   * Serialises the metadata with every task's snapshot embedded (version 3) into {@code out}.
    *
    * @param snapshots task key to {@link TaskSnapshot#toBytes()}; must hold every key of {@link #tasks()}
    */
@@ -52,6 +57,10 @@ public record CheckpointMetadata(
     out.writeBoolean(finalCheckpoint);
     out.writeLong(completedAtMillis);
     out.writeUTF(jobName);
+    if (guarantee == null) {
+      throw new IllegalArgumentException("checkpoint " + id + " has no guarantee; every new checkpoint records one");
+    }
+    out.writeByte(guarantee.id());
     out.writeInt(tasks.size());
     for (String t : tasks) {
       byte[] snapshot = snapshots.get(t);
@@ -67,7 +76,7 @@ public record CheckpointMetadata(
     out.writeInt((int) crc.getValue());
   }
 
-  /** Parses and verifies a metadata file (version 1 or 2). */
+  /** Parses and verifies a metadata file (version 1, 2 or 3). */
   public static Parsed fromBytes(byte[] data, String what) throws IOException {
     if (data.length < 12) {
       throw new IOException(what + " is truncated");
@@ -79,13 +88,23 @@ public record CheckpointMetadata(
     }
     DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(data, 0, data.length - 4));
     int version = in.readInt() == MAGIC ? in.readInt() : -1;
-    if (version != 1 && version != VERSION) {
-      throw new IOException(what + " is not checkpoint metadata version 1 or 2");
+    if (version < 1 || version > VERSION) {
+      throw new IOException(what + (version == -1 ? " is not checkpoint metadata (bad magic)"
+          : " is checkpoint metadata version " + version + "; this Onceflow reads versions 1 to " + VERSION
+              + " (written by a newer Onceflow? restore it with that version, or start fresh on a new directory)"));
     }
     long id = in.readLong();
     boolean fin = in.readBoolean();
     long at = in.readLong();
     String job = in.readUTF();
+    Guarantee guarantee = null;
+    if (version >= 3) {
+      try {
+        guarantee = Guarantee.fromId(in.readUnsignedByte());
+      } catch (IllegalArgumentException e) {
+        throw new IOException(what + ": " + e.getMessage(), e);
+      }
+    }
     int n = in.readInt();
     List<String> tasks = new ArrayList<>(n);
     Map<String, byte[]> snapshots = version == 1 ? null : new HashMap<>();
@@ -98,6 +117,6 @@ public record CheckpointMetadata(
         snapshots.put(key, b);
       }
     }
-    return new Parsed(new CheckpointMetadata(id, fin, at, job, List.copyOf(tasks)), snapshots);
+    return new Parsed(new CheckpointMetadata(id, fin, at, job, guarantee, List.copyOf(tasks)), snapshots);
   }
 }

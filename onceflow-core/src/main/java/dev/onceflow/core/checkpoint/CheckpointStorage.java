@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +21,11 @@ import org.slf4j.LoggerFactory;
  *                                    once all subtasks acknowledged, atomically: the checkpoint is complete
  * &lt;dir&gt;/chk-&lt;id&gt;/task-&lt;key&gt;.state   version 1 checkpoints only (still restored): one TaskSnapshot
  *                                    per subtask
- * &lt;dir&gt;/_next-id                     lower bound for the next checkpoint id (ids never repeat across processes)
+ * &lt;dir&gt;/_next-id                     lower bound for the next checkpoint id (ids never repeat across processes):
+ *                                    version (byte, 1), next id (long), CRC32C (int); 8-byte files of older
+ *                                    versions (the bare long) are still read
+ * &lt;dir&gt;/_history                     {@link JobHistory}: last guarantee, highest parallelism per sink
+ * &lt;dir&gt;/_lock                        {@link CheckpointDirectoryLock}: the running job's pid, host, start time
  * &lt;dir&gt;/positions/                   at-most-once source positions (see PositionStore)
  * </pre>
  *
@@ -29,6 +34,8 @@ import org.slf4j.LoggerFactory;
 public final class CheckpointStorage {
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointStorage.class);
   private static final String METADATA = "_metadata";
+  private static final String NEXT_ID = "_next-id";
+  private static final int NEXT_ID_VERSION = 1;
 
   private final Path dir;
   private final int retain;
@@ -45,15 +52,15 @@ public final class CheckpointStorage {
     this.retain = retain;
     Files.createDirectories(dir);
     long maxSeen = 0;
-    Path nextFile = dir.resolve("_next-id");
+    Path nextFile = dir.resolve(NEXT_ID);
     if (Files.exists(nextFile)) {
-      maxSeen = Math.max(maxSeen, ByteBuffer.wrap(Files.readAllBytes(nextFile)).getLong() - 1);
+      maxSeen = Math.max(maxSeen, readNextId(Files.readAllBytes(nextFile), nextFile.toString()) - 1);
     }
     for (long id : ids()) {
       maxSeen = Math.max(maxSeen, id);
     }
     this.nextId = maxSeen + 1;
-    DurableFiles.writeAtomically(nextFile, ByteBuffer.allocate(8).putLong(nextId).array());
+    writeNextId(nextId);
     for (long id : ids()) {
       if (!Files.exists(chkDir(id).resolve(METADATA))) {
         LOG.info("Deleting incomplete checkpoint {} in {}", id, dir);
@@ -99,9 +106,42 @@ public final class CheckpointStorage {
     }
   }
 
-  /** Deletes a failed or timed-out checkpoint; it is never used. */
-  public void discard(long id) throws IOException {
+  /**
+   * Deletes a failed or timed-out checkpoint; it is never used. First records durably that ids up to {@code id} are
+   * spent: once its directory is gone nothing on disk shows the id was used, and a later process would hand it out
+   * again (sinks may have prepared transactions under it).
+   */
+  public synchronized void discard(long id) throws IOException {
+    writeNextId(Math.max(nextId, id + 1));
     DurableFiles.deleteTree(chkDir(id));
+  }
+
+  private void writeNextId(long next) throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(13);
+    b.put((byte) NEXT_ID_VERSION).putLong(next);
+    CRC32C crc = new CRC32C();
+    crc.update(b.array(), 0, 9);
+    b.putInt((int) crc.getValue());
+    DurableFiles.writeAtomically(dir.resolve(NEXT_ID), b.array());
+  }
+
+  static long readNextId(byte[] data, String what) throws IOException {
+    if (data.length == 8) {
+      return ByteBuffer.wrap(data).getLong(); // before the file had a version: the bare long
+    }
+    if (data.length == 0 || data[0] != NEXT_ID_VERSION) {
+      throw new IOException(what + (data.length == 0 ? " is empty" : " has version " + (data[0] & 0xFF)
+          + "; this Onceflow reads version " + NEXT_ID_VERSION + " (written by a newer Onceflow?)")
+          + ". It only guards against reused checkpoint ids: if it is damaged, delete it (ids restart above the"
+          + " newest chk-* directory)");
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(data, 0, 9);
+    if (data.length != 13 || (int) crc.getValue() != ByteBuffer.wrap(data, 9, 4).getInt()) {
+      throw new IOException(what + " is corrupt (" + data.length + " bytes, bad checksum). It only guards against"
+          + " reused checkpoint ids: delete it (ids restart above the newest chk-* directory)");
+    }
+    return ByteBuffer.wrap(data, 1, 8).getLong();
   }
 
   /** Ids of the completed checkpoints on disk, oldest first. */

@@ -7,12 +7,13 @@ import dev.onceflow.core.JobListener;
 import dev.onceflow.core.JobMetrics;
 import dev.onceflow.core.JobStatus;
 import dev.onceflow.core.checkpoint.BarrierHandler;
+import dev.onceflow.core.checkpoint.CheckpointDirectoryLock;
 import dev.onceflow.core.checkpoint.CheckpointCoordinator;
 import dev.onceflow.core.checkpoint.CheckpointStorage;
 import dev.onceflow.core.checkpoint.CompletedCheckpoint;
 import dev.onceflow.core.checkpoint.DurableFiles;
+import dev.onceflow.core.checkpoint.JobHistory;
 import dev.onceflow.core.checkpoint.PositionStore;
-import dev.onceflow.core.sink.SinkContext;
 import dev.onceflow.core.sink.TwoPhaseCommitSink;
 import dev.onceflow.core.sink.WriteThroughSink;
 import dev.onceflow.core.source.Source;
@@ -20,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,16 +60,30 @@ public final class JobExecution implements JobHandle {
   private volatile Throwable failure;
   private volatile boolean cancelRequested;
   private volatile Attempt current;
+  /** Why the job failed without trying its restarts, or null. */
+  private volatile String nonRecoverable;
+  /** Held from start() until the driver ends; null for a temporary checkpoint directory. */
+  private final CheckpointDirectoryLock lock;
+  /** The directory's history including this job, written before any sink writer exists. Driver thread. */
+  private JobHistory history;
 
-  private JobExecution(JobConfig config, JobGraph graph) {
+  private JobExecution(JobConfig config, JobGraph graph, CheckpointDirectoryLock lock) {
     this.config = config;
     this.graph = graph;
+    this.lock = lock;
     this.driver = new Thread(this::drive, "onceflow-" + config.name() + "-driver");
   }
 
-  /** Compiles and starts a job; returns at once. */
+  /**
+   * Compiles and starts a job; returns at once.
+   *
+   * @throws dev.onceflow.core.CheckpointDirectoryLockedException if another job holds the checkpoint directory
+   */
   public static JobExecution start(JobConfig config, Transformation.SinkT sink) {
-    JobExecution job = new JobExecution(config, JobGraph.compile(sink));
+    JobGraph graph = JobGraph.compile(sink);
+    CheckpointDirectoryLock lock = config.checkpointDir() == null
+        ? null : CheckpointDirectoryLock.acquire(config.checkpointDir(), config.name(), java.time.Clock.systemUTC());
+    JobExecution job = new JobExecution(config, graph, lock);
     job.driver.start();
     return job;
   }
@@ -82,6 +96,11 @@ public final class JobExecution implements JobHandle {
   @Override
   public void join() throws InterruptedException {
     terminated.await();
+    if (status == JobStatus.FAILED && nonRecoverable != null) {
+      throw new JobFailedException("job '" + config.name() + "' failed with a non-recoverable error after " + restarts
+          + " restart(s), and was not restarted: " + nonRecoverable + ". Fix the cause and start it again; its"
+          + " checkpoint directory is unchanged", failure, true);
+    }
     if (status == JobStatus.FAILED) {
       throw new JobFailedException(
           "job '" + config.name() + "' failed after " + restarts + " restart(s); it can resume from "
@@ -146,7 +165,17 @@ public final class JobExecution implements JobHandle {
         dir = Files.createTempDirectory("onceflow-" + config.name() + "-ckpt");
       }
       CheckpointStorage storage = new CheckpointStorage(dir, config.retainedCheckpoints());
-      planRestore(storage);
+      Optional<JobHistory> before = JobHistory.read(dir);
+      RestorePlan plan = RestorePlanner.plan(config, graph, dir, storage.latest(), before);
+      if (plan.rescaling(config.parallelism())) {
+        LOG.info("Job {}: rescaling checkpoint {} in {} from parallelism {} to {} (keyed state moves by key group,"
+            + " source positions by split)", config.name(), plan.checkpoint().get().id(), dir,
+            plan.checkpointParallelism(), config.parallelism());
+      }
+      history = plan.history();
+      if (before.isEmpty() || !before.get().equals(history)) {
+        history.write(dir); // durable before any sink writer exists: recovery must know every subtask index used
+      }
       for (int attempt = 1; ; attempt++) {
         Throwable cause = runAttempt(attempt, storage);
         if (cancelRequested) {
@@ -162,6 +191,14 @@ public final class JobExecution implements JobHandle {
         LOG.warn("Attempt {} of job {} failed", attempt, config.name(), cause);
         int n = attempt;
         notifyListeners(l -> l.onAttemptFailed(n, cause));
+        Optional<String> fatal = FailureClassifier.nonRecoverable(cause);
+        if (fatal.isPresent()) {
+          failure = cause;
+          nonRecoverable = fatal.get();
+          status = JobStatus.FAILED;
+          LOG.error("Job {} failed with a non-recoverable error; not restarted: {}", config.name(), fatal.get());
+          break;
+        }
         if (restarts >= config.restartStrategy().maxRestarts()) {
           failure = cause;
           status = JobStatus.FAILED;
@@ -177,9 +214,17 @@ public final class JobExecution implements JobHandle {
       }
     } catch (Throwable t) {
       failure = t;
+      nonRecoverable = FailureClassifier.nonRecoverable(t).orElse(null);
       status = JobStatus.FAILED;
       LOG.error("Job {} failed", config.name(), t);
     } finally {
+      if (lock != null) {
+        try {
+          lock.close();
+        } catch (java.io.IOException e) {
+          LOG.warn("Could not release the lock of checkpoint directory {}", dir, e);
+        }
+      }
       if (temporary && dir != null) {
         try {
           DurableFiles.deleteTree(dir);
@@ -189,67 +234,6 @@ public final class JobExecution implements JobHandle {
       }
       terminated.countDown();
     }
-  }
-
-  /**
-   * A checkpoint holds one state file per subtask of each stage. Restored with another parallelism, keyed state moves
-   * by key group and the source redistributes its positions (a {@code LogSource} moves whole partitions); what cannot
-   * move is refused before anything runs, with a message that says what to do, never restored in part.
-   */
-  private void planRestore(CheckpointStorage storage) throws Exception {
-    Optional<CompletedCheckpoint> latest = storage.latest();
-    if (latest.isEmpty()) {
-      return;
-    }
-    List<String> recorded = latest.get().metadata().tasks();
-    int oldParallelism = parallelismOf(latest.get());
-    java.util.Set<String> expected = new java.util.HashSet<>();
-    for (int k = 0; k < graph.stages.size(); k++) {
-      for (int i = 0; i < oldParallelism; i++) {
-        expected.add(taskKey(k, i));
-      }
-    }
-    String where = "checkpoint " + latest.get().id() + " in " + storage.directory();
-    if (!new java.util.HashSet<>(recorded).equals(expected)) {
-      long oldStages = recorded.stream().map(t -> t.substring(0, t.indexOf('-'))).distinct().count();
-      throw new IllegalStateException(where + " was taken by a pipeline of " + oldStages + " stage(s); job '"
-          + config.name() + "' has " + graph.stages.size() + ". Restore it with the pipeline that took it, or use a"
-          + " new checkpoint directory to start over");
-    }
-    for (String task : recorded) {
-      for (var section : latest.get().task(task).sections().entrySet()) {
-        if (section.getKey().endsWith(KeyedProcessOp.KEY_GROUPS)) {
-          int keyGroups = java.nio.ByteBuffer.wrap(section.getValue()).getInt();
-          if (keyGroups != config.maxParallelism()) {
-            throw new IllegalStateException(where + " holds keyed state partitioned into " + keyGroups
-                + " key groups (maxParallelism " + keyGroups + "); job '" + config.name() + "' has maxParallelism "
-                + config.maxParallelism() + ", which would route keys to the wrong state. Set maxParallelism("
-                + keyGroups + ") to resume, or use a new checkpoint directory to start over");
-          }
-        }
-      }
-    }
-    if (oldParallelism == config.parallelism()) {
-      return;
-    }
-    String refused = null;
-    var source = (Transformation.SourceT) graph.stages.get(0).nodes().get(0);
-    if (config.guarantee() == Guarantee.AT_MOST_ONCE) {
-      refused = "AT_MOST_ONCE keeps a committed position per source subtask, which does not move";
-    } else if (!source.source().rescalable()) {
-      refused = "source '" + source.source().name() + "' cannot redistribute its positions";
-    }
-    if (refused != null) {
-      throw new IllegalStateException(where + " was taken with parallelism " + oldParallelism + "; job '"
-          + config.name() + "' has parallelism " + config.parallelism() + " and cannot be rescaled: " + refused
-          + ". Run with parallelism " + oldParallelism + " to resume, or use a new checkpoint directory to start over");
-    }
-    LOG.info("Job {}: rescaling {} from parallelism {} to {} (keyed state moves by key group, source positions by"
-        + " split)", config.name(), where, oldParallelism, config.parallelism());
-  }
-
-  private static int parallelismOf(CompletedCheckpoint c) {
-    return (int) c.metadata().tasks().stream().filter(t -> t.startsWith("s0-")).count();
   }
 
   /** Runs one attempt; returns null if the job finished (or was cancelled), else the failure. */
@@ -303,7 +287,8 @@ public final class JobExecution implements JobHandle {
     }
 
     void setUp() throws Exception {
-      Optional<CompletedCheckpoint> restored = storage.latest();
+      RestorePlan plan = RestorePlanner.plan(config, graph, storage.directory(), storage.latest(), Optional.of(history));
+      Optional<CompletedCheckpoint> restored = plan.checkpoint();
       restored.ifPresent(
           c -> {
             LOG.info("Job {} attempt {}: restoring completed checkpoint {}{} from {}", config.name(), number,
@@ -311,9 +296,8 @@ public final class JobExecution implements JobHandle {
             lastCompleted = Math.max(lastCompleted, c.id());
             notifyListeners(l -> l.onRestored(c.id()));
           });
-      restoredParallelism =
-          restored.map(JobExecution::parallelismOf).filter(n -> n != config.parallelism()).orElse(0);
-      recoverSinks(restored);
+      restoredParallelism = plan.rescaling(config.parallelism()) ? plan.checkpointParallelism() : 0;
+      SinkRecovery.recover(config, graph, plan);
 
       io = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "onceflow-" + config.name() + "-checkpoint-io");
@@ -359,7 +343,7 @@ public final class JobExecution implements JobHandle {
           }
         }
       }
-      coordinator = new CheckpointCoordinator(storage, config.name(), taskKeys, p, config.checkpointInterval(),
+      coordinator = new CheckpointCoordinator(storage, config.name(), config.guarantee(), taskKeys, p, config.checkpointInterval(),
           config.checkpointTimeout(), this);
       services.coordinator = coordinator;
     }
@@ -431,33 +415,6 @@ public final class JobExecution implements JobHandle {
       return ops.get(0);
     }
 
-    /** Commit every transaction the restored checkpoint recorded, then abort every lingering one. */
-    private void recoverSinks(Optional<CompletedCheckpoint> restored) throws Exception {
-      JobGraph.Stage last = graph.last();
-      if (!(last.sink().sink() instanceof TwoPhaseCommitSink<?> sink)) {
-        return;
-      }
-      int lastStage = graph.stages.size() - 1;
-      // after rescaling, the old subtasks' transactions are resolved too, including those of subtasks gone now
-      int oldParallelism = restoredParallelism == 0 ? config.parallelism() : restoredParallelism;
-      for (int i = 0; i < Math.max(oldParallelism, config.parallelism()); i++) {
-        SinkContext ctx = new SinkContext(config.name(), sink.name(), i, config.parallelism());
-        List<byte[]> tokens = new ArrayList<>();
-        if (restored.isPresent() && i < oldParallelism) {
-          byte[] txns = restored.get().task(taskKey(lastStage, i)).sections().get(last.sinkUid() + ".txns");
-          if (txns != null) {
-            for (var p : TwoPhaseCommitSinkOp.decode(txns)) {
-              sink.commit(p.token());
-              LOG.info("Recovery of {}: committed transaction of checkpoint {} recorded in checkpoint {} "
-                  + "(token {})", ctx.subtaskId(), p.checkpointId(), restored.get().id(), shortHex(p.token()));
-              tokens.add(p.token());
-            }
-          }
-        }
-        sink.abortLingering(ctx, tokens);
-      }
-    }
-
     void startThreads() {
       for (int t = 0; t < tasks.size(); t++) {
         Thread th = new Thread(tasks.get(t), "onceflow-" + config.name() + "-" + taskKeys.get(t));
@@ -521,9 +478,11 @@ public final class JobExecution implements JobHandle {
     }
 
     @Override
-    public void checkpointCompleted(long id) {
+    public void checkpointCompleted(long id, Map<String, byte[]> snapshots) {
       checkpointsCompleted.incrementAndGet();
       lastCompleted = id;
+      var source = (Transformation.SourceT) graph.stages.get(0).nodes().get(0);
+      SourceCompletionNotifier.notify(source.source(), id, snapshots, taskKeys.subList(0, config.parallelism()));
       notifyListeners(l -> l.onCheckpointCompleted(id));
     }
 
@@ -542,12 +501,7 @@ public final class JobExecution implements JobHandle {
     }
   }
 
-  private static String taskKey(int stage, int subtask) {
+  static String taskKey(int stage, int subtask) {
     return "s" + stage + "-" + subtask;
-  }
-
-  private static String shortHex(byte[] b) {
-    String h = HexFormat.of().formatHex(b);
-    return h.length() > 32 ? h.substring(0, 32) + "..." : h;
   }
 }

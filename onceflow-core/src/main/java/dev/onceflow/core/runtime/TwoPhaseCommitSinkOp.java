@@ -110,9 +110,17 @@ final class TwoPhaseCommitSinkOp extends SinkOp {
     }
   }
 
+  /**
+   * The {@code <uid>.txns} section: version (byte, {@value #TXNS_VERSION}), count (int), per transaction: checkpoint id
+   * (long), token length (int), token bytes. Sections written before it had a version start with the count's high
+   * byte, which is always 0: read as version 0.
+   */
+  static final int TXNS_VERSION = 1;
+
   static byte[] encode(List<PendingTxn> txns) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     DataOutputStream out = new DataOutputStream(bytes);
+    out.writeByte(TXNS_VERSION);
     out.writeInt(txns.size());
     for (PendingTxn p : txns) {
       out.writeLong(p.checkpointId);
@@ -123,8 +131,20 @@ final class TwoPhaseCommitSinkOp extends SinkOp {
     return bytes.toByteArray();
   }
 
-  static List<PendingTxn> decode(byte[] data) throws IOException {
+  /** Parses a {@code <uid>.txns} section ({@code what} names it in errors); refuses a version it does not know. */
+  static List<PendingTxn> decode(byte[] data, String what) throws IOException {
+    if (data.length == 0) {
+      throw new IOException(what + " is empty: the pending transactions of a sink cannot be read");
+    }
     DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(data));
+    int version = data[0] & 0xFF;
+    if (version == TXNS_VERSION) {
+      in.readByte();
+    } else if (version != 0) {
+      throw new IOException(what + " is a pending-transaction list of version " + version + "; this Onceflow reads"
+          + " versions 0 to " + TXNS_VERSION + " (written by a newer Onceflow? restore it with that version: its"
+          + " transactions must be committed, never dropped)");
+    }
     int n = in.readInt();
     List<PendingTxn> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {

@@ -12,8 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -24,12 +27,20 @@ import org.slf4j.LoggerFactory;
 /**
  * A transactional (two-phase-commit) sink writing one record per line into files of a directory, like Flink's FileSink.
  *
- * <p>Per subtask and checkpoint: records go to a hidden in-progress file {@code .part-<s>-<rand>.inprogress}; on the
- * barrier it is flushed, fsync'd and renamed to {@code .part-<s>-c<checkpoint>-<rand>.pending} (prepared: durable,
- * still invisible); the token is that name. Commit renames it to the visible {@code part-<s>-c<checkpoint>-<rand>} and
- * fsyncs the directory; committing again finds the visible file and does nothing. Recovery deletes every in-progress
- * file and every pending file of the subtask that the restored checkpoint did not record. Readers see only {@code
- * part-*} files ({@link #readCommitted}). A transaction without records creates no file.
+ * <p>Every file name carries its owner, {@code <owner> = <job>-<id>}: the pipeline name (characters other than
+ * letters, digits, '_' and '.' replaced by '_', at most 40 kept) for people, and {@code <id>}, 12 hex digits of the
+ * SHA-256 of (pipeline name, sink name), for recovery. Per subtask and checkpoint: records go to a hidden in-progress
+ * file {@code .part-<owner>-<s>-<rand>.inprogress}; on the barrier it is flushed, fsync'd and renamed to {@code
+ * .part-<owner>-<s>-c<checkpoint>-<rand>.pending} (prepared: durable, still invisible); the token is that name. Commit
+ * renames it to the visible {@code part-<owner>-<s>-c<checkpoint>-<rand>} and fsyncs the directory; committing again
+ * finds the visible file and does nothing. Recovery of subtask s deletes the in-progress files and the pending files
+ * the restored checkpoint did not record, of prefix {@code .part-<owner>-<s>-} only: several pipelines (or several
+ * sinks of one pipeline, if named apart with {@link #named}) can share a directory, and none touches another's files.
+ * Readers see only {@code part-*} files ({@link #readCommitted}). A transaction without records creates no file.
+ *
+ * <p>Files named before the owner was part of the name ({@code .part-<s>-...}) are never deleted by recovery (nothing
+ * proves whose they are); a pending one a restored checkpoint recorded is still committed, and committed ones are
+ * still read.
  */
 public final class FileSink<T> implements TwoPhaseCommitSink<T> {
   private static final Logger LOG = LoggerFactory.getLogger(FileSink.class);
@@ -59,15 +70,45 @@ public final class FileSink<T> implements TwoPhaseCommitSink<T> {
     return name;
   }
 
-  /** All committed lines of all subtasks, file by file in name order. */
+  /**
+   * The owner part of this sink's file names in pipeline {@code jobName}: {@code <job>-<id>} (see the class comment).
+   */
+  public String owner(String jobName) {
+    return owner(jobName, name);
+  }
+
+  static String owner(String jobName, String sinkName) {
+    String readable = jobName.replaceAll("[^A-Za-z0-9_.]", "_");
+    if (readable.length() > 40) {
+      readable = readable.substring(0, 40);
+    }
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256")
+          .digest((jobName + '\0' + sinkName).getBytes(StandardCharsets.UTF_8));
+      return readable + "-" + HexFormat.of().formatHex(digest, 0, 6);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JDK", e);
+    }
+  }
+
+  /** The committed lines of sink {@code sinkName} of pipeline {@code jobName} only, file by file in name order. */
+  public static List<String> readCommitted(Path dir, String jobName, String sinkName) throws IOException {
+    return readCommittedWithPrefix(dir, "part-" + owner(jobName, sinkName) + "-");
+  }
+
+  /** All committed lines of all subtasks (of every pipeline writing {@code dir}), file by file in name order. */
   public static List<String> readCommitted(Path dir) throws IOException {
+    return readCommittedWithPrefix(dir, "part-");
+  }
+
+  private static List<String> readCommittedWithPrefix(Path dir, String prefix) throws IOException {
     List<String> lines = new ArrayList<>();
     if (!Files.isDirectory(dir)) {
       return lines;
     }
     List<Path> files;
     try (var s = Files.list(dir)) {
-      files = s.filter(p -> p.getFileName().toString().startsWith("part-")).sorted().toList();
+      files = s.filter(p -> p.getFileName().toString().startsWith(prefix)).sorted().toList();
     }
     for (Path f : files) {
       lines.addAll(Files.readAllLines(f, StandardCharsets.UTF_8));
@@ -78,7 +119,7 @@ public final class FileSink<T> implements TwoPhaseCommitSink<T> {
   @Override
   public TwoPhaseCommitWriter<T> createWriter(SinkContext context) throws IOException {
     Files.createDirectories(dir);
-    return new Writer(context.subtask());
+    return new Writer(owner(context.jobName()) + "-" + context.subtask());
   }
 
   @Override
@@ -110,7 +151,7 @@ public final class FileSink<T> implements TwoPhaseCommitSink<T> {
     for (byte[] t : recordedTokens) {
       recorded.add(new String(t, StandardCharsets.UTF_8));
     }
-    String prefix = ".part-" + context.subtask() + "-";
+    String prefix = ".part-" + owner(context.jobName()) + "-" + context.subtask() + "-";
     List<Path> doomed = new ArrayList<>();
     try (var s = Files.list(dir)) {
       for (Path p : s.toList()) {
@@ -135,14 +176,14 @@ public final class FileSink<T> implements TwoPhaseCommitSink<T> {
   }
 
   private final class Writer implements TwoPhaseCommitWriter<T> {
-    private final int subtask;
+    private final String ownerAndSubtask;
     private String rand;
     private Path inProgress;
     private FileChannel channel;
     private OutputStream out;
 
-    Writer(int subtask) {
-      this.subtask = subtask;
+    Writer(String ownerAndSubtask) {
+      this.ownerAndSubtask = ownerAndSubtask;
     }
 
     @Override
@@ -154,7 +195,7 @@ public final class FileSink<T> implements TwoPhaseCommitSink<T> {
     @Override
     public void write(T record) throws IOException {
       if (out == null) {
-        inProgress = dir.resolve(".part-" + subtask + "-" + rand + ".inprogress");
+        inProgress = dir.resolve(".part-" + ownerAndSubtask + "-" + rand + ".inprogress");
         channel = FileChannel.open(inProgress, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
       }
@@ -172,7 +213,7 @@ public final class FileSink<T> implements TwoPhaseCommitSink<T> {
       out.close();
       out = null;
       channel = null;
-      String pendingName = String.format(".part-%d-c%020d-%s.pending", subtask, checkpointId, rand);
+      String pendingName = String.format(".part-%s-c%020d-%s.pending", ownerAndSubtask, checkpointId, rand);
       Files.move(inProgress, dir.resolve(pendingName), StandardCopyOption.ATOMIC_MOVE);
       DurableFiles.forceDirectory(dir);
       inProgress = null;

@@ -25,6 +25,12 @@ public interface TwoPhaseCommitSink<T> extends Sink<T> {
    * Aborts every prepared or open transaction of subtask {@code context} that is not in {@code recordedTokens} (the
    * tokens of the checkpoint being restored, already committed). Called before the subtask's writer is created, on
    * every start and restart. Implementations log what they aborted.
+   *
+   * <p>It is called for every subtask index any job on the same checkpoint directory ever started this sink with, not
+   * only this job's: after the parallelism was lowered, {@code context.subtask()} may be {@code >=
+   * context.parallelism()}, an index no writer of this run will use. Derive the transactions to resolve from {@code
+   * context.subtaskId()} / {@code context.subtask()} alone, and abort ONGOING ones of such an index too if the target
+   * keeps them (no later writer's fencing will do it).
    */
   void abortLingering(SinkContext context, List<byte[]> recordedTokens) throws Exception;
 }

@@ -33,6 +33,11 @@ public abstract class ForwardingSource<T> implements Source<T> {
   }
 
   @Override
+  public void checkpointCompleted(long checkpointId, List<byte[]> subtaskPositions) {
+    delegate.checkpointCompleted(checkpointId, subtaskPositions);
+  }
+
+  @Override
   public Optional<byte[]> rescalePosition(List<byte[]> oldPositions, int subtask, int parallelism) {
     return delegate.rescalePosition(oldPositions, subtask, parallelism);
   }

@@ -31,4 +31,24 @@ public interface Source<T> {
   default Optional<byte[]> rescalePosition(List<byte[]> oldPositions, int subtask, int parallelism) {
     throw new UnsupportedOperationException(name() + " cannot redistribute its positions over another parallelism");
   }
+
+  /**
+   * Checkpoint {@code checkpointId} is complete and durable: a restart restores (at the latest) these positions, so
+   * nothing before them will be read again by this pipeline. Sources use it to tell their external system where the
+   * pipeline stands, e.g. commit the positions as consumer-group offsets (so that retention keeps what a restore
+   * still needs, and operators see the lag), like Flink's {@code notifyCheckpointComplete}. Never use it to make
+   * output visible or to decide what a restore reads: the checkpoint is the only source of truth, and this call may
+   * be missed (a crash right after the checkpoint was written) or late.
+   *
+   * <p>Called once per completed checkpoint, in checkpoint order, on the checkpoint coordinator's thread, after the
+   * checkpoint's metadata is durable and before the sinks commit; under every guarantee. It must not block for long
+   * (it delays the sinks' commit of this checkpoint). An exception is logged and ignored: the checkpoint stays
+   * completed. Default: nothing.
+   *
+   * @param checkpointId the completed checkpoint
+   * @param subtaskPositions {@code subtaskPositions.get(i)} is the position subtask i's reader returned from
+   *     {@link SourceReader#snapshotPosition()} for this checkpoint (null if it recorded none); one entry per source
+   *     subtask of this run
+   */
+  default void checkpointCompleted(long checkpointId, List<byte[]> subtaskPositions) {}
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.onceflow.core.Guarantee;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,7 @@ class CheckpointStorageTest {
 
   private static void completeOne(CheckpointStorage s, byte[] data) throws IOException {
     long id = s.newCheckpoint();
-    s.complete(new CheckpointMetadata(id, false, 1L, "job", List.of("s0-0")),
+    s.complete(new CheckpointMetadata(id, false, 1L, "job", Guarantee.EXACTLY_ONCE, List.of("s0-0")),
         Map.of("s0-0", new TaskSnapshot(Map.of("x", data)).toBytes()));
   }
 
@@ -81,7 +82,8 @@ class CheckpointStorageTest {
   void allTasksOfACheckpointAreInItsOneMetadataFile() throws IOException {
     CheckpointStorage s = new CheckpointStorage(dir, 3);
     long id = s.newCheckpoint();
-    s.complete(new CheckpointMetadata(id, true, 1L, "job", List.of("s0-0", "s1-0")),
+    s.complete(new CheckpointMetadata(id, true, 1L, "job", Guarantee.EXACTLY_ONCE,
+            List.of("s0-0", "s1-0")),
         Map.of("s0-0", new TaskSnapshot(Map.of("a", new byte[] {1})).toBytes(),
             "s1-0", new TaskSnapshot(Map.of("b", new byte[] {2, 3})).toBytes()));
     try (var files = Files.list(dir.resolve("chk-" + id))) {
@@ -114,5 +116,80 @@ class CheckpointStorageTest {
     CheckpointStorage s = new CheckpointStorage(dir, 3);
     assertArrayEquals(new byte[] {5}, s.latest().orElseThrow().task("s0-0").sections().get("x"));
     assertEquals(8, s.newCheckpoint());
+  }
+
+  /** Issue 9: a discarded checkpoint left nothing on disk that showed its id was used, so the next process reused it. */
+  @Test
+  void aDiscardedCheckpointsIdIsNotReusedByTheNextProcess() throws IOException {
+    CheckpointStorage s = new CheckpointStorage(dir, 3);
+    completeOne(s, new byte[] {1});
+    long discarded = s.newCheckpoint();
+    s.discard(discarded); // e.g. timed out; then the process dies
+    assertFalse(Files.exists(dir.resolve("chk-" + discarded)));
+    assertTrue(new CheckpointStorage(dir, 3).newCheckpoint() > discarded);
+  }
+
+  @Test
+  void nextIdFileHasAVersionAndTheOldBareLongIsStillRead() throws IOException {
+    new CheckpointStorage(dir, 3);
+    byte[] b = Files.readAllBytes(dir.resolve("_next-id"));
+    assertEquals(13, b.length);
+    assertEquals(1, b[0]);
+    Files.write(dir.resolve("_next-id"), java.nio.ByteBuffer.allocate(8).putLong(42).array()); // older version
+    assertEquals(42, new CheckpointStorage(dir, 3).newCheckpoint());
+    byte[] future = Files.readAllBytes(dir.resolve("_next-id"));
+    future[0] = 9;
+    Files.write(dir.resolve("_next-id"), future);
+    IOException e = assertThrows(IOException.class, () -> new CheckpointStorage(dir, 3));
+    assertTrue(e.getMessage().contains("version 9"), e.getMessage());
+  }
+
+  @Test
+  void theGuaranteeIsRecordedAndAVersion2CheckpointReadsAsUnknown() throws IOException {
+    CheckpointStorage s = new CheckpointStorage(dir, 3);
+    long id = s.newCheckpoint();
+    s.complete(new CheckpointMetadata(id, false, 1L, "job", Guarantee.AT_LEAST_ONCE, List.of("s0-0")),
+        Map.of("s0-0", new TaskSnapshot(Map.of()).toBytes()));
+    assertEquals(Guarantee.AT_LEAST_ONCE, s.latest().orElseThrow().metadata().guarantee());
+
+    byte[] snapshot = new TaskSnapshot(Map.of("x", new byte[] {6})).toBytes();
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+    out.writeInt(CheckpointMetadata.MAGIC);
+    out.writeInt(2);
+    out.writeLong(9);
+    out.writeBoolean(false);
+    out.writeLong(1L);
+    out.writeUTF("job");
+    out.writeInt(1);
+    out.writeUTF("s0-0");
+    out.writeInt(snapshot.length);
+    out.write(snapshot);
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(bytes.toByteArray());
+    out.writeInt((int) crc.getValue());
+    Files.write(Files.createDirectories(dir.resolve("chk-9")).resolve("_metadata"), bytes.toByteArray());
+    CompletedCheckpoint v2 = new CheckpointStorage(dir, 3).latest().orElseThrow();
+    assertEquals(9, v2.id());
+    assertEquals(null, v2.metadata().guarantee());
+    assertArrayEquals(new byte[] {6}, v2.task("s0-0").sections().get("x"));
+  }
+
+  @Test
+  void jobHistoryRoundTripsKeepsTheHighestParallelismAndRefusesUnknownVersions() throws IOException {
+    JobHistory h = new JobHistory(Guarantee.EXACTLY_ONCE, Map.of()).started(Guarantee.EXACTLY_ONCE, "sink", 4)
+        .started(Guarantee.AT_LEAST_ONCE, "sink", 2);
+    assertEquals(4, h.sinkParallelism("sink"));
+    assertEquals(Guarantee.AT_LEAST_ONCE, h.lastGuarantee());
+    h.write(dir);
+    assertEquals(h, JobHistory.read(dir).orElseThrow());
+    byte[] b = Files.readAllBytes(dir.resolve(JobHistory.FILE));
+    b[4] = 7; // version
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(b, 0, b.length - 4);
+    java.nio.ByteBuffer.wrap(b, b.length - 4, 4).putInt((int) crc.getValue());
+    Files.write(dir.resolve(JobHistory.FILE), b);
+    IOException e = assertThrows(IOException.class, () -> JobHistory.read(dir));
+    assertTrue(e.getMessage().contains("version 7"), e.getMessage());
   }
 }

@@ -4,6 +4,7 @@ import dev.onceflow.log.Header;
 import dev.onceflow.log.Headers;
 import dev.onceflow.log.LogRecord;
 import dev.onceflow.log.ProducerRecord;
+import dev.onceflow.log.UnsupportedLogFormatException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -47,6 +48,7 @@ final class BatchCodec {
   /** Largest batch accepted; anything larger in a length field is corruption. */
   static final int MAX_BATCH_BYTES = 64 << 20;
 
+  static final short CONTROL_VERSION = 0;
   static final short CONTROL_ABORT = 0;
   static final short CONTROL_COMMIT = 1;
 
@@ -94,7 +96,7 @@ final class BatchCodec {
 
   /** A control batch (transaction marker): one record, key = (version, type), value = (txnSeq, first, last). */
   static ByteBuffer encodeControl(boolean commit, long txnSeq, long firstOffset, long lastOffset, long timestamp) {
-    ByteBuffer key = ByteBuffer.allocate(4).putShort((short) 0).putShort(commit ? CONTROL_COMMIT : CONTROL_ABORT);
+    ByteBuffer key = ByteBuffer.allocate(4).putShort(CONTROL_VERSION).putShort(commit ? CONTROL_COMMIT : CONTROL_ABORT);
     ByteBuffer value = ByteBuffer.allocate(24).putLong(txnSeq).putLong(firstOffset).putLong(lastOffset);
     ByteBuffer buf = encode(List.of(new ProducerRecord(key.array(), value.array(), timestamp, Headers.empty())));
     buf.putShort(OFF_ATTRS, ATTR_CONTROL);
@@ -198,11 +200,21 @@ final class BatchCodec {
     return added;
   }
 
-  /** The marker fields (type, txnSeq, first, last) of a valid control batch at {@code start}. */
+  /**
+   * The marker fields (type, txnSeq, first, last) of a valid control batch at {@code start}.
+   *
+   * @throws UnsupportedLogFormatException if the marker's key version is not 0 (a newer format)
+   */
   static long[] decodeControl(ByteBuffer buf, int start) {
     int pos = start + HEADER_SIZE + 8;
     int keyLen = buf.getInt(pos);
     pos += 4;
+    short version = buf.getShort(pos);
+    if (version != CONTROL_VERSION) {
+      throw new UnsupportedLogFormatException("transaction marker at offset " + buf.getLong(start + OFF_BASE_OFFSET)
+          + " has version " + version + "; this Onceflow reads version " + CONTROL_VERSION + ". Open the directory"
+          + " with the version that wrote it");
+    }
     short type = buf.getShort(pos + 2);
     pos += keyLen;
     pos += 4; // value length (24)

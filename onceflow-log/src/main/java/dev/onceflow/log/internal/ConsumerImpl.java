@@ -19,7 +19,7 @@ final class ConsumerImpl implements Consumer {
   private final ConsumerConfig config;
   private final boolean readCommitted;
   private final LinkedHashMap<TopicPartition, Long> positions = new LinkedHashMap<>();
-  private final PartitionReader reader = new PartitionReader();
+  private final PartitionReader reader;
   private int nextPartition;
   private boolean closed;
 
@@ -27,6 +27,7 @@ final class ConsumerImpl implements Consumer {
     this.log = log;
     this.config = config;
     this.readCommitted = config.isolation() == Isolation.READ_COMMITTED;
+    this.reader = new PartitionReader(config.failOnDeletedPositions());
   }
 
   @Override
@@ -55,7 +56,7 @@ final class ConsumerImpl implements Consumer {
   @Override
   public void seek(TopicPartition tp, long offset) {
     PartitionLog p = partitionOf(tp);
-    positions.put(tp, Math.max(p.startOffset(), Math.min(offset, p.endOffset())));
+    positions.put(tp, reader.checkPosition(p, Math.min(offset, p.endOffset())));
   }
 
   @Override

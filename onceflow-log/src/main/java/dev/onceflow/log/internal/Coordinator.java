@@ -1,7 +1,9 @@
 package dev.onceflow.log.internal;
 
+import dev.onceflow.log.CorruptLogException;
 import dev.onceflow.log.TopicPartition;
 import dev.onceflow.log.TransactionState;
+import dev.onceflow.log.UnsupportedLogFormatException;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -23,15 +25,24 @@ import java.util.zip.CRC32C;
 
 /**
  * The durable coordinator state of a log: the producer-id counter, transactional ids (producer id, epoch),
- * transaction state changes and consumer-group offsets. Stored as an append-only file of checksummed entries
- * ({@code meta/coordinator.dat}: int32 length, int32 CRC32C of the payload, payload), replayed on open (a torn tail
- * is truncated and logged) and compacted into a fresh file (temp, fsync, rename, fsync directory) when it grows.
+ * transaction state changes and consumer-group offsets. Stored as an append-only file ({@code meta/coordinator.dat}:
+ * a 5-byte header, int32 magic "OFCO" and int8 format version, then checksummed entries: int32 length, int32 CRC32C
+ * of the payload, payload), replayed on open and compacted into a fresh file (temp, fsync, rename, fsync directory)
+ * when it grows. A file without the header is format version 0 (round 1), read the same way.
+ *
+ * <p>Damage on open: a torn write can only damage the end, so an invalid entry with nothing valid after it is a torn
+ * tail (truncated and logged); an invalid entry followed by any valid one is corruption ({@link CorruptLogException}
+ * naming the file and byte position), and nothing is truncated: the entries after it were acknowledged.
  */
 final class Coordinator {
   private static final byte PRODUCER_ID = 1;
   private static final byte EPOCH = 2;
   private static final byte TXN = 3;
   private static final byte GROUP = 4;
+  private static final byte GROUP_DELETE = 5;
+  static final int MAGIC = 0x4F46434F; // "OFCO"
+  static final byte VERSION = 1;
+  static final int HEADER_BYTES = 5;
   private static final long COMPACT_BYTES = 32 << 20;
   static final String FILE = "coordinator.dat";
 
@@ -49,28 +60,21 @@ final class Coordinator {
   }
 
   static Coordinator open(Path dir, LogContext ctx) throws IOException {
-    Files.createDirectories(dir);
-    Files.deleteIfExists(dir.resolve(FILE + ".tmp"));
     Coordinator c = new Coordinator(dir, ctx);
     Path f = dir.resolve(FILE);
+    if (ctx.readOnly()) {
+      // never create, truncate or force anything: replay what is there, ignoring (not cutting) a torn tail
+      if (Files.exists(f)) {
+        c.replayFile(f, Files.readAllBytes(f));
+      }
+      return c;
+    }
+    Files.createDirectories(dir);
+    Files.deleteIfExists(dir.resolve(FILE + ".tmp"));
     c.file = new RandomAccessFile(f.toFile(), "rw");
     byte[] all = new byte[(int) c.file.length()];
     c.file.readFully(all);
-    ByteBuffer buf = ByteBuffer.wrap(all);
-    int pos = 0;
-    while (pos + 8 <= all.length) {
-      int len = buf.getInt(pos);
-      if (len <= 0 || pos + 8L + len > all.length) {
-        break;
-      }
-      CRC32C crc = new CRC32C();
-      crc.update(all, pos + 8, len);
-      if ((int) crc.getValue() != buf.getInt(pos + 4)) {
-        break;
-      }
-      c.replay(new DataInputStream(new java.io.ByteArrayInputStream(all, pos + 8, len)));
-      pos += 8 + len;
-    }
+    int pos = c.replayFile(f, all);
     if (pos != all.length) {
       LogContext.LOGGER.log(Level.WARNING, "Recovery of {0}: truncated torn tail: dropped {1} bytes at position {2}",
           f, Integer.toString(all.length - pos), Integer.toString(pos));
@@ -79,10 +83,93 @@ final class Coordinator {
         c.file.getFD().sync();
       }
     }
+    if (pos == 0) {
+      c.file.setLength(0);
+      c.file.write(header());
+      pos = HEADER_BYTES;
+      if (ctx.forces()) {
+        c.file.getFD().sync();
+      }
+    }
     c.file.seek(pos);
     c.fileBytes = pos;
     ctx.fsyncDirectory(dir);
     return c;
+  }
+
+  private static byte[] header() {
+    return ByteBuffer.allocate(HEADER_BYTES).putInt(MAGIC).put(VERSION).array();
+  }
+
+  /**
+   * Replays the entries of the file's bytes; returns the end of the valid prefix (0 for an empty file or a torn
+   * header). Throws if the damage is not a torn tail.
+   */
+  private int replayFile(Path f, byte[] all) throws IOException {
+    ByteBuffer buf = ByteBuffer.wrap(all);
+    int pos = 0;
+    if (all.length >= 4 && buf.getInt(0) == MAGIC) {
+      if (all.length < HEADER_BYTES) {
+        return 0; // torn while writing the header of a new file: nothing was in it
+      }
+      byte version = all[4];
+      if (version != VERSION) {
+        throw new UnsupportedLogFormatException("coordinator file " + f + " has format version " + version + "; this"
+            + " Onceflow reads version " + VERSION + " (and headerless version 0). Open the directory with the version"
+            + " that wrote it");
+      }
+      pos = HEADER_BYTES;
+    } else if (all.length < 4 && java.util.Arrays.equals(all, java.util.Arrays.copyOf(header(), all.length))) {
+      return 0; // torn header
+    }
+    int index = 0;
+    while (pos < all.length) {
+      if (!validEntryAt(all, pos)) {
+        int next = nextValidEntry(all, pos + 1);
+        if (next >= 0) {
+          throw new CorruptLogException("coordinator file " + f + " is corrupt at byte position " + pos + " (entry "
+              + index + "): a valid entry follows at byte position " + next + ", so this is not a torn write and"
+              + " the entries after it were acknowledged. Nothing was truncated. Restore the file from a backup; to"
+              + " accept losing everything from byte " + pos + " on, truncate it there deliberately (truncate -s "
+              + pos + " " + f + ")");
+        }
+        return pos;
+      }
+      int len = buf.getInt(pos);
+      try {
+        replay(new DataInputStream(new java.io.ByteArrayInputStream(all, pos + 8, len)));
+      } catch (java.io.EOFException e) {
+        throw new CorruptLogException("coordinator file " + f + ": entry " + index + " at byte position " + pos
+            + " has a valid checksum but is too short for its type; restore the file from a backup", e);
+      }
+      pos += 8 + len;
+      index++;
+    }
+    return pos;
+  }
+
+  private static boolean validEntryAt(byte[] all, int pos) {
+    if (pos + 8 > all.length) {
+      return false;
+    }
+    ByteBuffer buf = ByteBuffer.wrap(all);
+    int len = buf.getInt(pos);
+    if (len <= 0 || pos + 8L + len > all.length) {
+      return false;
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(all, pos + 8, len);
+    return (int) crc.getValue() == buf.getInt(pos + 4);
+  }
+
+  /** The byte position of the first valid entry at or after {@code from}, or -1: is there acknowledged data after? */
+  private static int nextValidEntry(byte[] all, int from) {
+    for (int q = from; q + 8 < all.length; q++) {
+      if (validEntryAt(all, q)) {
+        return q;
+      }
+    }
+    return -1;
   }
 
   // ---- producer ids ----
@@ -116,9 +203,38 @@ final class Coordinator {
 
   // ---- groups ----
 
-  void commitGroup(String group, Map<TopicPartition, Long> offsets) {
+  /**
+   * Durably commits group offsets. Appending and applying happen under the monitor that compaction also holds: a
+   * compaction between the two would snapshot the state without these offsets and replace the file that held the
+   * appended entry, dropping an acknowledged commit.
+   */
+  synchronized void commitGroup(String group, Map<TopicPartition, Long> offsets) {
     append(entry(out -> writeGroup(out, group, offsets)), true);
+    afterGroupAppendForTest.run();
     applyGroup(group, offsets);
+  }
+
+  /** Test hook: runs between a group commit's append and its in-memory update. */
+  volatile Runnable afterGroupAppendForTest = () -> { };
+
+  /** Durably forgets a group's offsets (so retention no longer waits for it); returns whether it existed. */
+  synchronized boolean deleteGroup(String group) {
+    if (!groups.containsKey(group)) {
+      return false;
+    }
+    append(entry(out -> {
+      out.writeByte(GROUP_DELETE);
+      out.writeUTF(group);
+    }), true);
+    groups.remove(group);
+    return true;
+  }
+
+  /** Every group's committed offsets (a copy). */
+  Map<String, Map<TopicPartition, Long>> groups() {
+    Map<String, Map<TopicPartition, Long>> copy = new TreeMap<>();
+    groups.forEach((g, m) -> copy.put(g, Map.copyOf(m)));
+    return copy;
   }
 
   void applyGroup(String group, Map<TopicPartition, Long> offsets) {
@@ -147,6 +263,7 @@ final class Coordinator {
 
   private synchronized void append(byte[] payload, boolean force) {
     ctx.check();
+    ctx.checkWritable();
     try {
       ByteBuffer head = ByteBuffer.allocate(8);
       CRC32C crc = new CRC32C();
@@ -227,6 +344,8 @@ final class Coordinator {
     long bytes = 0;
     try (RandomAccessFile t = new RandomAccessFile(tmp.toFile(), "rw")) {
       t.setLength(0);
+      t.write(header());
+      bytes += HEADER_BYTES;
       for (byte[] payload : entries) {
         CRC32C crc = new CRC32C();
         crc.update(payload);
@@ -253,6 +372,9 @@ final class Coordinator {
   }
 
   synchronized void close() {
+    if (file == null) {
+      return; // read-only
+    }
     try {
       file.close();
     } catch (IOException e) {
@@ -292,7 +414,7 @@ final class Coordinator {
     out.writeLong(t.producerId);
     out.writeShort(epoch);
     out.writeLong(t.seq);
-    out.writeByte(t.state.ordinal());
+    out.writeByte(t.state.id());
     out.writeShort(t.preparedEpoch);
     out.writeLong(t.startMillis);
     out.writeLong(t.timeoutMillis);
@@ -356,7 +478,9 @@ final class Coordinator {
         String group = in.readUTF();
         applyGroup(group, readGroupBody(in));
       }
-      default -> throw new IOException("unknown coordinator entry type " + type);
+      case GROUP_DELETE -> groups.remove(in.readUTF());
+      default -> throw new UnsupportedLogFormatException("unknown coordinator entry type " + type + " in "
+          + dir.resolve(FILE) + ": written by a newer Onceflow version; open the directory with that version");
     }
   }
 
@@ -365,7 +489,7 @@ final class Coordinator {
     long pid = in.readLong();
     short epoch = in.readShort();
     long seq = in.readLong();
-    TransactionState state = TransactionState.values()[in.readByte()];
+    TransactionState state = TransactionState.fromId(in.readByte());
     short preparedEpoch = in.readShort();
     long start = in.readLong();
     long timeout = in.readLong();

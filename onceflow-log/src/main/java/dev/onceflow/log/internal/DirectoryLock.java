@@ -25,11 +25,51 @@ final class DirectoryLock implements AutoCloseable {
   private final Path dir;
   private final FileChannel channel;
   private final FileLock lock;
+  private final boolean registered;
 
-  private DirectoryLock(Path dir, FileChannel channel, FileLock lock) {
+  private DirectoryLock(Path dir, FileChannel channel, FileLock lock, boolean registered) {
     this.dir = dir;
     this.channel = channel;
     this.lock = lock;
+    this.registered = registered;
+  }
+
+  /**
+   * A read-only opener's lock: shared, on the existing {@code LOCK} file (never created or written), so it fails
+   * while a writer holds the exclusive lock and keeps a writer out while held. No lock when the file does not exist.
+   */
+  static DirectoryLock acquireShared(Path dir) {
+    Path key = dir.toAbsolutePath().normalize();
+    if (OPEN_IN_THIS_JVM.contains(key)) {
+      long me = ProcessHandle.current().pid();
+      throw new LogLockedException("log directory " + key + " is already open in this process (pid " + me
+          + "); read it through that Log instance or close it first", me);
+    }
+    if (!java.nio.file.Files.exists(key.resolve(FILE))) {
+      return new DirectoryLock(key, null, null, false);
+    }
+    FileChannel ch = null;
+    try {
+      ch = FileChannel.open(key.resolve(FILE), StandardOpenOption.READ);
+      FileLock lock;
+      try {
+        lock = ch.tryLock(0, Long.MAX_VALUE, true);
+      } catch (OverlappingFileLockException e) {
+        lock = null;
+      }
+      if (lock == null) {
+        long holder = readPid(ch);
+        throw new LogLockedException("log directory " + key + " is owned by another process (pid " + holder
+            + "); stop it to inspect the directory, or inspect it through that process", holder);
+      }
+      return new DirectoryLock(key, ch, lock, false);
+    } catch (IOException e) {
+      closeQuietly(ch);
+      throw new UncheckedIOException("cannot lock log directory " + key + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      closeQuietly(ch);
+      throw e;
+    }
   }
 
   static DirectoryLock acquire(Path dir) {
@@ -57,7 +97,7 @@ final class DirectoryLock implements AutoCloseable {
       ch.truncate(0);
       ch.write(ByteBuffer.wrap((me + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
       ch.force(true);
-      return new DirectoryLock(key, ch, lock);
+      return new DirectoryLock(key, ch, lock, true);
     } catch (IOException e) {
       closeQuietly(ch);
       OPEN_IN_THIS_JVM.remove(key);
@@ -93,12 +133,16 @@ final class DirectoryLock implements AutoCloseable {
   @Override
   public void close() {
     try {
-      lock.release();
-      channel.close();
+      if (lock != null) {
+        lock.release();
+        channel.close();
+      }
     } catch (IOException e) {
       LogContext.LOGGER.log(System.Logger.Level.WARNING, "releasing lock of " + dir + " failed", e);
     } finally {
-      OPEN_IN_THIS_JVM.remove(dir);
+      if (registered) {
+        OPEN_IN_THIS_JVM.remove(dir);
+      }
     }
   }
 }

@@ -26,8 +26,27 @@ final class LogContext {
   private final AtomicInteger waiters = new AtomicInteger();
   private volatile long dataVersion;
 
-  LogContext(FsyncPolicy policy) {
+  private final boolean readOnly;
+  /** Forces of directories and of segments being sealed, counted for tests of what gets forced. */
+  final java.util.concurrent.atomic.AtomicLong directoryForces = new java.util.concurrent.atomic.AtomicLong();
+  final java.util.concurrent.atomic.AtomicLong sealForces = new java.util.concurrent.atomic.AtomicLong();
+
+  LogContext(FsyncPolicy policy, boolean readOnly) {
     this.policy = policy;
+    this.readOnly = readOnly;
+  }
+
+  /** Whether the log was opened read-only: no file is created, truncated, written or forced. */
+  boolean readOnly() {
+    return readOnly;
+  }
+
+  /** Throws if the log is read-only (every write path calls it first). */
+  void checkWritable() {
+    if (readOnly) {
+      throw new UnsupportedOperationException("the log was opened read-only (LogConfig.readOnly); open it without"
+          + " readOnly to write");
+    }
   }
 
   /** Whether acknowledgements wait for a force. */
@@ -37,7 +56,7 @@ final class LogContext {
 
   /** Whether the log ever forces (transactions, markers, metadata, seals). */
   boolean forces() {
-    return !(policy instanceof FsyncPolicy.Os);
+    return !readOnly && !(policy instanceof FsyncPolicy.Os);
   }
 
   /** Throws if the log has failed or is closed. */
@@ -117,6 +136,7 @@ final class LogContext {
     }
     try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
       ch.force(true);
+      directoryForces.incrementAndGet();
     } catch (IOException e) {
       throw fail("forcing directory " + dir, e);
     }

@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -59,7 +60,7 @@ public final class LogImpl implements Log {
     this.dir = dir;
     this.config = config;
     this.lock = lock;
-    this.ctx = new LogContext(config.fsyncPolicy());
+    this.ctx = new LogContext(config.fsyncPolicy(), config.readOnly());
     this.background = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "onceflow-log-maintenance " + dir.getFileName());
       t.setDaemon(true);
@@ -73,12 +74,15 @@ public final class LogImpl implements Log {
     Objects.requireNonNull(config, "config");
     Path real;
     try {
-      Files.createDirectories(dir);
+      if (!config.readOnly()) {
+        Files.createDirectories(dir);
+      }
       real = dir.toRealPath();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create log directory " + dir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException((config.readOnly() ? "no log directory " : "cannot create log directory ")
+          + dir + ": " + e.getMessage(), e);
     }
-    DirectoryLock lock = DirectoryLock.acquire(real);
+    DirectoryLock lock = config.readOnly() ? DirectoryLock.acquireShared(real) : DirectoryLock.acquire(real);
     LogImpl log = new LogImpl(real, config, lock);
     try {
       log.recover();
@@ -99,10 +103,14 @@ public final class LogImpl implements Log {
       return t == null || tp.partition() >= t.partitions.length ? null : t.partitions[tp.partition()];
     });
     Path topicsDir = dir.resolve("topics");
-    Files.createDirectories(topicsDir);
-    List<Path> topicDirs;
-    try (var s = Files.list(topicsDir)) {
-      topicDirs = s.filter(Files::isDirectory).sorted().toList();
+    if (!ctx.readOnly()) {
+      Files.createDirectories(topicsDir);
+    }
+    List<Path> topicDirs = List.of();
+    if (Files.isDirectory(topicsDir)) {
+      try (var s = Files.list(topicsDir)) {
+        topicDirs = s.filter(Files::isDirectory).sorted().toList();
+      }
     }
     for (Path td : topicDirs) {
       String name = td.getFileName().toString();
@@ -119,7 +127,10 @@ public final class LogImpl implements Log {
       }
       topics.put(name, new TopicState(tc, parts));
     }
-    transactions.recover(allPartitions());
+    transactions.recover(allPartitions(), ctx.readOnly());
+    if (ctx.readOnly()) {
+      return; // no maintenance: it would write
+    }
     long interval = config.maintenanceInterval().toMillis();
     background.scheduleWithFixedDelay(this::maintain, interval, interval, TimeUnit.MILLISECONDS);
     if (config.fsyncPolicy() instanceof FsyncPolicy.EveryMillis em) {
@@ -151,6 +162,7 @@ public final class LogImpl implements Log {
 
   /** Runs retention on every partition now (also runs periodically). */
   public void enforceRetention(long nowMillis) {
+    ctx.checkWritable();
     for (PartitionLog p : allPartitions()) {
       p.enforceRetention(nowMillis, coordinator.groupFloor(p.tp));
     }
@@ -174,6 +186,7 @@ public final class LogImpl implements Log {
   @Override
   public synchronized void createTopic(String topic, TopicConfig topicConfig) {
     ctx.check();
+    ctx.checkWritable();
     Objects.requireNonNull(topicConfig, "config");
     if (topic == null || !TOPIC_NAME.matcher(topic).matches()) {
       throw new IllegalArgumentException("invalid topic name '" + topic + "': use 1-200 of [A-Za-z0-9._-]");
@@ -250,12 +263,14 @@ public final class LogImpl implements Log {
   @Override
   public Producer producer() {
     ctx.check();
+    ctx.checkWritable();
     return new ProducerImpl(this, -1);
   }
 
   @Override
   public Producer idempotentProducer() {
     ctx.check();
+    ctx.checkWritable();
     return new ProducerImpl(this, coordinator.allocateProducerId());
   }
 
@@ -267,6 +282,7 @@ public final class LogImpl implements Log {
   @Override
   public TransactionalProducer transactionalProducer(String transactionalId, TransactionConfig txnConfig) {
     ctx.check();
+    ctx.checkWritable();
     Objects.requireNonNull(transactionalId, "transactionalId");
     Objects.requireNonNull(txnConfig, "config");
     if (transactionalId.isEmpty()) {
@@ -286,12 +302,14 @@ public final class LogImpl implements Log {
   @Override
   public CompletionResult commitPrepared(PreparedTransaction token) {
     ctx.check();
+    ctx.checkWritable();
     return transactions.complete(Objects.requireNonNull(token, "token"), true);
   }
 
   @Override
   public CompletionResult abortPrepared(PreparedTransaction token) {
     ctx.check();
+    ctx.checkWritable();
     return transactions.complete(Objects.requireNonNull(token, "token"), false);
   }
 
@@ -322,6 +340,36 @@ public final class LogImpl implements Log {
   public OptionalLong committedOffset(String group, TopicPartition tp) {
     ctx.check();
     return coordinator.committed(group, tp);
+  }
+
+  @Override
+  public void commitOffsets(String group, Map<TopicPartition, Long> offsets) {
+    ctx.check();
+    ctx.checkWritable();
+    Objects.requireNonNull(group, "group");
+    if (group.isEmpty()) {
+      throw new IllegalArgumentException("group must not be empty");
+    }
+    for (Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
+      partition(e.getKey());
+      if (e.getValue() < 0) {
+        throw new IllegalArgumentException("offset of " + e.getKey() + " must be >= 0, was " + e.getValue());
+      }
+    }
+    coordinator.commitGroup(group, Map.copyOf(offsets));
+  }
+
+  @Override
+  public boolean deleteGroup(String group) {
+    ctx.check();
+    ctx.checkWritable();
+    return coordinator.deleteGroup(Objects.requireNonNull(group, "group"));
+  }
+
+  @Override
+  public Map<String, Map<TopicPartition, Long>> groupOffsets() {
+    ctx.check();
+    return coordinator.groups();
   }
 
   @Override

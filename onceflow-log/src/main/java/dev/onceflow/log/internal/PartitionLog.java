@@ -57,12 +57,18 @@ final class PartitionLog {
   /** Opens the partition directory, scanning every segment and truncating a torn tail. */
   static PartitionLog open(TopicPartition tp, Path dir, TopicConfig config, LogContext ctx) throws IOException {
     PartitionLog p = new PartitionLog(tp, dir, config, ctx);
-    Files.createDirectories(dir);
-    List<Path> files;
-    try (Stream<Path> s = Files.list(dir)) {
-      files = s.filter(f -> f.getFileName().toString().endsWith(Segment.SUFFIX)).sorted().toList();
+    List<Path> files = List.of();
+    if (!ctx.readOnly()) {
+      Files.createDirectories(dir);
     }
-    if (files.isEmpty()) {
+    if (Files.isDirectory(dir)) {
+      try (Stream<Path> s = Files.list(dir)) {
+        files = s.filter(f -> f.getFileName().toString().endsWith(Segment.SUFFIX)).sorted().toList();
+      }
+    }
+    if (files.isEmpty() && ctx.readOnly()) {
+      p.segments.put(0L, Segment.emptyReadOnly(dir, 0));
+    } else if (files.isEmpty()) {
       Segment s = Segment.create(dir, 0);
       p.segments.put(0L, s);
       ctx.fsyncDirectory(dir);
@@ -77,7 +83,7 @@ final class PartitionLog {
           throw new CorruptLogException("segment " + f + " starts at offset " + base + " but the previous segment ends"
               + " at " + expected + ": a segment is missing or corrupt; restore it or delete the later segments");
         }
-        Segment seg = Segment.openExisting(f, base);
+        Segment seg = Segment.openExisting(f, base, ctx.readOnly());
         p.segments.put(base, seg);
         expected = scanner.scan(seg, i == files.size() - 1);
       }
@@ -85,7 +91,11 @@ final class PartitionLog {
     p.active = p.segments.lastEntry().getValue();
     for (Segment s : p.segments.values()) {
       if (s != p.active) {
-        s.seal(false);
+        // Segments sealed by a process under the OS policy were never forced: one opened under a forcing policy
+        // promises that what it serves is durable, so it forces them now (cheap when the data is already on disk).
+        if (s.seal(ctx.forces())) {
+          ctx.sealForces.incrementAndGet();
+        }
       }
     }
     p.startOffset = p.segments.firstKey();
@@ -133,6 +143,7 @@ final class PartitionLog {
     appendLock.lock();
     try {
       ctx.check();
+      ctx.checkWritable();
       ProducerState st = null;
       if (pid >= 0) {
         st = producers.get(pid);
@@ -172,6 +183,7 @@ final class PartitionLog {
     appendLock.lock();
     try {
       ctx.check();
+      ctx.checkWritable();
       if (!txns.hasOpenAt(pid, first)) {
         return false;
       }
@@ -381,6 +393,9 @@ final class PartitionLog {
         LogContext.LOGGER.log(Level.WARNING, "Retention could not delete " + seg + "; will retry", e);
         return;
       }
+      // the deletion must survive power loss too: else the old start offset comes back after a crash, with a
+      // segment whose successor's base no longer matches what readers and groups were told
+      ctx.fsyncDirectory(dir);
       txns.pruneBelow(segEnd);
       LogContext.LOGGER.log(Level.INFO, "Retention deleted {0} ({1}); {2} now starts at offset {3}", seg,
           bySize ? "size" : "time", tp, Long.toString(segEnd));

@@ -3,6 +3,7 @@ package dev.onceflow.log.internal;
 import dev.onceflow.log.CorruptLogException;
 import dev.onceflow.log.LogException;
 import dev.onceflow.log.LogRecord;
+import dev.onceflow.log.OffsetOutOfRangeException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
@@ -18,6 +19,27 @@ final class PartitionReader {
   private static final int CHUNK = 256 << 10;
 
   private ByteBuffer buf = ByteBuffer.allocate(CHUNK);
+  private final boolean failOnDeletedPositions;
+
+  /** A reader; {@code failOnDeletedPositions}: a position below the start offset throws instead of moving up. */
+  PartitionReader(boolean failOnDeletedPositions) {
+    this.failOnDeletedPositions = failOnDeletedPositions;
+  }
+
+  /** Moves a position below the start offset up to it, or throws if this reader must not skip deleted records. */
+  long checkPosition(PartitionLog part, long position) {
+    long start = part.startOffset();
+    if (position >= start) {
+      return position;
+    }
+    if (failOnDeletedPositions) {
+      throw new OffsetOutOfRangeException("position " + position + " of " + part.tp + " is below its start offset "
+          + start + ": retention deleted the records in [" + position + ", " + start + ") before they were read."
+          + " Seek to the start offset to accept the loss, or restore the deleted segments", part.tp, position,
+          start);
+    }
+    return start;
+  }
 
   /**
    * Reads records at or after {@code position} below the limit (end offset, or last stable offset for
@@ -37,7 +59,7 @@ final class PartitionReader {
         if (attempt > 3) {
           throw new LogException("reading " + part.tp + " failed repeatedly: " + e, e);
         }
-        position = Math.max(position, part.startOffset());
+        position = checkPosition(part, position);
       } catch (IOException e) {
         throw new LogException("reading " + part.tp + " failed: " + e, e);
       }
@@ -47,7 +69,7 @@ final class PartitionReader {
   private long readOnce(PartitionLog part, long position, int max, boolean readCommitted, List<LogRecord> out)
       throws IOException {
     long limit = readCommitted ? part.lastStableOffset() : part.endOffset();
-    position = Math.max(position, part.startOffset());
+    position = checkPosition(part, position);
     int startSize = out.size();
     while (position < limit && out.size() - startSize < max) {
       Map.Entry<Long, Segment> e = part.segments.floorEntry(position);
@@ -68,17 +90,28 @@ final class PartitionReader {
         int p = 0;
         while (p + BatchCodec.HEADER_SIZE <= got) {
           int len = buf.getInt(p);
+          // Below seg.size() there are only complete batches (size moves after the bytes are written), so a length
+          // reaching past it is corruption, not a batch still being written: never wait (or spin) for it to appear.
+          if (len < BatchCodec.HEADER_SIZE - BatchCodec.LENGTH_FIELD || len > BatchCodec.MAX_BATCH_BYTES
+              || filePos + p + BatchCodec.LENGTH_FIELD + (long) len > segSize) {
+            if (out.size() > startSize) {
+              return position; // hand out the valid records before it; the next read starts here and throws
+            }
+            throw corrupt(seg, filePos + p, "bad length " + len + " (the batch would end at byte "
+                + (filePos + p + BatchCodec.LENGTH_FIELD + (long) len) + ", past the last complete batch at byte "
+                + segSize + ")");
+          }
           if (BatchCodec.LENGTH_FIELD + len > got - p) {
             if (p == 0) {
-              if (len > BatchCodec.MAX_BATCH_BYTES || len < 0) {
-                throw corrupt(seg, filePos, "bad length " + len);
-              }
               buf = ByteBuffer.allocate(BatchCodec.LENGTH_FIELD + len);
             }
             break;
           }
           String problem = BatchCodec.validate(buf, p, got - p);
           if (problem != null) {
+            if (out.size() > startSize) {
+              return position;
+            }
             throw corrupt(seg, filePos + p, problem);
           }
           long base = buf.getLong(p + BatchCodec.OFF_BASE_OFFSET);

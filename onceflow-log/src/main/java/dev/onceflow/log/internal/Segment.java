@@ -54,11 +54,23 @@ final class Segment {
     return s;
   }
 
-  /** Opens an existing file for scanning; {@link #recovered} sets its state once scanned. */
-  static Segment openExisting(Path path, long baseOffset) throws IOException {
+  /**
+   * Opens an existing file for scanning; {@link #recovered} sets its state once scanned. Read-only: without a write
+   * handle, so nothing can change the file.
+   */
+  static Segment openExisting(Path path, long baseOffset, boolean readOnly) throws IOException {
     Segment s = new Segment(path, baseOffset);
-    s.writer = new RandomAccessFile(path.toFile(), "rw");
+    if (!readOnly) {
+      s.writer = new RandomAccessFile(path.toFile(), "rw");
+    }
     s.reader = FileChannel.open(path, StandardOpenOption.READ);
+    return s;
+  }
+
+  /** A read-only log's stand-in for a partition without segment files: empty, never read or written. */
+  static Segment emptyReadOnly(Path dir, long baseOffset) {
+    Segment s = new Segment(dir.resolve(fileName(baseOffset)), baseOffset);
+    s.sealed = true;
     return s;
   }
 
@@ -68,10 +80,12 @@ final class Segment {
 
   /** After the scan: truncates to the valid size if needed and positions the writer at the end. */
   void recovered(long validSize, long next) throws IOException {
-    if (writer.length() != validSize) {
-      writer.setLength(validSize);
+    if (writer != null) {
+      if (writer.length() != validSize) {
+        writer.setLength(validSize);
+      }
+      writer.seek(validSize);
     }
-    writer.seek(validSize);
     this.size = validSize;
     this.nextOffset = next;
   }
@@ -135,17 +149,22 @@ final class Segment {
     writer.close();
   }
 
-  /** Makes the segment read-only, forcing it first if {@code force}. */
-  synchronized void seal(boolean force) throws IOException {
+  /** Makes the segment read-only, forcing it first if {@code force}; returns whether it forced. */
+  synchronized boolean seal(boolean force) throws IOException {
     if (sealed) {
-      return;
+      return false;
     }
-    if (force) {
-      writer.getFD().sync();
+    boolean forced = false;
+    if (writer != null) {
+      if (force) {
+        writer.getFD().sync();
+        forced = true;
+      }
+      writer.close();
+      writer = null;
     }
     sealed = true;
-    writer.close();
-    writer = null;
+    return forced;
   }
 
   synchronized boolean isSealed() {
@@ -198,7 +217,9 @@ final class Segment {
       writer = null;
     }
     sealed = true;
-    reader.close();
+    if (reader != null) {
+      reader.close();
+    }
   }
 
   void delete() throws IOException {

@@ -7,9 +7,11 @@ import java.nio.ByteBuffer;
 
 /**
  * The recovery scan of a partition's segments on open. Every batch is validated (length, magic, CRC32C, offset
- * continuity) and replayed into the partition's index, producer state and transaction index. The first invalid
- * batch of the last segment starts a torn tail: the file is truncated there and the number of bytes dropped is
- * logged. An invalid batch anywhere else is a {@link CorruptLogException} naming the file and position.
+ * continuity) and replayed into the partition's index, producer state and transaction index. A torn write can only
+ * damage the end of the last segment: an invalid batch there with no valid batch anywhere after it is a torn tail, and
+ * the file is truncated there (the number of bytes dropped is logged; a read-only open only ignores it). An invalid
+ * batch followed by a valid one, or one in a sealed segment, is corruption: a {@link CorruptLogException} naming the
+ * file and position, and nothing is truncated (the batches after it were acknowledged).
  */
 final class SegmentScanner {
   private static final int CHUNK = 1 << 20;
@@ -79,11 +81,48 @@ final class SegmentScanner {
             + problem + ". The data there cannot be served; restore the segment from a backup, or delete it and the"
             + " segments after it deliberately");
       }
-      LogContext.LOGGER.log(Level.WARNING, "Recovery of {0}: truncated torn tail of {1}: dropped {2} bytes at position"
-          + " {3} ({4})", partition.tp, seg.path, Long.toString(fileSize - pos), Long.toString(pos), problem);
+      long valid = nextValidBatch(seg, pos + 1, fileSize);
+      if (valid >= 0) {
+        throw new CorruptLogException("corrupt batch in the active segment " + seg.path + " at byte position " + pos
+            + ": " + problem + ", followed by a valid batch at byte position " + valid + ": a torn write only damages"
+            + " the end, so this is corruption and the batches after it were acknowledged. Nothing was truncated."
+            + " Restore the segment from a backup; to accept losing everything from byte " + pos + " on, truncate it"
+            + " there deliberately (truncate -s " + pos + " " + seg.path + ")");
+      }
+      LogContext.LOGGER.log(Level.WARNING, "Recovery of {0}: {5} torn tail of {1}: {2} bytes at position"
+          + " {3} ({4})", partition.tp, seg.path, Long.toString(fileSize - pos), Long.toString(pos), problem,
+          partition.context().readOnly() ? "ignoring (read-only)" : "truncated, dropped");
     }
     seg.recovered(pos, expected);
     return expected;
+  }
+
+  /**
+   * The file position of the first valid batch (length, magic and CRC32C) starting in [from, fileSize), or -1. Every
+   * byte position is a candidate, since the damaged length cannot say where the next batch starts; candidates are
+   * rejected cheaply by length and magic before a CRC is computed.
+   */
+  private long nextValidBatch(Segment seg, long from, long fileSize) throws IOException {
+    ByteBuffer chunk = ByteBuffer.allocate(CHUNK + BatchCodec.HEADER_SIZE);
+    for (long base = from; base + BatchCodec.HEADER_SIZE <= fileSize; base += CHUNK) {
+      chunk.clear();
+      chunk.limit((int) Math.min(chunk.capacity(), fileSize - base));
+      int got = seg.read(chunk, base);
+      for (int i = 0; i < CHUNK && i + BatchCodec.HEADER_SIZE <= got; i++) {
+        int len = chunk.getInt(i);
+        if (len < BatchCodec.HEADER_SIZE - BatchCodec.LENGTH_FIELD || len > BatchCodec.MAX_BATCH_BYTES
+            || base + i + BatchCodec.LENGTH_FIELD + (long) len > fileSize
+            || chunk.get(i + BatchCodec.OFF_MAGIC) != BatchCodec.MAGIC) {
+          continue;
+        }
+        ByteBuffer candidate = ByteBuffer.allocate(BatchCodec.LENGTH_FIELD + len);
+        int n = seg.read(candidate, base + i);
+        if (BatchCodec.validate(candidate, 0, n) == null) {
+          return base + i;
+        }
+      }
+    }
+    return -1;
   }
 
   private long replay(Segment seg, int p, long filePos) {

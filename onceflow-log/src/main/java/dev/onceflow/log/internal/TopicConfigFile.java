@@ -2,6 +2,7 @@ package dev.onceflow.log.internal;
 
 import dev.onceflow.log.CorruptLogException;
 import dev.onceflow.log.TopicConfig;
+import dev.onceflow.log.UnsupportedLogFormatException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -9,14 +10,19 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Properties;
 
-/** {@code topic.properties}: a topic's config, written atomically (temp file, fsync, rename). */
+/**
+ * {@code topic.properties}: a topic's config, written atomically (temp file, fsync, rename). Key {@code format.version}
+ * (1) versions it; a file without it was written by round 1 and is read as version 1; another version is refused.
+ */
 final class TopicConfigFile {
   static final String NAME = "topic.properties";
+  static final int VERSION = 1;
 
   private TopicConfigFile() {}
 
   static void write(Path topicDir, TopicConfig c, LogContext ctx) throws IOException {
     Properties p = new Properties();
+    p.setProperty("format.version", Integer.toString(VERSION));
     p.setProperty("partitions", Integer.toString(c.partitions()));
     p.setProperty("retention.bytes", Long.toString(c.retentionBytes()));
     p.setProperty("retention.ms", Long.toString(c.retentionMs()));
@@ -40,6 +46,11 @@ final class TopicConfigFile {
     Properties p = new Properties();
     try (var in = Files.newInputStream(file)) {
       p.load(in);
+    }
+    String version = p.getProperty("format.version", Integer.toString(VERSION));
+    if (!version.equals(Integer.toString(VERSION))) {
+      throw new UnsupportedLogFormatException("topic config " + file + " has format.version " + version + "; this"
+          + " Onceflow reads version " + VERSION + ". Open the directory with the version that wrote it");
     }
     try {
       return new TopicConfig(Integer.parseInt(p.getProperty("partitions")),

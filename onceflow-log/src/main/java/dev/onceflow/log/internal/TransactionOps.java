@@ -150,9 +150,10 @@ final class TransactionOps {
   /**
    * Recovery on open, after every partition was scanned: claim prepared and decided ranges, abort every
    * transactional run nothing claims (ONGOING transactions, or data whose transaction was never recorded), finish
-   * decided transactions, and record ONGOING ones as aborted.
+   * decided transactions, and record ONGOING ones as aborted. Read-only: only claim (so the read-committed view is the
+   * one on disk).
    */
-  void recover(Iterable<PartitionLog> all) {
+  void recover(Iterable<PartitionLog> all, boolean readOnly) {
     for (TransactionalIdState st : coordinator.ids.values()) {
       for (Txn t : st.open.values()) {
         if (t.state != TransactionState.ONGOING) {
@@ -164,6 +165,9 @@ final class TransactionOps {
           }
         }
       }
+    }
+    if (readOnly) {
+      return; // inspection: leave decided transactions and unclaimed data as they are on disk
     }
     for (PartitionLog p : all) {
       p.abortUnclaimed();

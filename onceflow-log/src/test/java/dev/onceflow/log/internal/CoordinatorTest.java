@@ -120,4 +120,136 @@ class CoordinatorTest {
       assertEquals(2, third.epoch());
     }
   }
+
+  // ---- defect 7: corruption in the middle of the coordinator file ----
+
+  private Path coordinatorFile() {
+    return dir.resolve("meta").resolve(Coordinator.FILE);
+  }
+
+  /** A prepared transaction, an idempotent producer and group commits: 9 or more entries. */
+  private PreparedTransaction someState() {
+    try (Log log = Log.open(dir)) {
+      log.createTopic("t", TopicConfig.partitions(1));
+      log.idempotentProducer().send(tp, rec("a"));
+      TransactionalProducer tx = log.transactionalProducer("tx");
+      tx.initTransactions();
+      tx.beginTransaction();
+      tx.send(tp, rec("prepared"));
+      PreparedTransaction token = tx.prepare();
+      for (int i = 1; i <= 5; i++) {
+        log.commitOffsets("g", Map.of(tp, (long) i));
+      }
+      return token;
+    }
+  }
+
+  @Test
+  void aFlippedBitInTheFirstEntryIsCorruptionNotATornTail() throws Exception {
+    PreparedTransaction token = someState();
+    Path file = coordinatorFile();
+    long size = Files.size(file);
+    TornWriteTest.flip(file, Coordinator.HEADER_BYTES + 8); // the first entry's payload
+    dev.onceflow.log.CorruptLogException e =
+        org.junit.jupiter.api.Assertions.assertThrows(dev.onceflow.log.CorruptLogException.class, () -> Log.open(dir));
+    assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+    assertTrue(e.getMessage().contains("byte position " + Coordinator.HEADER_BYTES + " (entry 0)"), e.getMessage());
+    assertEquals(size, Files.size(file), "acknowledged entries were truncated");
+    // repaired (the flip undone), everything is still there: nothing was lost by the refusal
+    TornWriteTest.flip(file, Coordinator.HEADER_BYTES + 8);
+    try (Log log = Log.open(dir)) {
+      assertEquals(List.of(token), log.preparedTransactions("tx"));
+      assertEquals(5, log.committedOffset("g", tp).getAsLong());
+      assertEquals(CompletionResult.COMMITTED, log.commitPrepared(token));
+    }
+  }
+
+  @Test
+  void aCorruptEntryInTheMiddleRefusesToOpen() throws Exception {
+    someState();
+    Path file = coordinatorFile();
+    long size = Files.size(file);
+    TornWriteTest.flip(file, size / 2);
+    org.junit.jupiter.api.Assertions.assertThrows(dev.onceflow.log.CorruptLogException.class, () -> Log.open(dir));
+    assertEquals(size, Files.size(file));
+  }
+
+  @Test
+  void anUnknownFormatVersionIsRefusedAndNothingChanged() throws Exception {
+    someState();
+    Path file = coordinatorFile();
+    byte[] before = Files.readAllBytes(file);
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+      raf.seek(4);
+      raf.write(9);
+    }
+    dev.onceflow.log.UnsupportedLogFormatException e = org.junit.jupiter.api.Assertions.assertThrows(
+        dev.onceflow.log.UnsupportedLogFormatException.class, () -> Log.open(dir));
+    assertTrue(e.getMessage().contains("format version 9"), e.getMessage());
+    before[4] = 9;
+    org.junit.jupiter.api.Assertions.assertArrayEquals(before, Files.readAllBytes(file));
+  }
+
+  @Test
+  void aHeaderlessRoundOneFileIsReadAndCompactionWritesTheHeader() throws Exception {
+    PreparedTransaction token = someState();
+    Path file = coordinatorFile();
+    byte[] all = Files.readAllBytes(file);
+    Files.write(file, java.util.Arrays.copyOfRange(all, Coordinator.HEADER_BYTES, all.length)); // version 0
+    try (Log log = Log.open(dir)) {
+      assertEquals(List.of(token), log.preparedTransactions("tx"));
+      assertEquals(5, log.committedOffset("g", tp).getAsLong());
+      assertTrue(((LogImpl) log).coordinator().compactNow());
+    }
+    assertEquals(Coordinator.MAGIC, java.nio.ByteBuffer.wrap(Files.readAllBytes(file)).getInt(0));
+    try (Log log = Log.open(dir)) {
+      assertEquals(5, log.committedOffset("g", tp).getAsLong());
+    }
+  }
+
+  // ---- audit: a group commit racing compaction ----
+
+  @Test
+  void aGroupCommitIsNotDroppedByACompactionBetweenItsAppendAndItsUpdate() throws Exception {
+    try (Log log = Log.open(dir)) {
+      log.createTopic("t", TopicConfig.partitions(1));
+      Coordinator coordinator = ((LogImpl) log).coordinator();
+      Thread[] compactor = new Thread[1];
+      coordinator.afterGroupAppendForTest = () -> {
+        compactor[0] = new Thread(coordinator::compactNow, "compactor");
+        compactor[0].start();
+        // let the compaction run to its end, or until it waits for this commit to finish (the fix)
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (compactor[0].isAlive() && compactor[0].getState() != Thread.State.BLOCKED
+            && System.nanoTime() < deadline) {
+          Thread.onSpinWait();
+        }
+      };
+      log.commitOffsets("g", Map.of(tp, 42L));
+      coordinator.afterGroupAppendForTest = () -> { };
+      compactor[0].join(10_000);
+      assertEquals(42, log.committedOffset("g", tp).getAsLong());
+    }
+    try (Log log = Log.open(dir)) {
+      assertEquals(42, log.committedOffset("g", tp).getAsLong(), "the acknowledged commit was lost");
+    }
+  }
+
+  @Test
+  void aDeletedGroupStaysDeletedAcrossReopenAndCompaction() {
+    try (Log log = Log.open(dir)) {
+      log.createTopic("t", TopicConfig.partitions(1));
+      log.commitOffsets("a", Map.of(tp, 1L));
+      log.commitOffsets("b", Map.of(tp, 2L));
+      assertTrue(log.deleteGroup("a"));
+      assertTrue(!log.deleteGroup("a"));
+    }
+    try (Log log = Log.open(dir)) {
+      assertEquals(Map.of("b", Map.of(tp, 2L)), log.groupOffsets());
+      assertTrue(((LogImpl) log).coordinator().compactNow());
+    }
+    try (Log log = Log.open(dir)) {
+      assertEquals(Map.of("b", Map.of(tp, 2L)), log.groupOffsets());
+    }
+  }
 }

@@ -89,4 +89,17 @@ class RetentionTest {
       assertTrue(log.startOffset(tp) > 5);
     }
   }
+
+  @Test
+  void retentionForcesThePartitionDirectoryAfterDeletingSegments() {
+    try (Log log = Log.open(dir)) {
+      log.createTopic("t", TopicConfig.builder().partitions(1).segmentBytes(1024).retentionBytes(3000).build());
+      fill(log, tp, 100, System.currentTimeMillis());
+      LogImpl impl = (LogImpl) log;
+      long forcesBefore = impl.context().directoryForces.get();
+      impl.enforceRetention(System.currentTimeMillis());
+      assertTrue(log.startOffset(tp) > 0, "nothing was deleted");
+      assertTrue(impl.context().directoryForces.get() > forcesBefore, "deletions were not made durable");
+    }
+  }
 }

@@ -11,6 +11,7 @@ import dev.onceflow.log.Header;
 import dev.onceflow.log.Headers;
 import dev.onceflow.log.Log;
 import dev.onceflow.log.LogRecord;
+import dev.onceflow.log.OffsetOutOfRangeException;
 import dev.onceflow.log.Producer;
 import dev.onceflow.log.ProducerRecord;
 import dev.onceflow.log.TopicConfig;
@@ -39,31 +40,113 @@ import java.util.Optional;
  * in header {@code source}), counted in the job metrics, and skipped, unless the pipeline fails on decode errors. A
  * replay after a restart does not write a bad record to the dead-letter topic again. Event timestamps are the records' log timestamps.
  *
- * <p>Position format: partition count (int), per partition: partition (int), next offset (long), end offset (long,
- * -1 when unbounded).
+ * <p><b>Retention.</b> The pipeline's positions are held against retention through a consumer group, by default
+ * {@code onceflow.<job name>} ({@link #groupId(String)} to choose another): a fresh start commits its start offsets,
+ * and every completed checkpoint commits its checkpointed positions ({@link #checkpointCompleted}). The log's
+ * retention never deletes a segment at or after the smallest offset any group committed for the partition (unless
+ * the topic sets {@code retentionIgnoresConsumerGroups}), so everything a restore can still read stays. Under
+ * AT_MOST_ONCE the durable per-batch positions are never behind the checkpointed ones, and a restore replays from
+ * the checkpointed ones, so the same hold covers them. A pipeline that will never run again keeps its hold until its
+ * group is deleted ({@code onceflow log group delete --dir D --group onceflow.<job>}).
+ *
+ * <p><b>Deleted positions.</b> If a position to read from is below the partition's start offset anyway (retention
+ * ignoring groups, a group deleted by hand, data deleted before this version), the source never skips silently: it
+ * fails with {@link OffsetOutOfRangeException} (fatal, not retried) naming the topic, partition, position and start
+ * offset, unless it was built with {@link #skipDeletedPositions()}, in which case it moves on, logs a warning, and
+ * counts the skipped offsets in {@link #deletedOffsetsSkipped()}.
+ *
+ * <p>Position format (version 1): int8 version = 1, partition count (int), per partition: partition (int), next
+ * offset (long), end offset (long, -1 when unbounded). A position without the version byte (it starts with a zero
+ * byte: the high byte of the partition count) is version 0, read the same way; any other version is refused.
  */
 public final class LogSource<T> implements Source<T> {
   private static final long HOLD_BACK = SourceReader.HOLD_BACK;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LogSource.class);
+  private static final byte POSITION_VERSION = 1;
   private final Log log;
   private final String topic;
   private final Decoder<T> decoder;
   private final boolean bounded;
+  private final boolean skipDeleted;
+  private final String groupOverride;
+  /** The group holding this pipeline's positions; set by the first reader (it knows the job name). */
+  private volatile String group;
+  private final java.util.concurrent.atomic.AtomicLong deletedSkipped = new java.util.concurrent.atomic.AtomicLong();
 
-  private LogSource(Log log, String topic, Decoder<T> decoder, boolean bounded) {
+  private LogSource(Log log, String topic, Decoder<T> decoder, boolean bounded, boolean skipDeleted,
+      String groupOverride) {
     this.log = Objects.requireNonNull(log, "log");
     this.topic = Objects.requireNonNull(topic, "topic");
     this.decoder = Objects.requireNonNull(decoder, "decoder");
     this.bounded = bounded;
+    this.skipDeleted = skipDeleted;
+    this.groupOverride = groupOverride;
   }
 
   /** An unbounded source over {@code topic} (which must exist). */
   public static <T> LogSource<T> of(Log log, String topic, Decoder<T> decoder) {
-    return new LogSource<>(log, topic, decoder, false);
+    return new LogSource<>(log, topic, decoder, false, false, null);
   }
 
   /** The same source, bounded: it ends at the last stable offsets observed when the job first started. */
   public LogSource<T> bounded() {
-    return new LogSource<>(log, topic, decoder, true);
+    return new LogSource<>(log, topic, decoder, true, skipDeleted, groupOverride);
+  }
+
+  /**
+   * The same source, accepting the loss of records retention deleted before it read them: a position below the start
+   * offset moves up to it, with a warning naming partition, position and start offset, and the number of offsets
+   * skipped (records, plus any transaction markers among them) is added to {@link #deletedOffsetsSkipped()}. Without
+   * it (the default) such a position fails the job with {@link OffsetOutOfRangeException}.
+   */
+  public LogSource<T> skipDeletedPositions() {
+    return new LogSource<>(log, topic, decoder, bounded, true, groupOverride);
+  }
+
+  /**
+   * The same source, holding its positions in consumer group {@code groupId} instead of {@code onceflow.<job name>}
+   * (use a distinct group per pipeline reading the topic).
+   */
+  public LogSource<T> groupId(String groupId) {
+    Objects.requireNonNull(groupId, "groupId");
+    if (groupId.isEmpty()) {
+      throw new IllegalArgumentException("LogSource.groupId must not be empty");
+    }
+    return new LogSource<>(log, topic, decoder, bounded, skipDeleted, groupId);
+  }
+
+  /**
+   * Offsets this source (all its readers in this process) skipped because retention had deleted them before they
+   * were read; always 0 unless built with {@link #skipDeletedPositions()}. The records there are lost to the job.
+   */
+  public long deletedOffsetsSkipped() {
+    return deletedSkipped.get();
+  }
+
+  /** The consumer group holding this pipeline's positions, or empty before a reader was created. */
+  public Optional<String> group() {
+    return Optional.ofNullable(group);
+  }
+
+  /**
+   * Commits the checkpointed positions as the offsets of this pipeline's group, so that retention keeps every
+   * record a restore of this (or a later) checkpoint reads. Best effort: a missed commit only holds more.
+   */
+  @Override
+  public void checkpointCompleted(long checkpointId, List<byte[]> subtaskPositions) {
+    String g = group;
+    if (g == null) {
+      return; // no reader in this process: nobody knows the job name
+    }
+    Map<TopicPartition, Long> offsets = new java.util.HashMap<>();
+    for (byte[] position : subtaskPositions) {
+      if (position != null) {
+        decode(position).forEach((p, pos) -> offsets.put(new TopicPartition(topic, p), pos[0]));
+      }
+    }
+    if (!offsets.isEmpty()) {
+      log.commitOffsets(g, offsets);
+    }
   }
 
   @Override
@@ -76,17 +159,64 @@ public final class LogSource<T> implements Source<T> {
     if (!log.topicExists(topic)) {
       throw new IllegalArgumentException("LogSource: topic '" + topic + "' does not exist; create it first");
     }
+    String g = groupOverride != null ? groupOverride : "onceflow." + ctx.jobName();
+    group = g;
     Map<Integer, long[]> positions = new LinkedHashMap<>();
     if (ctx.restoredPosition().isPresent()) {
       positions = decode(ctx.restoredPosition().get());
+      for (var e : positions.entrySet()) {
+        long[] pos = e.getValue();
+        if (pos[1] < 0 || pos[0] < pos[1]) { // a bounded partition read to its end needs nothing more
+          pos[0] = checkNotDeleted(e.getKey(), pos[0], "restored");
+        }
+      }
     } else {
       int partitions = log.partitions(topic);
       for (int p = ctx.subtask(); p < partitions; p += ctx.parallelism()) {
         TopicPartition tp = new TopicPartition(topic, p);
-        positions.put(p, new long[] {log.startOffset(tp), bounded ? log.lastStableOffset(tp) : -1});
+        positions.put(p, new long[] {holdStart(g, tp), bounded ? log.lastStableOffset(tp) : -1});
       }
     }
     return new Reader(positions);
+  }
+
+  /**
+   * A fresh start's position in tp: the start offset, committed for the group first so that retention cannot delete
+   * it before the first checkpoint (a restart before it starts here again). Retried if retention moved the start
+   * between reading it and committing it (nothing was read yet, so nothing is lost).
+   */
+  private long holdStart(String g, TopicPartition tp) {
+    while (true) {
+      long start = log.startOffset(tp);
+      log.commitOffsets(g, Map.of(tp, start));
+      if (log.startOffset(tp) == start) {
+        return start;
+      }
+    }
+  }
+
+  /** The position to read partition p from: {@code position}, unless retention deleted it (fail, or skip and count). */
+  private long checkNotDeleted(int p, long position, String what) {
+    TopicPartition tp = new TopicPartition(topic, p);
+    long start = log.startOffset(tp);
+    if (position >= start) {
+      return position;
+    }
+    if (skipDeleted) {
+      deletedSkipped.addAndGet(start - position);
+      LOG.warn("LogSource {}: the {} position {} of {} is below its start offset {}: retention deleted {} offsets"
+          + " before they were read; skipping them as lost (skipDeletedPositions)", topic, what, position, tp, start,
+          start - position);
+      return start;
+    }
+    throw new OffsetOutOfRangeException("LogSource of topic '" + topic + "': the " + what + " position " + position
+        + " of partition " + p + " is below the partition's log start offset " + start + ": retention deleted the "
+        + (start - position) + " offsets [" + position + ", " + start + ") before this pipeline read them. The job"
+        + " stops rather than skip them silently. To go on accepting the loss, build the source with"
+        + " LogSource.skipDeletedPositions() (the skipped offsets are counted); to keep them, restore the deleted"
+        + " segments; to start over from the current start, use a new checkpoint directory. Retention holds a"
+        + " pipeline's positions through its consumer group ('" + group + "') unless the topic sets"
+        + " retentionIgnoresConsumerGroups or the group was deleted", tp, position, start);
   }
 
   /** Partitions are the splits: each moves with its position to the subtask that owns it at the new parallelism. */
@@ -125,7 +255,8 @@ public final class LogSource<T> implements Source<T> {
 
     Reader(Map<Integer, long[]> positions) {
       this.positions = positions;
-      this.consumer = log.consumer(ConsumerConfig.readCommitted());
+      // strict: retention deleting records under a running reader must not skip them silently either
+      this.consumer = log.consumer(ConsumerConfig.readCommitted().withFailOnDeletedPositions());
       List<TopicPartition> tps = new ArrayList<>();
       for (int p : positions.keySet()) {
         tps.add(new TopicPartition(topic, p));
@@ -151,7 +282,17 @@ public final class LogSource<T> implements Source<T> {
         consumer.poll(1, Duration.ofMillis(10));
         return ReadStatus.NOTHING_AVAILABLE;
       }
-      List<LogRecord> records = consumer.poll(maxRecords, Duration.ofMillis(10));
+      List<LogRecord> records;
+      try {
+        records = consumer.poll(maxRecords, Duration.ofMillis(10));
+      } catch (OffsetOutOfRangeException e) {
+        int p = e.partition().partition();
+        long[] pos = positions.get(p);
+        long next = checkNotDeleted(p, Math.max(pos[0], e.position()), "current"); // throws unless skipping
+        pos[0] = next;
+        consumer.seek(e.partition(), next);
+        return ReadStatus.MORE_AVAILABLE;
+      }
       for (LogRecord r : records) {
         long[] pos = positions.get(r.partition());
         if (pos[1] >= 0 && r.offset() >= pos[1]) {
@@ -301,6 +442,7 @@ public final class LogSource<T> implements Source<T> {
     try {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       DataOutputStream out = new DataOutputStream(bytes);
+      out.writeByte(POSITION_VERSION);
       out.writeInt(positions.size());
       for (var e : positions.entrySet()) {
         out.writeInt(e.getKey());
@@ -317,6 +459,13 @@ public final class LogSource<T> implements Source<T> {
   private static Map<Integer, long[]> decode(byte[] b) {
     try {
       DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(b));
+      byte version = b.length > 0 ? b[0] : 0;
+      if (version == POSITION_VERSION) {
+        in.readByte();
+      } else if (version != 0) { // 0: version 0, whose first byte is the partition count's high byte
+        throw new IllegalArgumentException("LogSource position in checkpoint has version " + version + "; this"
+            + " Onceflow reads versions 0 and " + POSITION_VERSION + ". Restore it with the version that wrote it");
+      }
       int n = in.readInt();
       Map<Integer, long[]> m = new LinkedHashMap<>();
       for (int i = 0; i < n; i++) {

@@ -1,0 +1,158 @@
+package dev.onceflow.core.runtime;
+
+import dev.onceflow.core.Guarantee;
+import dev.onceflow.core.IncompatibleCheckpointException;
+import dev.onceflow.core.checkpoint.CompletedCheckpoint;
+import dev.onceflow.core.checkpoint.GuaranteeCompatibility;
+import dev.onceflow.core.checkpoint.JobHistory;
+import dev.onceflow.core.sink.TwoPhaseCommitSink;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Decides what a job restores from its checkpoint directory, and refuses (with {@link IncompatibleCheckpointException},
+ * before any subtask runs, never in part) what it cannot restore without breaking its promise: another guarantee the
+ * snapshot or the last run cannot serve ({@link GuaranteeCompatibility}), another pipeline shape, another {@code
+ * maxParallelism}, another parallelism with a source or guarantee that cannot rescale, or pending sink transactions
+ * that this job's sink could not commit. Pure: reads nothing but its arguments, so every refusal is testable without
+ * threads.
+ */
+final class RestorePlanner {
+  private RestorePlanner() {}
+
+  /**
+   * Plans a restore.
+   *
+   * @param dir the checkpoint directory (for messages)
+   * @param latest its latest completed checkpoint
+   * @param history what ran on it before this job, empty if nothing recorded one
+   */
+  static RestorePlan plan(JobConfig config, JobGraph graph, Path dir, Optional<CompletedCheckpoint> latest,
+      Optional<JobHistory> history) throws IOException {
+    checkGuarantee(config, dir, latest, history);
+    int checkpointParallelism = 0;
+    if (latest.isPresent()) {
+      checkpointParallelism = parallelismOf(latest.get());
+      checkShape(config, graph, dir, latest.get(), checkpointParallelism);
+      checkPendingTransactions(config, graph, dir, latest.get());
+    }
+    String sinkName = graph.last().sink().sink().name();
+    JobHistory before = history.orElse(new JobHistory(config.guarantee(), Map.of()));
+    JobHistory now = before.started(config.guarantee(), sinkName, config.parallelism());
+    int sinkSubtasks = Math.max(now.sinkParallelism(sinkName), checkpointParallelism);
+    return new RestorePlan(latest, checkpointParallelism, now, sinkSubtasks);
+  }
+
+  static int parallelismOf(CompletedCheckpoint c) {
+    return (int) c.metadata().tasks().stream().filter(t -> t.startsWith("s0-")).count();
+  }
+
+  private static void checkGuarantee(JobConfig config, Path dir, Optional<CompletedCheckpoint> latest,
+      Optional<JobHistory> history) {
+    Guarantee wanted = config.guarantee();
+    String fresh = ", or start fresh under " + wanted + " on a new checkpoint directory (with a new output: what the"
+        + " earlier run wrote stays where it is)";
+    if (latest.isPresent()) {
+      Guarantee taken = latest.get().metadata().guarantee();
+      Optional<String> why = GuaranteeCompatibility.whyNot(taken, wanted);
+      if (why.isPresent()) {
+        throw new IncompatibleCheckpointException(dir, "checkpoint " + latest.get().id() + " in " + dir + " was taken"
+            + " under " + (taken == null ? "an unrecorded guarantee" : taken) + "; job '" + config.name() + "' asks"
+            + " for " + wanted + ", which it cannot give: " + why.get() + ". Run the job under "
+            + (taken == null ? Guarantee.AT_LEAST_ONCE : taken) + " to resume" + fresh);
+      }
+    }
+    if (history.isPresent()) {
+      Guarantee last = history.get().lastGuarantee();
+      Optional<String> why = GuaranteeCompatibility.whyNot(last, wanted);
+      if (why.isPresent()) {
+        throw new IncompatibleCheckpointException(dir, "the last job started on checkpoint directory " + dir
+            + " ran under " + last + (latest.isEmpty() ? " (it completed no checkpoint)" : "") + "; job '"
+            + config.name() + "' asks for " + wanted + ", which that run cannot be continued under: " + why.get()
+            + ". Run the job under " + last + " to resume" + fresh);
+      }
+    }
+  }
+
+  /**
+   * A checkpoint holds one state file per subtask of each stage. Restored with another parallelism, keyed state moves
+   * by key group and the source redistributes its positions (a {@code LogSource} moves whole partitions); what cannot
+   * move is refused, with a message that says what to do.
+   */
+  private static void checkShape(JobConfig config, JobGraph graph, Path dir, CompletedCheckpoint latest,
+      int oldParallelism) {
+    List<String> recorded = latest.metadata().tasks();
+    Set<String> expected = new HashSet<>();
+    for (int k = 0; k < graph.stages.size(); k++) {
+      for (int i = 0; i < oldParallelism; i++) {
+        expected.add(JobExecution.taskKey(k, i));
+      }
+    }
+    String where = "checkpoint " + latest.id() + " in " + dir;
+    if (!new HashSet<>(recorded).equals(expected)) {
+      long oldStages = recorded.stream().map(t -> t.substring(0, t.indexOf('-'))).distinct().count();
+      throw new IncompatibleCheckpointException(dir, where + " was taken by a pipeline of " + oldStages
+          + " stage(s); job '" + config.name() + "' has " + graph.stages.size() + ". Restore it with the pipeline"
+          + " that took it, or use a new checkpoint directory to start over");
+    }
+    for (String task : recorded) {
+      for (var section : latest.task(task).sections().entrySet()) {
+        if (section.getKey().endsWith(KeyedProcessOp.KEY_GROUPS)) {
+          int keyGroups = ByteBuffer.wrap(section.getValue()).getInt();
+          if (keyGroups != config.maxParallelism()) {
+            throw new IncompatibleCheckpointException(dir, where + " holds keyed state partitioned into " + keyGroups
+                + " key groups (maxParallelism " + keyGroups + "); job '" + config.name() + "' has maxParallelism "
+                + config.maxParallelism() + ", which would route keys to the wrong state. Set maxParallelism("
+                + keyGroups + ") to resume, or use a new checkpoint directory to start over");
+          }
+        }
+      }
+    }
+    if (oldParallelism == config.parallelism()) {
+      return;
+    }
+    String refused = null;
+    var source = (Transformation.SourceT) graph.stages.get(0).nodes().get(0);
+    if (config.guarantee() == Guarantee.AT_MOST_ONCE) {
+      refused = "AT_MOST_ONCE keeps a committed position per source subtask, which does not move";
+    } else if (!source.source().rescalable()) {
+      refused = "source '" + source.source().name() + "' cannot redistribute its positions";
+    }
+    if (refused != null) {
+      throw new IncompatibleCheckpointException(dir, where + " was taken with parallelism " + oldParallelism
+          + "; job '" + config.name() + "' has parallelism " + config.parallelism() + " and cannot be rescaled: "
+          + refused + ". Run with parallelism " + oldParallelism + " to resume, or use a new checkpoint directory to"
+          + " start over");
+    }
+  }
+
+  /**
+   * Pending transactions in the checkpoint are output that only their sink can commit: a job whose sink is not
+   * transactional (or sits elsewhere in the pipeline) would drop them, losing output the checkpoint promised.
+   */
+  private static void checkPendingTransactions(JobConfig config, JobGraph graph, Path dir, CompletedCheckpoint latest)
+      throws IOException {
+    JobGraph.Stage last = graph.last();
+    String ours = last.sink().sink() instanceof TwoPhaseCommitSink<?> ? last.sinkUid() + SinkRecovery.TXNS : null;
+    for (String task : latest.metadata().tasks()) {
+      for (var section : latest.task(task).sections().entrySet()) {
+        String name = section.getKey();
+        if (name.endsWith(SinkRecovery.TXNS) && !name.equals(ours)
+            && !TwoPhaseCommitSinkOp.decode(section.getValue(), dir + " " + task + " " + name).isEmpty()) {
+          throw new IncompatibleCheckpointException(dir, "checkpoint " + latest.id() + " in " + dir + " holds"
+              + " prepared transactions of the transactional sink " + name.substring(0, name.length()
+              - SinkRecovery.TXNS.length()) + " that may not be committed yet; job '" + config.name() + "' has "
+              + (ours == null ? "no transactional sink" : "its transactional sink elsewhere") + " and would drop"
+              + " them (output the checkpoint promised). Resume once with the transactional sink, or use a new"
+              + " checkpoint directory to start over");
+        }
+      }
+    }
+  }
+}

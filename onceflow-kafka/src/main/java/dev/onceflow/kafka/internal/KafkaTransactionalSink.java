@@ -1,0 +1,469 @@
+package dev.onceflow.kafka.internal;
+
+import dev.onceflow.core.sink.SinkContext;
+import dev.onceflow.core.sink.TwoPhaseCommitSink;
+import dev.onceflow.core.sink.TwoPhaseCommitWriter;
+import dev.onceflow.kafka.KafkaSinkException;
+import dev.onceflow.kafka.KafkaTransactionLostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TransactionDescription;
+import org.apache.kafka.clients.admin.TransactionState;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.TransactionalIdNotFoundException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * EXACTLY_ONCE: one Kafka transaction per sink subtask per checkpoint.
+ *
+ * <ul>
+ *   <li>Each subtask owns a fixed pool of transactional ids {@code <prefix>-<subtask>-<k>}, k &lt; pool size. A
+ *       transaction begins on a free producer of the pool; on the barrier of checkpoint n the writer appends a marker
+ *       record (to partition {@code subtask} of the marker topic) to the transaction, flushes, and returns the token
+ *       (id, producer id, epoch, protocol version, marker offset). The producer stays busy until n's commit.
+ *   <li>Commit, once checkpoint n completed: in the same process by the producer that holds the transaction; in a
+ *       later process (the trap: killed after n completed, before its commit reached the broker) by a fresh producer
+ *       resumed with the token's producer id and epoch ({@link ProducerResume}). Before resuming, the marker decides:
+ *       marker committed = done already (an id is reused only after its commit, so a resumed commit can never end a
+ *       later transaction of the same id under protocol v1, where epochs repeat); otherwise the broker must still
+ *       hold the token's open transaction (same producer id and epoch), or the transaction was aborted (timeout) and
+ *       the job fails with {@link KafkaTransactionLostException}.
+ *   <li>abortLingering fences every id of the subtask's pool (Admin fenceProducers): open transactions of a crashed
+ *       process are aborted and any zombie producer is fenced.
+ * </ul>
+ */
+public final class KafkaTransactionalSink<T> implements TwoPhaseCommitSink<T> {
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaTransactionalSink.class);
+  private static final Duration WAIT = Duration.ofSeconds(120);
+
+  private final SinkSettings<T> s;
+  private final String name;
+  /** Producers of this JVM holding a prepared transaction, by transactional id: committed in process. */
+  private final Map<String, Pooled> prepared = new ConcurrentHashMap<>();
+  /** The clash lease, held while a writer of this sink is open in this process. Guarded by this. */
+  private PipelineLease lease;
+  private int openWriters;
+
+  /** The sink for {@code settings}, named {@code name}. */
+  public KafkaTransactionalSink(SinkSettings<T> settings, String name) {
+    this.s = settings;
+    this.name = name;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  /** The transactional id prefix of a pipeline's sink: the configured one, or {@code onceflow-<job>-<sink>}. */
+  public String prefix(String jobName) {
+    String p = s.transactionalIdPrefix() != null ? s.transactionalIdPrefix() : "onceflow-" + jobName + "-" + name;
+    return p.replaceAll("[^a-zA-Z0-9._-]", "_");
+  }
+
+  /** The ids of a subtask's pool. */
+  public List<String> transactionalIds(String jobName, int subtask) {
+    List<String> ids = new ArrayList<>();
+    for (int k = 0; k < s.producersPerSubtask(); k++) {
+      ids.add(prefix(jobName) + "-" + subtask + "-" + k);
+    }
+    return ids;
+  }
+
+  private String markerTopic(String jobName) {
+    return prefix(jobName) + ".markers";
+  }
+
+  /** One pooled transactional producer. State guarded by the writer's pool monitor. */
+  private static final class Pooled {
+    final String id;
+    final KafkaProducer<byte[], byte[]> producer;
+    final SendErrors errors;
+    final Object pool;
+    boolean busy; // open or prepared
+    long preparedCheckpoint = -1;
+
+    Pooled(String id, KafkaProducer<byte[], byte[]> producer, Object pool) {
+      this.id = id;
+      this.producer = producer;
+      this.errors = new SendErrors("Kafka sink " + id);
+      this.pool = pool;
+    }
+
+    void release() {
+      synchronized (pool) {
+        busy = false;
+        preparedCheckpoint = -1;
+        pool.notifyAll();
+      }
+    }
+  }
+
+  private Properties transactionalProducer(String id) {
+    Properties p = s.baseProducer(id);
+    p.put("transactional.id", id);
+    p.put("enable.idempotence", "true");
+    p.put("acks", "all");
+    p.putIfAbsent("transaction.timeout.ms", Long.toString(s.transactionTimeout().toMillis()));
+    return p;
+  }
+
+  private long timeoutMillis() {
+    return Long.parseLong(s.producerProperties().getProperty("transaction.timeout.ms",
+        Long.toString(s.transactionTimeout().toMillis())));
+  }
+
+  private void ensureMarkerTopic(Admin admin, String topic, int partitions) throws Exception {
+    try {
+      Map<String, String> configs = Map.of("retention.ms", Long.toString(s.markerRetention().toMillis()),
+          "cleanup.policy", "delete");
+      admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.empty()).configs(configs)))
+          .all().get(60, TimeUnit.SECONDS);
+      LOG.info("Created the transaction marker topic {} with {} partitions", topic, partitions);
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw e;
+      }
+      int have = admin.describeTopics(List.of(topic)).allTopicNames().get(60, TimeUnit.SECONDS).get(topic)
+          .partitions().size();
+      if (have < partitions) {
+        try {
+          admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(partitions))).all().get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException raced) {
+          if (!(raced.getCause() instanceof InvalidPartitionsException)) {
+            throw raced;
+          }
+        }
+      }
+    }
+  }
+
+  @Override
+  public TwoPhaseCommitWriter<T> createWriter(SinkContext ctx) throws Exception {
+    String markers = markerTopic(ctx.jobName());
+    try (Admin admin = Admin.create(s.admin())) {
+      ensureMarkerTopic(admin, markers, Math.max(ctx.parallelism(), ctx.subtask() + 1));
+    }
+    synchronized (this) {
+      if (lease == null) {
+        lease = PipelineLease.acquire(s, prefix(ctx.jobName()) + ".lease", markers);
+      }
+      openWriters++;
+    }
+    return new Writer(ctx, markers);
+  }
+
+  private synchronized void writerClosed() {
+    if (--openWriters == 0 && lease != null) {
+      lease.release();
+      lease = null;
+    }
+  }
+
+  private final class Writer implements TwoPhaseCommitWriter<T> {
+    private final SinkContext ctx;
+    private final String markerTopic;
+    private final List<String> ids;
+    private final Pooled[] pool;
+    private Pooled current;
+
+    Writer(SinkContext ctx, String markerTopic) {
+      this.ctx = ctx;
+      this.markerTopic = markerTopic;
+      this.ids = transactionalIds(ctx.jobName(), ctx.subtask());
+      this.pool = new Pooled[ids.size()];
+    }
+
+    @Override
+    public void beginTransaction() throws Exception {
+      Pooled p = take();
+      p.errors.reset();
+      try {
+        p.producer.beginTransaction();
+      } catch (ProducerFencedException e) {
+        throw fenced(p.id, e);
+      }
+      current = p;
+    }
+
+    /** A free producer of the pool, created and initialised on first use; waits for a commit to free one. */
+    private Pooled take() throws Exception {
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      synchronized (this) {
+        while (true) {
+          for (int k = 0; k < pool.length; k++) {
+            if (pool[k] == null) {
+              pool[k] = open(ids.get(k));
+            }
+            if (!pool[k].busy) {
+              pool[k].busy = true;
+              return pool[k];
+            }
+          }
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            throw new IllegalStateException("Kafka sink " + ctx.subtaskId() + ": all " + pool.length
+                + " transactional producers still hold prepared transactions waiting for their checkpoints to "
+                + "complete; raise producersPerSubtask or check why checkpoints do not complete");
+          }
+          wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        }
+      }
+    }
+
+    private Pooled open(String id) {
+      KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(transactionalProducer(id),
+          new ByteArraySerializer(), new ByteArraySerializer());
+      try {
+        producer.initTransactions(); // fences any older producer of this id and aborts its open transaction
+      } catch (RuntimeException e) {
+        producer.close(Duration.ZERO);
+        throw e instanceof ProducerFencedException ? fenced(id, e) : e;
+      }
+      return new Pooled(id, producer, this);
+    }
+
+    @Override
+    public void write(T record) {
+      current.errors.check();
+      byte[] key = s.keyEncoder() == null ? null : s.keyEncoder().encode(record);
+      try {
+        current.producer.send(new ProducerRecord<>(s.topicOf().apply(record), key, s.valueEncoder().encode(record)),
+            current.errors);
+      } catch (ProducerFencedException e) {
+        throw fenced(current.id, e);
+      } catch (KafkaException e) {
+        throw new KafkaSinkException("Kafka sink " + current.id + ": the transaction failed (" + e
+            + (e.getCause() != null ? ", caused by " + e.getCause() : "") + "); the job fails", e);
+      }
+    }
+
+    @Override
+    public byte[] preCommit(long checkpointId) throws Exception {
+      Pooled p = current;
+      p.errors.check();
+      String marker = ctx.jobName() + "/" + name + "/" + ctx.subtask() + "/checkpoint " + checkpointId;
+      var ack = p.producer.send(new ProducerRecord<>(markerTopic, ctx.subtask(), null,
+          marker.getBytes(StandardCharsets.UTF_8)), p.errors);
+      p.producer.flush();
+      p.errors.check();
+      RecordMetadata md = ack.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      Object[] idEpoch = ProducerResume.idEpochAndVersion(p.producer);
+      TxnToken token = new TxnToken(p.id, (Long) idEpoch[0], (Short) idEpoch[1], (Boolean) idEpoch[2], checkpointId,
+          markerTopic, md.partition(), md.offset(), s.clock().millis(), timeoutMillis());
+      synchronized (this) {
+        p.preparedCheckpoint = checkpointId;
+      }
+      prepared.put(p.id, p);
+      current = null;
+      return token.toBytes();
+    }
+
+    @Override
+    public void abort() {
+      Pooled p = current;
+      current = null;
+      if (p == null) {
+        return;
+      }
+      try {
+        p.producer.abortTransaction();
+      } catch (KafkaException e) {
+        LOG.warn("Kafka sink {}: aborting the open transaction failed ({}); the next start fences it", p.id,
+            e.toString());
+      }
+      p.release();
+    }
+
+    @Override
+    public void close() {
+      for (Pooled p : pool) {
+        if (p != null) {
+          prepared.remove(p.id, p);
+          // ZERO: a plain close would abort the open transaction; prepared ones must stay prepared
+          p.producer.close(Duration.ZERO);
+        }
+      }
+      writerClosed();
+    }
+  }
+
+  private KafkaSinkException fenced(String id, Exception e) {
+    return new KafkaSinkException("Kafka sink: transactional id " + id + " was taken over by another producer: "
+        + "another process runs a pipeline with the same name and sink (or the same transactionalIdPrefix). Stop "
+        + "it, or give one of them another prefix", e);
+  }
+
+  @Override
+  public void commit(byte[] token) throws Exception {
+    TxnToken t = TxnToken.fromBytes(token);
+    Pooled p = prepared.get(t.transactionalId());
+    if (p != null && p.preparedCheckpoint == t.checkpointId()) {
+      try {
+        p.producer.commitTransaction();
+      } catch (ProducerFencedException e) {
+        throw fenced(t.transactionalId(), e);
+      }
+      prepared.remove(t.transactionalId(), p);
+      p.release();
+      return;
+    }
+    recoverCommit(t);
+  }
+
+  /** What the marker partition says of a transaction. */
+  private enum Marker { COMMITTED, ABORTED, OPEN, DELETED }
+
+  /**
+   * Commits a transaction that a producer of an earlier process (or attempt) prepared, unless it is done. The marker
+   * decides; while it is open, the broker must hold the token's transaction (same producer id and epoch) open, and
+   * then a resumed producer commits it. A commit the broker is still completing (markers are written after
+   * commitTransaction returns) is waited for, bounded.
+   */
+  private void recoverCommit(TxnToken t) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    boolean resumed = false;
+    try (Admin admin = Admin.create(s.admin())) {
+      while (true) {
+        Marker m = marker(t);
+        switch (m) {
+          case COMMITTED -> {
+            LOG.info(resumed ? "Recovery: committed the {} prepared before the restart"
+                : "Recovery: the {} was committed before the restart", t);
+            return;
+          }
+          case ABORTED, DELETED -> throw lost(t, describe(admin, t.transactionalId()), m);
+          case OPEN -> {
+            TransactionDescription d = describe(admin, t.transactionalId());
+            boolean ours = d != null && d.producerId() == t.producerId() && d.producerEpoch() == t.epoch();
+            if (ours && d.state() == TransactionState.ONGOING && !resumed) {
+              resumeAndCommit(t);
+              resumed = true;
+            } else if (System.nanoTime() > deadline) {
+              throw lost(t, d, m);
+            } else {
+              Thread.sleep(20); // the broker is completing it: poll until decided (bounded by the deadline)
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private KafkaTransactionLostException lost(TxnToken t, TransactionDescription d, Marker marker) {
+    long age = s.clock().millis() - t.preparedAtMillis();
+    String state = d == null ? "the broker no longer knows the transactional id"
+        : "the broker now holds producer id " + d.producerId() + " epoch " + d.producerEpoch() + " in state "
+            + d.state();
+    String why = marker == Marker.DELETED ? "; its marker record was deleted by the marker topic's retention"
+        : marker == Marker.OPEN ? "; it stayed undecided for " + WAIT.toSeconds() + " s"
+        : age >= t.timeoutMillis()
+            ? "; it was prepared " + age / 1000 + " s ago, past its transaction.timeout.ms of " + t.timeoutMillis()
+                + " ms"
+            : "; it was prepared " + age / 1000 + " s ago (timeout " + t.timeoutMillis()
+                + " ms): someone aborted or fenced it (kafka txn abort/fence?)";
+    return new KafkaTransactionLostException(t.checkpointId(), t.transactionalId(), t + ": " + state + why);
+  }
+
+  private static TransactionDescription describe(Admin admin, String id) throws Exception {
+    try {
+      return admin.describeTransactions(List.of(id)).description(id).get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof TransactionalIdNotFoundException) {
+        return null;
+      }
+      throw e;
+    }
+  }
+
+  private void resumeAndCommit(TxnToken t) {
+    Properties p = transactionalProducer(t.transactionalId());
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
+        new ByteArraySerializer())) {
+      ProducerResume.resume(producer, t.producerId(), t.epoch(), t.v2());
+      producer.commitTransaction();
+    }
+  }
+
+  /**
+   * Whether the token's marker record is committed, aborted, not decided yet, or deleted by retention.
+   * Reads read_committed at the marker's offset: only this subtask's transactions write that partition, in order,
+   * so the last stable offset passes the marker exactly when its transaction and every earlier one are decided.
+   */
+  private Marker marker(TxnToken t) {
+    Properties p = KafkaSourceReader.filter(s.producerProperties(), ConsumerConfig.configNames());
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrapServers());
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+    TopicPartition tp = new TopicPartition(t.markerTopic(), t.markerPartition());
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
+        new ByteArrayDeserializer())) {
+      c.assign(List.of(tp));
+      long start = c.beginningOffsets(List.of(tp)).get(tp);
+      if (start > t.markerOffset()) {
+        return Marker.DELETED;
+      }
+      long stable = c.endOffsets(List.of(tp)).get(tp);
+      if (stable <= t.markerOffset()) {
+        return Marker.OPEN; // its transaction is not decided yet
+      }
+      c.seek(tp, t.markerOffset());
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (c.position(tp) <= t.markerOffset()) {
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
+          if (r.offset() == t.markerOffset()) {
+            return Marker.COMMITTED;
+          }
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("reading the marker of the " + t + " took over " + WAIT);
+        }
+      }
+      return Marker.ABORTED; // skipped by read_committed
+    }
+  }
+
+  @Override
+  public void abortLingering(SinkContext ctx, List<byte[]> recordedTokens) throws Exception {
+    List<String> ids = transactionalIds(ctx.jobName(), ctx.subtask());
+    try (Admin admin = Admin.create(s.admin())) {
+      List<String> open = new ArrayList<>();
+      for (String id : ids) {
+        TransactionDescription d = describe(admin, id);
+        if (d != null && d.state() != TransactionState.EMPTY && d.state() != TransactionState.COMPLETE_COMMIT
+            && d.state() != TransactionState.COMPLETE_ABORT) {
+          open.add(id);
+        }
+      }
+      if (!open.isEmpty()) {
+        admin.fenceProducers(open).all().get(60, TimeUnit.SECONDS);
+        LOG.info("Recovery of {}: fenced and aborted the open transactions of {}", ctx.subtaskId(), open);
+      }
+    }
+  }
+}

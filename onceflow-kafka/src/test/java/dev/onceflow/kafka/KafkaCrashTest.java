@@ -1,0 +1,182 @@
+package dev.onceflow.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.onceflow.core.Guarantee;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Real crashes, Kafka to Kafka: a child JVM runs a keyed count from a Kafka topic into a Kafka topic and is SIGKILLed
+ * at seeded moments taken from its own progress output (records read, transaction prepared, checkpoint completed,
+ * sink committed) and, under EXACTLY_ONCE, inside the commit of a completed checkpoint (the trap: the next process
+ * must commit it). It is restarted on the same checkpoint directory until it finishes; the output, read
+ * read_committed, must then keep the guarantee. The mutation run (commit on the barrier, before the checkpoint
+ * completed) must be caught.
+ */
+class KafkaCrashTest {
+  private static final long N = 20_000;
+  private static final String EOF_MARK = "\u0000EOF";
+
+  @TempDir Path tmp;
+
+  private static final class Child implements AutoCloseable {
+    final Process process;
+    final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+
+    Child(List<String> args, Path stderr) throws Exception {
+      List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-Xmx256m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+          "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", "-Dorg.slf4j.simpleLogger.log.org.apache.kafka=warn",
+          KafkaCrashChild.class.getName()));
+      cmd.addAll(args);
+      process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile())).start();
+      Thread pump = new Thread(() -> {
+        try (BufferedReader r = new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+          for (String l; (l = r.readLine()) != null; ) {
+            lines.add(l);
+          }
+        } catch (java.io.IOException e) {
+          // killed
+        } finally {
+          lines.add(EOF_MARK);
+        }
+      }, "child-stdout");
+      pump.setDaemon(true);
+      pump.start();
+    }
+
+    String next() throws InterruptedException {
+      String l = lines.poll(120, TimeUnit.SECONDS);
+      assertNotNull(l, "the child printed nothing for 120 s");
+      return l;
+    }
+
+    void kill() throws InterruptedException {
+      process.destroyForcibly(); // SIGKILL on POSIX
+      process.waitFor();
+    }
+
+    @Override
+    public void close() throws Exception {
+      kill();
+    }
+  }
+
+  /** A run plan: where to kill. */
+  private record Kill(String line, int countdown, String mode) {}
+
+  /** Runs the job to its end with {@code kills} kills; returns the committed output. */
+  private List<String> runWithKills(Path dir, Guarantee g, List<Kill> kills) throws Exception {
+    Files.createDirectories(dir);
+    String in = TestKafka.topic("crash-in", 3);
+    String out = TestKafka.topic("crash-out", 2);
+    List<String> input = new ArrayList<>();
+    for (long i = 0; i < N; i++) {
+      input.add(Long.toString(i));
+    }
+    TestKafka.produce(in, input);
+    Path ckpt = dir.resolve("ckpt");
+    Path stderr = dir.resolve("child.err");
+    int killed = 0;
+    for (int run = 0; ; run++) {
+      assertTrue(run < kills.size() + 10, "the job did not finish after " + run + " runs; see " + stderr);
+      Kill k = killed < kills.size() ? kills.get(killed) : null;
+      String mode = k == null ? "run" : k.mode();
+      int countdown = k == null ? 0 : k.countdown();
+      try (Child child = new Child(List.of(TestKafka.bootstrap(), in, out, ckpt.toString(), g.name(), mode),
+          stderr)) {
+        while (true) {
+          String line = child.next();
+          if (line.equals(EOF_MARK)) {
+            int code = child.process.waitFor();
+            throw new AssertionError("child exited with " + code + " before finishing; see " + stderr + ": "
+                + Files.readString(stderr).lines().filter(s -> s.contains("Exception")).findFirst().orElse(""));
+          }
+          if (line.equals("FINISHED")) {
+            assertEquals(0, child.process.waitFor());
+            assertEquals(kills.size(), killed, "the job finished before every planned kill happened");
+            return TestKafka.readCommitted(out);
+          }
+          if (k != null && line.startsWith(k.line()) && --countdown <= 0) {
+            child.kill();
+            killed++;
+            break;
+          }
+        }
+      }
+    }
+  }
+
+  private static List<Kill> plan(Guarantee g, long seed, int n) {
+    Random r = new Random(seed);
+    List<Kill> kills = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      if (g == Guarantee.EXACTLY_ONCE && i % 3 == 0) {
+        // the trap: checkpoint completed, its commit not sent yet; the next process must commit it
+        kills.add(new Kill("COMMITTING", 1, "hang-commit:" + (2 + r.nextInt(6))));
+      } else {
+        List<String> kinds = g == Guarantee.EXACTLY_ONCE
+            ? List.of("READ", "PREPARED", "CKPT", "COMMITTED") : List.of("READ", "CKPT");
+        kills.add(new Kill(kinds.get(r.nextInt(kinds.size())), 1 + r.nextInt(4), "run"));
+      }
+    }
+    return kills;
+  }
+
+  private static void check(Guarantee g, List<String> out) {
+    switch (g) {
+      case EXACTLY_ONCE -> Expectations.assertExactlyOnce(out, N, i -> i % KafkaCrashChild.KEYS);
+      case AT_LEAST_ONCE -> Expectations.assertNothingMissing(out, N);
+      case AT_MOST_ONCE -> Expectations.assertNothingDuplicated(out);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Guarantee.class)
+  void killedAndRestartedKafkaPipelineKeepsItsGuarantee(Guarantee g) throws Exception {
+    int kills = g == Guarantee.EXACTLY_ONCE ? 6 : 3;
+    check(g, runWithKills(tmp.resolve(g.name()), g, plan(g, 4242 + g.ordinal(), kills)));
+    if (g == Guarantee.EXACTLY_ONCE) {
+      // the trap was really taken: a later process committed a transaction an earlier one had prepared
+      String log = Files.readString(tmp.resolve(g.name()).resolve("child.err"));
+      assertTrue(log.contains("prepared before the restart"), "no transaction was committed by a later process");
+    }
+  }
+
+  @Test
+  void committingBeforeTheCheckpointCompletedIsCaught() throws Exception {
+    List<Kill> kills = List.of(new Kill("PREPARED", 2, "mutation"), new Kill("PREPARED", 3, "mutation"),
+        new Kill("PREPARED", 2, "mutation"));
+    List<String> out = runWithKills(tmp.resolve("mutation"), Guarantee.EXACTLY_ONCE, kills);
+    AssertionError caught = assertThrows(AssertionError.class, () -> check(Guarantee.EXACTLY_ONCE, out));
+    assertTrue(caught.getMessage().contains("effects"), caught.getMessage());
+  }
+
+  @Tag("soak")
+  @Test
+  void soakExactlyOnceWithManyKills() throws Exception {
+    for (int round = 0; round < 10; round++) {
+      check(Guarantee.EXACTLY_ONCE, runWithKills(tmp.resolve("soak-" + round), Guarantee.EXACTLY_ONCE,
+          plan(Guarantee.EXACTLY_ONCE, System.nanoTime(), 30)));
+    }
+  }
+}

@@ -1,0 +1,177 @@
+package dev.onceflow.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.onceflow.core.Guarantee;
+import dev.onceflow.core.connector.Encoder;
+import dev.onceflow.core.sink.SinkContext;
+import dev.onceflow.core.sink.SinkWriter;
+import dev.onceflow.core.sink.TwoPhaseCommitSink;
+import dev.onceflow.core.sink.TwoPhaseCommitWriter;
+import dev.onceflow.core.sink.WriteThroughSink;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TransactionState;
+import org.junit.jupiter.api.Test;
+
+/** KafkaSink against a real broker: the transaction life cycle across "processes" (sink instances), and failures. */
+class KafkaSinkTest {
+
+  private static KafkaSink.Builder<String> sink(String topic, Guarantee g) throws Exception {
+    return KafkaSink.<String>builder().bootstrapServers(TestKafka.bootstrap()).topic(topic)
+        .valueEncoder(Encoder.utf8String()).guarantee(g);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static TwoPhaseCommitSink<String> transactional(KafkaSink.Builder<String> b) {
+    return (TwoPhaseCommitSink<String>) b.build();
+  }
+
+  @Test
+  void aTransactionPreparedByADeadProcessIsCommittedByTheNextOneAndCommitIsIdempotent() throws Exception {
+    String topic = TestKafka.topic("resume", 2);
+    String prefix = "resume-" + topic;
+    SinkContext ctx = new SinkContext("job", "sink", 0, 1);
+    TwoPhaseCommitSink<String> first = transactional(sink(topic, Guarantee.EXACTLY_ONCE).transactionalIdPrefix(prefix));
+    first.abortLingering(ctx, List.of());
+    TwoPhaseCommitWriter<String> w = first.createWriter(ctx);
+    w.beginTransaction();
+    for (int i = 0; i < 100; i++) {
+      w.write("a" + i);
+    }
+    byte[] token1 = w.preCommit(1);
+    w.beginTransaction();
+    w.write("open-at-crash");
+    w.preCommit(2); // prepared, but checkpoint 2 never completes: must be aborted
+    w.close(); // the process "dies": nothing committed, both transactions stay open on the broker
+    assertEquals(List.of(), TestKafka.readCommitted(topic));
+
+    // the next process: the runtime commits the restored checkpoint's token, then aborts the rest
+    TwoPhaseCommitSink<String> second =
+        transactional(sink(topic, Guarantee.EXACTLY_ONCE).transactionalIdPrefix(prefix));
+    second.commit(token1);
+    second.commit(token1); // recovery may commit a token again: no-op
+    second.abortLingering(ctx, List.of(token1));
+    List<String> out = TestKafka.awaitCommitted(topic, 100);
+    assertEquals(100, out.size(), out.toString());
+    assertTrue(out.stream().allMatch(v -> v.startsWith("a")));
+
+    // and the restarted writer works on the same ids
+    TwoPhaseCommitWriter<String> w2 = second.createWriter(ctx);
+    w2.beginTransaction();
+    w2.write("b");
+    byte[] t3 = w2.preCommit(3);
+    second.commit(t3);
+    w2.close();
+    second.commit(t3); // again, from another "process" state: the marker says committed
+    assertEquals(101, TestKafka.awaitCommitted(topic, 101).size());
+  }
+
+  @Test
+  void aSecondRunningPipelineWithTheSameTransactionalIdsIsRefusedAtStart() throws Exception {
+    String topic = TestKafka.topic("clash", 1);
+    String prefix = "clash-" + topic;
+    SinkContext ctx = new SinkContext("job", "sink", 0, 1);
+    TwoPhaseCommitSink<String> running = transactional(sink(topic, Guarantee.EXACTLY_ONCE)
+        .transactionalIdPrefix(prefix));
+    TwoPhaseCommitSink<String> other = transactional(sink(topic, Guarantee.EXACTLY_ONCE)
+        .transactionalIdPrefix(prefix));
+    try (TwoPhaseCommitWriter<String> w = running.createWriter(ctx)) {
+      w.beginTransaction();
+      KafkaSinkException e = assertThrows(KafkaSinkException.class, () -> other.createWriter(ctx));
+      assertTrue(e.getMessage().contains("another running pipeline"), e.getMessage());
+      w.write("still mine");
+      running.commit(w.preCommit(1)); // not fenced by the refused start
+    }
+    assertEquals(List.of("still mine"), TestKafka.awaitCommitted(topic, 1));
+    other.createWriter(ctx).close(); // the first one stopped: now it may start
+  }
+
+  @Test
+  void inProcessCommitHappensOnlyWhenCommitIsCalled() throws Exception {
+    String topic = TestKafka.topic("inproc", 1);
+    SinkContext ctx = new SinkContext("job", "sink", 0, 1);
+    TwoPhaseCommitSink<String> s = transactional(sink(topic, Guarantee.EXACTLY_ONCE)
+        .transactionalIdPrefix("inproc-" + topic));
+    s.abortLingering(ctx, List.of());
+    try (TwoPhaseCommitWriter<String> w = s.createWriter(ctx)) {
+      for (int c = 1; c <= 6; c++) { // more checkpoints than producers in the pool: ids are reused after commit
+        w.beginTransaction();
+        w.write("c" + c);
+        byte[] t = w.preCommit(c);
+        assertEquals(c - 1, TestKafka.readCommitted(topic).size(), "visible before its commit");
+        s.commit(t);
+        assertEquals(c, TestKafka.awaitCommitted(topic, c).size());
+      }
+    }
+  }
+
+  @Test
+  void aTransactionAbortedByTheBrokersTimeoutFailsTheRestoreNamingTheCheckpoint() throws Exception {
+    String topic = TestKafka.topic("timeout", 1);
+    String prefix = "timeout-" + topic;
+    SinkContext ctx = new SinkContext("job", "sink", 0, 1);
+    TwoPhaseCommitSink<String> first = transactional(sink(topic, Guarantee.EXACTLY_ONCE)
+        .transactionalIdPrefix(prefix).transactionTimeout(Duration.ofSeconds(2)));
+    first.abortLingering(ctx, List.of());
+    TwoPhaseCommitWriter<String> w = first.createWriter(ctx);
+    w.beginTransaction();
+    w.write("lost");
+    byte[] token = w.preCommit(7);
+    w.close();
+    // wait (bounded) until the broker's timeout abort happened
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestKafka.bootstrap()))) {
+      String id = prefix + "-0-0";
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (admin.describeTransactions(List.of(id)).description(id).get().state() == TransactionState.ONGOING) {
+        assertTrue(System.nanoTime() < deadline, "the broker did not abort the timed-out transaction");
+        Thread.onSpinWait();
+      }
+    }
+    TwoPhaseCommitSink<String> second = transactional(sink(topic, Guarantee.EXACTLY_ONCE)
+        .transactionalIdPrefix(prefix).transactionTimeout(Duration.ofSeconds(2)));
+    KafkaTransactionLostException e = assertThrows(KafkaTransactionLostException.class, () -> second.commit(token));
+    assertEquals(7, e.checkpointId());
+    assertTrue(e.getMessage().contains("checkpoint 7") && e.getMessage().contains("transaction.timeout.ms"),
+        e.getMessage());
+    assertEquals(List.of(), TestKafka.readCommitted(topic));
+  }
+
+  @Test
+  void aRecordKafkaRefusesFailsTheJobWithTheReasonUnderEveryGuarantee() throws Exception {
+    String topic = TestKafka.topic("toolarge", 1);
+    String big = "x".repeat(5000);
+    SinkContext ctx = new SinkContext("job", "sink", 0, 1);
+    TwoPhaseCommitSink<String> tx = transactional(sink(topic, Guarantee.EXACTLY_ONCE)
+        .transactionalIdPrefix("toolarge-" + topic).property("max.request.size", "2000"));
+    tx.abortLingering(ctx, List.of());
+    try (TwoPhaseCommitWriter<String> w = tx.createWriter(ctx)) {
+      w.beginTransaction();
+      w.write(big);
+      KafkaSinkException e = assertThrows(KafkaSinkException.class, () -> w.preCommit(1));
+      assertTrue(e.getMessage().contains("RecordTooLargeException"), e.getMessage());
+      w.abort();
+    }
+    for (Guarantee g : List.of(Guarantee.AT_LEAST_ONCE, Guarantee.AT_MOST_ONCE)) {
+      @SuppressWarnings("unchecked")
+      WriteThroughSink<String> plain = (WriteThroughSink<String>) sink(topic, g)
+          .property("max.request.size", "2000").build();
+      try (SinkWriter<String> w = plain.createWriter(ctx)) {
+        w.write(big);
+        KafkaSinkException e = assertThrows(KafkaSinkException.class, () -> {
+          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+          while (System.nanoTime() < deadline) {
+            w.flush(); // AT_MOST_ONCE does not wait: the failure surfaces at the next call after it happened
+            Thread.onSpinWait();
+          }
+        });
+        assertTrue(e.getMessage().contains("RecordTooLargeException"), g + ": " + e.getMessage());
+      }
+    }
+  }
+}

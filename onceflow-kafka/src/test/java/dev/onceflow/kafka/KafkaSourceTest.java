@@ -1,0 +1,220 @@
+package dev.onceflow.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.onceflow.core.source.ReadStatus;
+import dev.onceflow.core.source.SourceContext;
+import dev.onceflow.core.source.SourceOutput;
+import dev.onceflow.core.source.SourceReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+/** KafkaSource against a real broker: assignment, read_committed, bounded end, restore, out-of-range, dead letters. */
+class KafkaSourceTest {
+
+  static final class Collect implements SourceOutput<String> {
+    final List<String> values = new ArrayList<>();
+    final List<Long> timestamps = new ArrayList<>();
+    int decodeFailures;
+
+    @Override
+    public void collect(String record) {
+      values.add(record);
+    }
+
+    @Override
+    public void collect(String record, long timestamp) {
+      values.add(record);
+      timestamps.add(timestamp);
+    }
+
+    @Override
+    public void decodeFailed(String what, Exception cause) {
+      decodeFailures++;
+    }
+  }
+
+  private static KafkaSource.Builder<String> source(String topic) throws Exception {
+    return KafkaSource.<String>builder().bootstrapServers(TestKafka.bootstrap()).topics(topic)
+        .decoder(b -> new String(b, StandardCharsets.UTF_8));
+  }
+
+  /** Polls until END_OF_INPUT (bounded) or until {@code expected} records were read. */
+  private static void drain(SourceReader<String> r, Collect out, int expected) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (out.values.size() < expected) {
+      if (r.poll(out, 100) == ReadStatus.END_OF_INPUT) {
+        return;
+      }
+      assertTrue(System.nanoTime() < deadline, "read only " + out.values.size() + " of " + expected);
+    }
+  }
+
+  private static List<String> values(int from, int to) {
+    return IntStream.range(from, to).mapToObj(Integer::toString).collect(Collectors.toList());
+  }
+
+  @Test
+  void subtasksSplitThePartitionsAndABoundedSourceEndsAtTheOffsetsSeenAtStart() throws Exception {
+    String topic = TestKafka.topic("split", 5);
+    TestKafka.produce(topic, values(0, 500));
+    KafkaSource<String> src = source(topic).bounded().build();
+    List<String> all = new ArrayList<>();
+    List<SourceReader<String>> readers = new ArrayList<>();
+    for (int s = 0; s < 2; s++) {
+      readers.add(src.createReader(new SourceContext("job", s, 2, Optional.empty())));
+    }
+    TestKafka.produce(topic, values(500, 600)); // after the start: beyond the bounded end
+    for (SourceReader<String> r : readers) {
+      Collect out = new Collect();
+      drain(r, out, Integer.MAX_VALUE);
+      all.addAll(out.values);
+      assertTrue(out.values.size() > 0, "both subtasks own partitions");
+      r.close();
+    }
+    all.sort(java.util.Comparator.comparingInt(Integer::parseInt));
+    assertEquals(values(0, 500), all);
+  }
+
+  @Test
+  void abortedTransactionalDataNeverEntersAndRestoreResumesExactly() throws Exception {
+    String topic = TestKafka.topic("rc", 1);
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrap());
+    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "source-test-" + topic);
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(),
+        new StringSerializer())) {
+      producer.initTransactions();
+      for (int t = 0; t < 4; t++) {
+        producer.beginTransaction();
+        for (int i = 0; i < 10; i++) {
+          producer.send(new ProducerRecord<>(topic, (t % 2 == 0 ? "ok-" : "aborted-") + (t * 10 + i)));
+        }
+        if (t % 2 == 0) {
+          producer.commitTransaction();
+        } else {
+          producer.abortTransaction();
+        }
+      }
+    }
+    KafkaSource<String> src = source(topic).bounded().build();
+    SourceReader<String> r = src.createReader(new SourceContext("job", 0, 1, Optional.empty()));
+    Collect first = new Collect();
+    drain(r, first, 5);
+    byte[] position = r.snapshotPosition();
+    r.close();
+    SourceReader<String> restored = src.createReader(new SourceContext("job", 0, 1, Optional.of(position)));
+    Collect rest = new Collect();
+    drain(restored, rest, Integer.MAX_VALUE);
+    assertTrue(restored.hasReached(position));
+    restored.close();
+    List<String> all = new ArrayList<>(first.values.subList(0, first.values.size()));
+    all.addAll(rest.values);
+    assertEquals(20, all.size(), all.toString());
+    assertTrue(all.stream().allMatch(v -> v.startsWith("ok-")), all.toString());
+    assertEquals(20, all.stream().distinct().count());
+  }
+
+  @Test
+  void aCheckpointedOffsetDeletedByRetentionFailsNamingItOrIsSkippedAndCounted() throws Exception {
+    String topic = TestKafka.topic("oor", 1);
+    TestKafka.produce(topic, values(0, 50));
+    KafkaSource<String> src = source(topic).build();
+    SourceReader<String> r = src.createReader(new SourceContext("job", 0, 1, Optional.empty()));
+    Collect out = new Collect();
+    drain(r, out, 10);
+    r.close();
+    // the checkpoint says: next offset 10
+    byte[] position = dev.onceflow.kafka.internal.SourcePosition.encode(
+        Map.of(new TopicPartition(topic, 0), new long[] {10, -1}));
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestKafka.bootstrap()))) {
+      admin.deleteRecords(Map.of(new TopicPartition(topic, 0), RecordsToDelete.beforeOffset(30))).all().get();
+    }
+    KafkaOffsetOutOfRangeException e = assertThrows(KafkaOffsetOutOfRangeException.class,
+        () -> src.createReader(new SourceContext("job", 0, 1, Optional.of(position))));
+    assertEquals(new TopicPartition(topic, 0), e.partition());
+    assertEquals(10, e.checkpointedOffset());
+    assertEquals(30, e.logStartOffset());
+    assertTrue(e.getMessage().contains(topic + "-0") && e.getMessage().contains("20 records"), e.getMessage());
+
+    KafkaSource<String> skipping = source(topic).skipLostOffsets().build();
+    SourceReader<String> s = skipping.createReader(new SourceContext("job", 0, 1, Optional.of(position)));
+    Collect rest = new Collect();
+    drain(s, rest, 20);
+    s.close();
+    assertEquals(values(30, 50), rest.values);
+    assertEquals(20, skipping.lostRecords());
+  }
+
+  @Test
+  void undecodableRecordsGoToTheDeadLetterTopicOnceEachAcrossReplays() throws Exception {
+    String topic = TestKafka.topic("dlq", 2);
+    List<String> in = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      in.add(i % 10 == 3 ? "bad-" + i : Integer.toString(i));
+    }
+    TestKafka.produce(topic, in);
+    String dlq = topic + ".dlq";
+    KafkaSource<String> src = KafkaSource.<String>builder().bootstrapServers(TestKafka.bootstrap()).topics(topic)
+        .bounded().deadLetterTopic(dlq)
+        .decoder(b -> {
+          String v = new String(b, StandardCharsets.UTF_8);
+          Integer.parseInt(v);
+          return v;
+        }).build();
+    for (int replay = 0; replay < 2; replay++) { // the second run replays everything from the start
+      SourceReader<String> r = src.createReader(new SourceContext("job", 0, 1, Optional.empty()));
+      Collect out = new Collect();
+      drain(r, out, Integer.MAX_VALUE);
+      r.close();
+      assertEquals(90, out.values.size());
+      assertEquals(10, out.decodeFailures);
+    }
+    List<String> dead = TestKafka.readCommitted(dlq);
+    assertEquals(10, dead.size(), dead.toString());
+    assertEquals(10, dead.stream().distinct().count());
+    assertTrue(dead.stream().allMatch(v -> v.startsWith("bad-")));
+  }
+
+  @Test
+  void watermarkIsHeldBackWhileAPartitionsTimestampsAreUnknownAndNotByIdlePartitions() throws Exception {
+    String topic = TestKafka.topic("wm", 2);
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrap());
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(),
+        new StringSerializer())) {
+      producer.send(new ProducerRecord<>(topic, 0, 1_000L, null, "a")).get();
+      producer.send(new ProducerRecord<>(topic, 0, 2_000L, null, "b")).get();
+    }
+    KafkaSource<String> src = source(topic).build();
+    SourceReader<String> r = src.createReader(new SourceContext("job", 0, 1, Optional.empty()));
+    assertEquals(SourceReader.HOLD_BACK, r.currentWatermark(), "nothing fetched yet: timestamps unknown");
+    Collect out = new Collect();
+    drain(r, out, 2);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    // everything read: both partitions are idle (lag 0) and hold nothing back
+    while (r.currentWatermark() == SourceReader.HOLD_BACK) {
+      r.poll(out, 10);
+      assertTrue(System.nanoTime() < deadline, "watermark still held back after everything was read");
+    }
+    assertEquals(Long.MIN_VALUE, r.currentWatermark());
+    r.close();
+  }
+}
