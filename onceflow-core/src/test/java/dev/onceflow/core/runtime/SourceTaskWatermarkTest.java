@@ -115,7 +115,7 @@ class SourceTaskWatermarkTest {
     AttemptServices services = new AttemptServices(io, null, cancel);
     AtomicReference<SourceTask> task = new AtomicReference<>();
     CheckpointCoordinator coordinator = new CheckpointCoordinator(new CheckpointStorage(tmp.resolve("ckpt"), 2),
-        "wm-test", List.of("0-0"), 1, Duration.ZERO, Duration.ofMinutes(1), new CheckpointCoordinator.Hooks() {
+        "wm-test", guarantee, List.of("0-0"), 1, Duration.ZERO, Duration.ofMinutes(1), new CheckpointCoordinator.Hooks() {
           @Override
           public void triggerSources(long id, boolean finalCheckpoint) {
             task.get().triggerCheckpoint(id, finalCheckpoint);
@@ -125,7 +125,7 @@ class SourceTaskWatermarkTest {
           public void commitSinks(long id) {}
 
           @Override
-          public void checkpointCompleted(long id) {}
+          public void checkpointCompleted(long id, Map<String, byte[]> snapshots) {}
 
           @Override
           public void sinksCommitted(long id, boolean finalCheckpoint) {}
