@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     version = "onceflow 0.1.0-SNAPSHOT",
     description = "A stream-processing engine whose product is the processing guarantee.",
     subcommands = {DemoCommand.class, VerifyCommand.class, LogCommand.class, BenchCommand.class, PostgresCommand.class,
-        CommandLine.HelpCommand.class})
+        KafkaCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

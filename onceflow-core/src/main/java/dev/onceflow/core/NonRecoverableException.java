@@ -6,8 +6,9 @@ package dev.onceflow.core;
  * exception in it) for errors they know are fatal: bad credentials, a schema the target refuses, a table that does
  * not exist, a corrupt target. Anywhere in a failure's cause chain it makes the whole failure non-recoverable.
  *
- * <p>The runtime also treats these as non-recoverable without a marker: {@code CorruptLogException} and {@code
- * LogFailedException} of the embedded log, a full disk ("No space left on device"), {@link InvalidPipelineException},
+ * <p>The runtime also treats these as non-recoverable without a marker: every exception of the embedded log that the
+ * log marks fatal ({@code LogException.retriable() == false}: corrupt, fail-stopped, unknown format, a position
+ * retention deleted), a full disk ("No space left on device"), {@link InvalidPipelineException},
  * {@link IncompatibleCheckpointException} and {@link CheckpointDirectoryLockedException}. Everything else is retried
  * under the {@link RestartStrategy}.
  *

@@ -115,14 +115,19 @@ class WatermarkRestoreTest {
         + "subtask held the watermark back");
     Map<String, Long> counts = new HashMap<>();
     for (String line : FileSink.readCommitted(out)) {
-      Long before = counts.put(line.substring(0, line.indexOf(':')), Long.parseLong(line.substring(line.indexOf(':') + 1)));
+      long count = Long.parseLong(line.substring(line.indexOf(':') + 1));
+      String window = line.substring(0, line.indexOf(':'));
+      Long before = counts.get(window);
+      counts.merge(window, count, Math::max);
       if (guarantee == Guarantee.EXACTLY_ONCE) {
         assertEquals(null, before, "window " + line + " output twice");
       }
     }
     // 10 ms windows over timestamps i / 10: 100 records each, a quarter of them per key
     assertEquals(N / 100 * KEYS, counts.size(), "every window output");
-    counts.forEach((w, c) -> assertEquals(100 / KEYS, c, "count of " + w));
+    // at-least-once may count a replayed record twice (unaligned barriers), never miss one
+    counts.forEach((w, c) -> assertTrue(guarantee == Guarantee.EXACTLY_ONCE ? c == 100 / KEYS : c >= 100 / KEYS,
+        "count of " + w + ": " + c));
   }
 
   /**

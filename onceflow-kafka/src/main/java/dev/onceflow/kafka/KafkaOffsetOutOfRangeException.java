@@ -1,14 +1,16 @@
 package dev.onceflow.kafka;
 
+import dev.onceflow.core.NonRecoverableException;
+
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * A checkpointed offset of a partition is no longer in the partition (retention deleted it, or the topic was
+ * Non-recoverable (a restart cannot help). A checkpointed offset of a partition is no longer in the partition (retention deleted it, or the topic was
  * recreated), so resuming there would skip records silently. Retrying cannot help: the job fails. Either accept the
  * loss explicitly ({@link KafkaSource.Builder#skipLostOffsets()}: the source resumes at the log start and counts the
  * skipped records) or restore the data.
  */
-public final class KafkaOffsetOutOfRangeException extends RuntimeException {
+public final class KafkaOffsetOutOfRangeException extends NonRecoverableException {
   private final TopicPartition partition;
   private final long checkpointedOffset;
   private final long logStartOffset;

@@ -49,6 +49,7 @@ import org.apache.kafka.common.TopicPartition;
 public final class KafkaSource<T> implements Source<T> {
   private final SourceSettings<T> settings;
   private final AtomicLong lost = new AtomicLong();
+  private org.apache.kafka.clients.admin.Admin admin; // for commitOffsetsToGroup, created on first use
 
   
   private KafkaSource(SourceSettings<T> settings) {
@@ -68,6 +69,42 @@ public final class KafkaSource<T> implements Source<T> {
   @Override
   public SourceReader<T> createReader(SourceContext context) {
     return new KafkaSourceReader<>(settings, context, lost);
+  }
+
+  /**
+   * With {@link Builder#commitOffsetsToGroup}: commits the completed checkpoint's offsets to the group, for
+   * monitoring (lag dashboards). Recovery never reads them. A failure is logged by the runtime and ignored.
+   */
+  @Override
+  public void checkpointCompleted(long checkpointId, List<byte[]> subtaskPositions) {
+    if (settings.commitGroup() == null) {
+      return;
+    }
+    Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> offsets = new java.util.HashMap<>();
+    for (byte[] pos : subtaskPositions) {
+      if (pos != null) {
+        SourcePosition.decode(pos).forEach((tp, p) -> offsets.put(tp,
+            new org.apache.kafka.clients.consumer.OffsetAndMetadata(p[0], "onceflow checkpoint " + checkpointId)));
+      }
+    }
+    if (offsets.isEmpty()) {
+      return;
+    }
+    synchronized (this) {
+      if (admin == null) {
+        Properties p = KafkaSourceReader.filter(settings.consumerProperties(),
+            org.apache.kafka.clients.admin.AdminClientConfig.configNames());
+        p.put("bootstrap.servers", settings.bootstrapServers());
+        admin = org.apache.kafka.clients.admin.Admin.create(p);
+      }
+    }
+    try {
+      admin.alterConsumerGroupOffsets(settings.commitGroup(), offsets).all().get(30,
+          java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("committing checkpoint " + checkpointId + "'s offsets to group "
+          + settings.commitGroup() + " failed (monitoring only; recovery does not use them)", e);
+    }
   }
 
   /** Records skipped because retention deleted them before they were read (only with skipLostOffsets). */
@@ -116,8 +153,18 @@ public final class KafkaSource<T> implements Source<T> {
     private Duration idleness;
     private Duration partitionDiscovery = Duration.ofSeconds(10);
     private Clock clock = Clock.systemUTC();
+    private String commitGroup;
 
     private Builder() {}
+
+    /**
+     * After each completed checkpoint, commit its offsets to consumer group {@code groupId}: for monitoring only
+     * (lag tools); the source never joins the group and recovery never reads these offsets.
+     */
+    public Builder<T> commitOffsetsToGroup(String groupId) {
+      this.commitGroup = Objects.requireNonNull(groupId, "groupId");
+      return this;
+    }
 
     /** The cluster's bootstrap servers, {@code host:port[,host:port...]}. Required. */
     public Builder<T> bootstrapServers(String servers) {
@@ -218,7 +265,7 @@ public final class KafkaSource<T> implements Source<T> {
       Properties copy = new Properties();
       copy.putAll(properties);
       return new KafkaSource<>(new SourceSettings<>(bootstrapServers, topics, pattern, decoder, copy, startingOffsets,
-          bounded, skipLostOffsets, dlq, idleness, partitionDiscovery, clock));
+          bounded, skipLostOffsets, dlq, idleness, partitionDiscovery, clock, commitGroup));
     }
   }
 }

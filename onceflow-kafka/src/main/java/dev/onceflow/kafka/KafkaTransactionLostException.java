@@ -1,14 +1,16 @@
 package dev.onceflow.kafka;
 
+import dev.onceflow.core.NonRecoverableException;
+
 /**
- * A transaction that a completed checkpoint recorded can no longer be committed: the broker aborted it, usually
+ * Non-recoverable: a transaction that a completed checkpoint recorded can no longer be committed: the broker aborted it, usually
  * because the job stayed down longer than its {@code transaction.timeout.ms}, so that checkpoint's output is gone
  * from Kafka while the pipeline's state and source positions moved past it. Never silent: the job fails naming the
  * checkpoint and transaction. Recover by replaying from an earlier point, or accept the loss explicitly; set a
  * transaction timeout longer than the longest outage you need to survive (the broker caps it with {@code
  * transaction.max.timeout.ms}, 15 minutes by default).
  */
-public final class KafkaTransactionLostException extends RuntimeException {
+public final class KafkaTransactionLostException extends NonRecoverableException {
   private final long checkpointId;
   private final String transactionalId;
 

@@ -133,6 +133,23 @@ class KafkaSourceTest {
   }
 
   @Test
+  void completedCheckpointsOffsetsAreCommittedToTheMonitoringGroupWhenAsked() throws Exception {
+    String topic = TestKafka.topic("group", 2);
+    String group = "monitor-" + topic;
+    KafkaSource<String> src = source(topic).commitOffsetsToGroup(group).build();
+    byte[] pos0 = dev.onceflow.kafka.internal.SourcePosition.encode(Map.of(new TopicPartition(topic, 0),
+        new long[] {7, -1}));
+    byte[] pos1 = dev.onceflow.kafka.internal.SourcePosition.encode(Map.of(new TopicPartition(topic, 1),
+        new long[] {3, -1}));
+    src.checkpointCompleted(5, java.util.Arrays.asList(pos0, pos1));
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestKafka.bootstrap()))) {
+      var offsets = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+      assertEquals(7, offsets.get(new TopicPartition(topic, 0)).offset());
+      assertEquals(3, offsets.get(new TopicPartition(topic, 1)).offset());
+    }
+  }
+
+  @Test
   void aCheckpointedOffsetDeletedByRetentionFailsNamingItOrIsSkippedAndCounted() throws Exception {
     String topic = TestKafka.topic("oor", 1);
     TestKafka.produce(topic, values(0, 50));

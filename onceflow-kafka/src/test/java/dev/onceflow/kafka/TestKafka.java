@@ -90,6 +90,11 @@ final class TestKafka {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    // a first append on a loaded 2-core machine can take over the 30 s default: a client-side timeout then makes the
+    // idempotent producer resend a batch the broker already has, which it refuses as out of order until delivery
+    // times out (seen once per few runs). Long timeouts avoid the resend.
+    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "120000");
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "300000");
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(),
         new StringSerializer())) {
       int partitions = producer.partitionsFor(topic).size();
@@ -98,7 +103,7 @@ final class TestKafka {
         acks.add(producer.send(new ProducerRecord<>(topic, i % partitions, null, values.get(i))));
       }
       for (var a : acks) {
-        a.get(60, TimeUnit.SECONDS); // a lost test input fails here, not as a wrong result later
+        a.get(300, TimeUnit.SECONDS); // a lost test input fails here, not as a wrong result later
       }
     }
   }

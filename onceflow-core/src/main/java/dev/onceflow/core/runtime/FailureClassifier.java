@@ -14,7 +14,9 @@ import java.util.Optional;
  * Sorts an attempt's failure into recoverable (the restart strategy decides) or non-recoverable (the job fails at
  * once: a restart would meet the same corrupt file, full disk or refused configuration, and burning every restart on
  * it only delays the error and hides it in a retry loop). The whole cause chain counts: subtasks wrap what they
- * throw, and connectors wrap client exceptions in a {@link NonRecoverableException}.
+ * throw, and connectors wrap client exceptions in a {@link NonRecoverableException}. Log exceptions follow the log's
+ * own {@code LogException.retriable()}, except that a log directory owned by another process is fatal here too: a
+ * restart of this job would meet the same owner.
  */
 final class FailureClassifier {
   private FailureClassifier() {}

@@ -1,6 +1,7 @@
 package dev.onceflow.core.runtime;
 
 import dev.onceflow.core.Guarantee;
+import dev.onceflow.core.NonRecoverableException;
 import dev.onceflow.core.checkpoint.PositionStore;
 import dev.onceflow.core.source.ReadStatus;
 import dev.onceflow.core.source.Source;
@@ -204,7 +205,7 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
     ByteBuffer buf = ByteBuffer.wrap(b);
     byte version = b.length == 17 ? buf.get() : -1;
     if (version != WATERMARK_VERSION) {
-      throw new IllegalStateException("source subtask " + key + ": checkpoint section " + WATERMARK + " has version "
+      throw new NonRecoverableException("source subtask " + key + ": checkpoint section " + WATERMARK + " has version "
           + version + " (" + b.length + " bytes); this build reads version " + WATERMARK_VERSION
           + ": restore with the build that wrote the checkpoint, or start without it");
     }

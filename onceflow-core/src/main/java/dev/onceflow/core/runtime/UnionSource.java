@@ -53,6 +53,19 @@ final class UnionSource implements Source<Object> {
     return new Reader(readers);
   }
 
+  /** Hands every branch source its own part of each subtask's position (so e.g. each LogSource commits its own). */
+  @Override
+  public void checkpointCompleted(long checkpointId, List<byte[]> subtaskPositions) {
+    for (int b = 0; b < branches.size(); b++) {
+      List<byte[]> mine = new ArrayList<>(subtaskPositions.size());
+      for (byte[] position : subtaskPositions) {
+        List<byte[]> parts = position == null ? List.of() : branchPositions(position);
+        mine.add(b < parts.size() ? parts.get(b) : null);
+      }
+      branches.get(b).source().checkpointCompleted(checkpointId, mine);
+    }
+  }
+
   /** Splits a union position into its branches' positions (null for a branch that had none). */
   private static List<byte[]> branchPositions(byte[] position) {
     try {

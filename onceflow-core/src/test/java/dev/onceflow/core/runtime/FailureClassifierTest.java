@@ -23,6 +23,9 @@ class FailureClassifierTest {
   void nonRecoverableAnywhereInTheCauseChain() {
     assertTrue(fatal(new IllegalStateException("subtask s0-1 failed", new CorruptLogException("bad batch at 42"))));
     assertTrue(fatal(new IllegalStateException("x", new LogFailedException("fsync failed"))));
+    assertTrue(fatal(new IllegalStateException("x", new dev.onceflow.log.UnsupportedLogFormatException("v9"))));
+    assertTrue(fatal(new dev.onceflow.log.OffsetOutOfRangeException("deleted",
+        new dev.onceflow.log.TopicPartition("posts", 0), 5, 100)));
     assertTrue(fatal(new InvalidPipelineException("no sink")));
     assertTrue(fatal(new IncompatibleCheckpointException(Path.of("d"), "other guarantee")));
     assertTrue(fatal(new RuntimeException("wrapped", new NonRecoverableException("bad credentials"))));
@@ -36,6 +39,7 @@ class FailureClassifierTest {
     assertFalse(fatal(new IllegalStateException("subtask s1-0 failed", new RuntimeException("injected"))));
     assertFalse(fatal(new UncheckedIOException(new IOException("Connection reset by peer"))));
     assertFalse(fatal(new IllegalStateException("checkpoint 3 timed out")));
+    assertFalse(fatal(new dev.onceflow.log.LogException("read failed: EIO")));
   }
 
   @Test

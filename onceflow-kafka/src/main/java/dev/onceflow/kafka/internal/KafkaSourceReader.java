@@ -366,7 +366,7 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
   }
 
   /** Passes only the properties {@code names} knows (the consumer's properties reused for admin and producer). */
-  static Properties filter(Properties props, Set<String> names) {
+  public static Properties filter(Properties props, Set<String> names) {
     Properties out = new Properties();
     for (String k : props.stringPropertyNames()) {
       if (names.contains(k) || k.startsWith("ssl.") || k.startsWith("sasl.") || k.equals("security.protocol")) {

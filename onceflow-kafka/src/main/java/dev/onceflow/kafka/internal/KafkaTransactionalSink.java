@@ -106,6 +106,7 @@ public final class KafkaTransactionalSink<T> implements TwoPhaseCommitSink<T> {
     final Object pool;
     boolean busy; // open or prepared
     long preparedCheckpoint = -1;
+    boolean closed; // guarded by this: a commit and the writer's close never overlap
 
     Pooled(String id, KafkaProducer<byte[], byte[]> producer, Object pool) {
       this.id = id;
@@ -304,8 +305,11 @@ public final class KafkaTransactionalSink<T> implements TwoPhaseCommitSink<T> {
       for (Pooled p : pool) {
         if (p != null) {
           prepared.remove(p.id, p);
-          // ZERO: a plain close would abort the open transaction; prepared ones must stay prepared
-          p.producer.close(Duration.ZERO);
+          synchronized (p) { // waits for an in-process commit under way on the coordinator thread
+            p.closed = true;
+            // ZERO: a plain close would abort the open transaction; prepared ones must stay prepared
+            p.producer.close(Duration.ZERO);
+          }
         }
       }
       writerClosed();
@@ -323,14 +327,19 @@ public final class KafkaTransactionalSink<T> implements TwoPhaseCommitSink<T> {
     TxnToken t = TxnToken.fromBytes(token);
     Pooled p = prepared.get(t.transactionalId());
     if (p != null && p.preparedCheckpoint == t.checkpointId()) {
-      try {
-        p.producer.commitTransaction();
-      } catch (ProducerFencedException e) {
-        throw fenced(t.transactionalId(), e);
+      synchronized (p) {
+        if (!p.closed) {
+          try {
+            p.producer.commitTransaction();
+          } catch (ProducerFencedException e) {
+            throw fenced(t.transactionalId(), e);
+          }
+          prepared.remove(t.transactionalId(), p);
+          p.release();
+          return;
+        }
       }
-      prepared.remove(t.transactionalId(), p);
-      p.release();
-      return;
+      // the writer closed its producer meanwhile (end of input, cancellation): commit as a later process would
     }
     recoverCommit(t);
   }

@@ -24,6 +24,11 @@ final class SendErrors implements Callback {
   /** Throws the first failure, if any. */
   void check() {
     Exception e = first.get();
+    if (e instanceof org.apache.kafka.common.errors.RetriableException) {
+      // e.g. the broker unreachable past delivery.timeout.ms: a restart (replaying from the checkpoint) may succeed
+      throw new IllegalStateException(what + ": a record could not be written to Kafka in time (" + e
+          + "); the attempt fails and is restarted from the last checkpoint", e);
+    }
     if (e != null) {
       throw new KafkaSinkException(what + ": a record could not be written to Kafka (" + e
           + "); it is not dropped: the job fails", e);

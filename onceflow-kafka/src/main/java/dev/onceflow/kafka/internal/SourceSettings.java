@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
  * @param idleness a partition with no record for this long is idle (null = only when it has no lag)
  * @param partitionDiscovery how often to look for new partitions (zero = never)
  * @param clock time source for idleness and discovery
+ * @param commitGroup consumer group to commit completed checkpoints' offsets to (monitoring), or null
  */
 public record SourceSettings<T>(
     String bootstrapServers,
@@ -36,4 +37,5 @@ public record SourceSettings<T>(
     String deadLetterTopic,
     Duration idleness,
     Duration partitionDiscovery,
-    Clock clock) {}
+    Clock clock,
+    String commitGroup) {}

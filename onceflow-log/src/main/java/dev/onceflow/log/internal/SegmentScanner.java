@@ -115,6 +115,12 @@ final class SegmentScanner {
             || chunk.get(i + BatchCodec.OFF_MAGIC) != BatchCodec.MAGIC) {
           continue;
         }
+        if (i + BatchCodec.LENGTH_FIELD + len <= got) { // usually: check it in place
+          if (BatchCodec.validate(chunk, i, got - i) == null) {
+            return base + i;
+          }
+          continue;
+        }
         ByteBuffer candidate = ByteBuffer.allocate(BatchCodec.LENGTH_FIELD + len);
         int n = seg.read(candidate, base + i);
         if (BatchCodec.validate(candidate, 0, n) == null) {

@@ -6,18 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.onceflow.log.Consumer;
 import dev.onceflow.log.ConsumerConfig;
 import dev.onceflow.log.Log;
+import dev.onceflow.log.LogConfig;
 import dev.onceflow.log.LogRecord;
 import dev.onceflow.log.Producer;
 import dev.onceflow.log.ProducerRecord;
 import dev.onceflow.log.TopicConfig;
 import dev.onceflow.log.TopicPartition;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class RetentionTest {
+  // The tests run retention themselves; the background pass would race them (it could delete a segment before the
+  // test's group commits its hold).
+  private static final LogConfig MANUAL_RETENTION =
+      LogConfig.builder().maintenanceInterval(Duration.ofDays(1)).build();
   @TempDir Path dir;
   final TopicPartition tp = new TopicPartition("t", 0);
 
@@ -30,7 +36,7 @@ class RetentionTest {
 
   @Test
   void sizeRetentionDeletesWholeSealedSegmentsOnly() {
-    try (Log log = Log.open(dir)) {
+    try (Log log = Log.open(dir, MANUAL_RETENTION)) {
       log.createTopic("t", TopicConfig.builder().partitions(1).segmentBytes(1024).retentionBytes(3000).build());
       fill(log, tp, 100, System.currentTimeMillis());
       LogImpl impl = (LogImpl) log;
@@ -50,7 +56,7 @@ class RetentionTest {
         assertEquals(100 - start, got.size());
       }
     }
-    try (Log log = Log.open(dir)) {
+    try (Log log = Log.open(dir, MANUAL_RETENTION)) {
       assertTrue(log.startOffset(tp) > 0);
       assertEquals(100, log.endOffset(tp));
     }
@@ -58,7 +64,7 @@ class RetentionTest {
 
   @Test
   void timeRetentionDeletesOldSegmentsButNeverPastAGroupsCommittedOffset() {
-    try (Log log = Log.open(dir)) {
+    try (Log log = Log.open(dir, MANUAL_RETENTION)) {
       log.createTopic("t", TopicConfig.builder().partitions(1).segmentBytes(1024).retentionMs(60_000).build());
       fill(log, tp, 100, 1_000);
       try (Consumer c = log.consumer(ConsumerConfig.readCommitted().withGroupId("slow"))) {
@@ -78,7 +84,7 @@ class RetentionTest {
 
   @Test
   void retentionMayIgnoreGroupsWhenConfigured() {
-    try (Log log = Log.open(dir)) {
+    try (Log log = Log.open(dir, MANUAL_RETENTION)) {
       log.createTopic("t", TopicConfig.builder().partitions(1).segmentBytes(1024).retentionMs(60_000)
           .retentionIgnoresConsumerGroups(true).build());
       fill(log, tp, 100, 1_000);
@@ -92,7 +98,7 @@ class RetentionTest {
 
   @Test
   void retentionForcesThePartitionDirectoryAfterDeletingSegments() {
-    try (Log log = Log.open(dir)) {
+    try (Log log = Log.open(dir, MANUAL_RETENTION)) {
       log.createTopic("t", TopicConfig.builder().partitions(1).segmentBytes(1024).retentionBytes(3000).build());
       fill(log, tp, 100, System.currentTimeMillis());
       LogImpl impl = (LogImpl) log;

@@ -193,4 +193,33 @@ class LogSourceRetentionTest {
     }
     throw new AssertionError("no " + type.getSimpleName() + " in the cause chain of " + t, t);
   }
+
+  @Test
+  void everyLogSourceOfAUnionHoldsItsPositions() throws Exception {
+    try (Log log = openLog()) {
+      fill(log, false);
+      log.createTopic("in2", TopicConfig.builder().partitions(1).segmentBytes(1024).retentionBytes(2048).build());
+      log.producer().send(new TopicPartition("in2", 0), new ProducerRecord(null, "x".getBytes(StandardCharsets.UTF_8),
+          1, null));
+      CheckpointCounter checkpoints = new CheckpointCounter();
+      var p = Onceflow.pipeline("union").guarantee(Guarantee.AT_LEAST_ONCE).parallelism(1)
+          .checkpointInterval(Duration.ofMillis(20)).checkpointDir(tmp.resolve("ckpt")).listener(checkpoints);
+      var a = p.source(new GatedSource<>(source(log), 500, checkpoints::completed, Long.MAX_VALUE));
+      var b = p.source(LogSource.of(log, "in2", bytes -> new String(bytes, StandardCharsets.UTF_8)).bounded());
+      JobHandle job = a.union(b).sinkTo(LogSink.plain(log, "out", Encoder.<String>utf8String())).start();
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while ((checkpoints.completed() < 2 || log.committedOffset("onceflow.union", IN).orElse(0) == 0)
+          && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      job.cancel();
+      job.join();
+      long held = log.committedOffset("onceflow.union", IN).orElseThrow();
+      assertTrue(held > 0 && held < N, "branch 1 holds its checkpointed position, " + held);
+      assertEquals(1, log.committedOffset("onceflow.union", new TopicPartition("in2", 0)).orElseThrow(),
+          "branch 2 holds its checkpointed position");
+      ((LogImpl) log).enforceRetention(System.currentTimeMillis());
+      assertTrue(log.startOffset(IN) <= held, "retention deleted records the checkpoint still needs");
+    }
+  }
 }
