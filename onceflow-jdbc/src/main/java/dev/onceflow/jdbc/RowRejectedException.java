@@ -1,10 +1,12 @@
 package dev.onceflow.jdbc;
 
+import dev.onceflow.core.NonRecoverableException;
+
 /**
  * Thrown by {@link DeadLetterSink#failing()} when the database refuses a row: the job fails instead of dropping it.
- * Not recoverable by retrying (the same row is refused again): fix the data or configure a dead-letter destination.
+ * A {@link NonRecoverableException}: the job fails at once. Not recoverable by retrying (the same row is refused again): fix the data or configure a dead-letter destination.
  */
-public final class RowRejectedException extends RuntimeException {
+public final class RowRejectedException extends NonRecoverableException {
   private final RejectedRow row;
 
   /** For {@code row}. */

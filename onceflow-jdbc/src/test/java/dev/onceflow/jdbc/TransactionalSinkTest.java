@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.onceflow.core.NonRecoverableException;
 import dev.onceflow.core.sink.SinkContext;
 import dev.onceflow.core.sink.TwoPhaseCommitSink;
 import dev.onceflow.core.sink.TwoPhaseCommitWriter;
@@ -75,7 +76,7 @@ class TransactionalSinkTest {
     // silently apply nothing; refused with the fix instead
     try (TwoPhaseCommitWriter<Transfer> again = sink.createWriter(ctx)) {
       byte[] restarted = checkpoint(again, 1, new Transfer("a", 1));
-      IllegalStateException e = assertThrows(IllegalStateException.class, () -> sink.commit(restarted));
+      NonRecoverableException e = assertThrows(NonRecoverableException.class, () -> sink.commit(restarted));
       assertTrue(e.getMessage().contains("another name"), e.getMessage());
     }
     assertEquals(List.of("a|510", "b|500"), Pg.rows(pg, "SELECT * FROM ledger_eo ORDER BY account"));
@@ -148,7 +149,7 @@ class TransactionalSinkTest {
       JdbcConnection c = JdbcConnection.url(none.jdbcUrl());
       TwoPhaseCommitSink<Transfer> sink = JdbcSink.<Transfer>into(c, "x").columns("account", "balance")
           .key("account").mapper(t -> new Object[] {t.account(), t.delta()}).twoPhase();
-      IllegalStateException e = assertThrows(IllegalStateException.class,
+      NonRecoverableException e = assertThrows(NonRecoverableException.class,
           () -> sink.abortLingering(new SinkContext("job", "x", 0, 1), List.of()));
       assertTrue(e.getMessage().contains("max_prepared_transactions is 0"), e.getMessage());
       assertTrue(e.getMessage().contains("exactlyOnce()"), e.getMessage());

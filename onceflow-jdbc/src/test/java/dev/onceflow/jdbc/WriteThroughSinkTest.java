@@ -176,6 +176,18 @@ class WriteThroughSinkTest {
   }
 
   @Test
+  void aMissingTableIsNonRecoverableAndNamesTheFix() throws Exception {
+    WriteThroughSink<Long> sink = JdbcSink.<Long>into(conn, "no_such_table").columns("id").key("id")
+        .mapper(i -> new Object[] {i}).upsert();
+    try (SinkWriter<Long> w = sink.createWriter(CTX)) {
+      w.write(1L);
+      dev.onceflow.core.NonRecoverableException e =
+          assertThrows(dev.onceflow.core.NonRecoverableException.class, w::flush);
+      assertTrue(e.getMessage().contains("42P01") && e.getMessage().contains("no_such_table"), e.getMessage());
+    }
+  }
+
+  @Test
   void identifiersAreQuotedAndValuesBound() throws Exception {
     Pg.exec(pg, "CREATE TABLE \"Odd \"\"Name\" (\"Key\" text PRIMARY KEY, \"select\" text)");
     WriteThroughSink<String> sink = JdbcSink.<String>into(conn, "Odd \"Name").columns("Key", "select").key("Key")

@@ -11,6 +11,7 @@ import dev.onceflow.core.sink.Sink;
 import dev.onceflow.core.sink.SinkContext;
 import dev.onceflow.core.sink.TwoPhaseCommitSink;
 import dev.onceflow.core.sink.TwoPhaseCommitWriter;
+import dev.onceflow.core.testing.CountPerKey;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,7 +49,8 @@ public final class KafkaCrashChild {
         .channelCapacity(2)
         .checkpointInterval(Duration.ofMillis(50))
         .checkpointDir(Path.of(args[3]))
-        .restartStrategy(RestartStrategy.noRestart())
+        // A transient broker error under load restarts in process; the kills are the test, not such errors.
+        .restartStrategy(RestartStrategy.fixedDelay(10, Duration.ofMillis(500)))
         .listener(new JobListener() {
           @Override
           public void onCheckpointCompleted(long id) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.onceflow.core.Guarantee;
+import dev.onceflow.core.testing.Expectations;
 import dev.onceflow.kafka.broker.LocalKafkaBroker;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

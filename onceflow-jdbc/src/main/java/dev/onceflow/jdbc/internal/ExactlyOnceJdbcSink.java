@@ -163,7 +163,7 @@ public final class ExactlyOnceJdbcSink<T> implements TwoPhaseCommitSink<T> {
         c.rollback();
         if (t.epoch > row.appliedEpoch()) {
           // not a replay (a replayed token's epoch is at most the one that applied it): checkpoint ids went back
-          throw new IllegalStateException("sink '" + spec.name() + "', subtask " + t.key + ": checkpoint "
+          throw new dev.onceflow.core.NonRecoverableException("sink '" + spec.name() + "', subtask " + t.key + ": checkpoint "
               + t.checkpointId + " (writer epoch " + t.epoch + ") is not newer than checkpoint " + row.checkpointId()
               + " already applied by epoch " + row.appliedEpoch() + ": the pipeline runs on a new or older "
               + "checkpoint directory under the same pipeline and sink name, and applying nothing would drop its "

@@ -41,7 +41,7 @@ public final class Retry {
         return action.run();
       } catch (SQLException e) {
         if (!SqlErrors.isConnectionLoss(e) || attempt >= spec.retries()) {
-          throw e;
+          throw SqlErrors.fatalOr(spec, what, e);
         }
         onLoss.run();
         spec.metrics().recorder().retried();

@@ -33,6 +33,27 @@ public final class SqlErrors {
   }
 
   /**
+   * True if a restart cannot help: bad credentials or no such database (class 28, 3D000), a missing table or column
+   * (42P01, 42703), missing privileges (42501).
+   */
+  public static boolean isFatal(SQLException e) {
+    String s = state(e);
+    return s != null && (s.startsWith("28") || s.equals("3D000") || s.equals("42P01") || s.equals("42703")
+        || s.equals("42501"));
+  }
+
+  /** {@code e} as a NonRecoverableException naming the sink and the fix if it is fatal, else {@code e} itself. */
+  public static Exception fatalOr(SinkSpec spec, String what, SQLException e) {
+    if (!isFatal(e)) {
+      return e;
+    }
+    return new dev.onceflow.core.NonRecoverableException("sink '" + spec.name() + "': " + what + " into "
+        + spec.tableLabel() + " on " + spec.connection() + " failed with SQLSTATE " + state(e) + " (" + message(e)
+        + "): a restart cannot repair that; fix the credentials, database, table, columns or privileges, then "
+        + "start the job again (it resumes from its latest checkpoint)", e);
+  }
+
+  /**
    * True if the connection was lost or the server is shutting down or starting (class 08, 57P01-57P03, 53300 too
    * many connections): the write may be retried on a new connection.
    */

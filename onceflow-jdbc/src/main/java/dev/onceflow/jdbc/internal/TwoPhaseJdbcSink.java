@@ -56,7 +56,7 @@ public final class TwoPhaseJdbcSink<T> implements TwoPhaseCommitSink<T> {
     try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SHOW max_prepared_transactions")) {
       r.next();
       if (Integer.parseInt(r.getString(1).trim()) <= 0) {
-        throw new IllegalStateException("sink '" + spec.name() + "': the two-phase JDBC sink needs PREPARE "
+        throw new dev.onceflow.core.NonRecoverableException("sink '" + spec.name() + "': the two-phase JDBC sink needs PREPARE "
             + "TRANSACTION, but max_prepared_transactions is 0 on " + spec.connection() + ". Set "
             + "max_prepared_transactions to at least the sink's parallelism times 2 in postgresql.conf and restart "
             + "PostgreSQL, or use the exactly-once sink (JdbcSinkBuilder.exactlyOnce()), which needs no server "
@@ -137,7 +137,12 @@ public final class TwoPhaseJdbcSink<T> implements TwoPhaseCommitSink<T> {
       if (buffer.isEmpty()) {
         return;
       }
-      RowApplier.Outcome o = applier.apply(c, buffer, false);
+      RowApplier.Outcome o;
+      try {
+        o = applier.apply(c, buffer, false);
+      } catch (java.sql.SQLException e) {
+        throw SqlErrors.fatalOr(spec, "write into the open transaction", e);
+      }
       wrote = true;
       var rec = spec.metrics().recorder();
       rec.written(o.written());
