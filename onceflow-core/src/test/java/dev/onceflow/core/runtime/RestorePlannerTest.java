@@ -142,4 +142,27 @@ class RestorePlannerTest {
     IOException e = assertThrows(IOException.class, () -> TwoPhaseCommitSinkOp.decode(v1, "op1.txns"));
     assertTrue(e.getMessage().contains("op1.txns") && e.getMessage().contains("version 5"), e.getMessage());
   }
+
+  @Test
+  void atMostOncePositionsCommittedWithoutACheckpointPinTheParallelism(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws IOException {
+    Path positions = java.nio.file.Files.createDirectories(dir.resolve("positions"));
+    for (int i = 0; i < 2; i++) {
+      java.nio.file.Files.write(positions.resolve("source-" + i + ".a"), new byte[0]);
+      java.nio.file.Files.write(positions.resolve("source-" + i + ".b"), new byte[0]);
+    }
+    JobGraph g = graph(new CollectingSink<Long>());
+    // files but nothing committed yet: nothing was read, any parallelism may start
+    RestorePlanner.plan(config(Guarantee.AT_MOST_ONCE, 4), g, dir, Optional.empty(), Optional.empty());
+    java.nio.file.Files.write(positions.resolve("source-1.b"), new byte[] {1, 2, 3});
+    RestorePlanner.plan(config(Guarantee.AT_MOST_ONCE, 2), g, dir, Optional.empty(), Optional.empty());
+    for (int p : new int[] {1, 4}) {
+      IncompatibleCheckpointException e = assertThrows(IncompatibleCheckpointException.class,
+          () -> RestorePlanner.plan(config(Guarantee.AT_MOST_ONCE, p), g, dir, Optional.empty(), Optional.empty()));
+      assertTrue(e.getMessage().contains("committed by 2 source subtasks") && e.getMessage().contains("parallelism 2"),
+          e.getMessage());
+    }
+    // the other guarantees resume from checkpoints only; the at-most-once files do not bind them
+    RestorePlanner.plan(config(Guarantee.AT_LEAST_ONCE, 4), g, dir, Optional.empty(), Optional.empty());
+  }
 }
