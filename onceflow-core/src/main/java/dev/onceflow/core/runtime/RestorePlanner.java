@@ -55,37 +55,54 @@ final class RestorePlanner {
    * positions belong to one subtask of one parallelism (its partitions), so once any was committed the job may not
    * run with another parallelism: subtasks would resume at positions of partitions they no longer own and re-read
    * from the start the ones they newly own (found by the verifier's rescale nemesis: 146 payments paid twice after a
-   * restart from 2 to 4 subtasks before the first checkpoint). Every run creates the files of all its subtasks before
-   * any commits, and a refused run commits nothing, so the highest file index tells the parallelism that committed.
+   * restart from 2 to 4 subtasks before the first checkpoint). The parallelism of the run that may commit is written
+   * to {@code positions/_parallelism} (version byte, int) before its sources start; it changes only while no position
+   * is committed. A directory without that file (written before it existed) counts its position files instead.
    */
   static void checkCommittedPositions(JobConfig config, Path dir) throws IOException {
     if (config.guarantee() != Guarantee.AT_MOST_ONCE) {
       return;
     }
     Path positions = dir.resolve("positions");
-    if (!java.nio.file.Files.isDirectory(positions)) {
-      return;
-    }
-    int subtasks = 0;
+    Path recordedFile = positions.resolve(PARALLELISM_FILE);
+    int files = 0;
     boolean committed = false;
-    try (var files = java.nio.file.Files.list(positions)) {
-      for (Path f : (Iterable<Path>) files::iterator) {
-        java.util.regex.Matcher m = POSITION_FILE.matcher(f.getFileName().toString());
-        if (m.matches()) {
-          subtasks = Math.max(subtasks, Integer.parseInt(m.group(1)) + 1);
-          committed |= java.nio.file.Files.size(f) > 0;
+    if (java.nio.file.Files.isDirectory(positions)) {
+      try (var list = java.nio.file.Files.list(positions)) {
+        for (Path f : (Iterable<Path>) list::iterator) {
+          java.util.regex.Matcher m = POSITION_FILE.matcher(f.getFileName().toString());
+          if (m.matches()) {
+            files = Math.max(files, Integer.parseInt(m.group(1)) + 1);
+            committed |= java.nio.file.Files.size(f) > 0;
+          }
         }
       }
     }
-    if (committed && subtasks != config.parallelism()) {
+    int recorded = files;
+    if (java.nio.file.Files.exists(recordedFile)) {
+      ByteBuffer b = ByteBuffer.wrap(java.nio.file.Files.readAllBytes(recordedFile));
+      if (b.remaining() != 5 || b.get() != 1) {
+        throw new IncompatibleCheckpointException(dir, recordedFile + " is not a parallelism record of version 1"
+            + " (written by a newer Onceflow, or damaged); run the Onceflow that wrote it, or use a new checkpoint"
+            + " directory to start over");
+      }
+      recorded = b.getInt();
+    }
+    if (committed && recorded != config.parallelism()) {
       throw new IncompatibleCheckpointException(dir, "checkpoint directory " + dir + " holds at-most-once positions"
-          + " committed by " + subtasks + " source subtasks; job '" + config.name() + "' has parallelism "
+          + " committed by " + recorded + " source subtasks; job '" + config.name() + "' has parallelism "
           + config.parallelism() + " and cannot be rescaled: AT_MOST_ONCE keeps a committed position per source"
-          + " subtask, which does not move. Run with parallelism " + subtasks + " to resume, or use a new checkpoint"
+          + " subtask, which does not move. Run with parallelism " + recorded + " to resume, or use a new checkpoint"
           + " directory to start over");
+    }
+    if (recorded != config.parallelism() || !java.nio.file.Files.exists(recordedFile)) {
+      java.nio.file.Files.createDirectories(positions);
+      dev.onceflow.core.checkpoint.DurableFiles.writeAtomically(recordedFile,
+          ByteBuffer.allocate(5).put((byte) 1).putInt(config.parallelism()).array());
     }
   }
 
+  private static final String PARALLELISM_FILE = "_parallelism";
   private static final java.util.regex.Pattern POSITION_FILE = java.util.regex.Pattern.compile("source-(\\d+)\\.[ab]");
 
   static int parallelismOf(CompletedCheckpoint c) {
