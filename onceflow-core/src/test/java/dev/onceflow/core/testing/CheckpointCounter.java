@@ -13,6 +13,22 @@ public final class CheckpointCounter implements JobListener {
   @Override
   public void onCheckpointCompleted(long id) {
     completed.incrementAndGet();
+    synchronized (this) {
+      notifyAll();
+    }
+  }
+
+  /** Waits until at least {@code n} checkpoints completed or {@code timeout} passed; returns whether they did. */
+  public synchronized boolean awaitCompleted(long n, java.time.Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (completed.get() < n) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+    return true;
   }
 
   @Override

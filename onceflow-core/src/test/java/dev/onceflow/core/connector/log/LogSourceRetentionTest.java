@@ -84,11 +84,8 @@ class LogSourceRetentionTest {
     CheckpointCounter checkpoints = new CheckpointCounter();
     JobHandle job = start(log, guarantee, new GatedSource<>(source, 500, checkpoints::completed, Long.MAX_VALUE),
         checkpoints);
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (checkpoints.completed() < 2 && System.nanoTime() < deadline) { // the second one holds the paused position
-      Thread.sleep(5);
-    }
-    assertTrue(checkpoints.completed() >= 2, "no checkpoint completed in 30 s");
+    // the second checkpoint holds the paused position
+    assertTrue(checkpoints.awaitCompleted(2, Duration.ofSeconds(30)), "no checkpoint completed in 30 s");
     job.cancel();
     job.join();
   }
