@@ -335,7 +335,9 @@ public final class JobExecution implements JobHandle {
             Source<Object> source = (Source<Object>) src.source();
             SourceTask st = new SourceTask(key, source, head, ctx, services, sourceSections(source, sections, i), ps,
                 src.watermarks(),
-                config.failOnDecodeError(), config.watermarkIntervalMillis(), recordsRead, decodeFailures);
+                config.failOnDecodeError(), config.watermarkIntervalMillis(), recordsRead, decodeFailures,
+                System::nanoTime, new SourceTask.Reservation(config.atMostOnceReadAhead(),
+                    SourceTask.Reservation.DEFAULT.maxDelayMillis(), null));
             sources.add(st);
             tasks.add(st);
           } else {
