@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * injects the checkpoint barriers the coordinator requested: snapshot the reader position, snapshot the chain, send
  * the barrier. Under AT_MOST_ONCE a record is processed only once a position at or after it is durable.
  *
- * <p>AT_MOST_ONCE reservations (live, not while replaying): the task reads ahead of what it processes, up to {@link
- * Reservation#records()} records, and commits the read head's position (with the watermark the records read so far
+ * <p>AT_MOST_ONCE reservations (live, not while replaying): the task reads ahead of what it processes, as far as its
+ * fsyncs need and at most {@link Reservation#records()} records, and commits the read head's position (with the watermark the records read so far
  * lead to) asynchronously on a {@link PositionCommitter} thread. A read batch is processed once a commit made after it
  * was read is durable, so processing waits for an fsync only when the read-ahead is full (or the reader has nothing
  * more, or ended) and nothing read is durable yet; in the steady state the next reservation's fsync runs while the
@@ -66,9 +66,10 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
   /**
    * How far an AT_MOST_ONCE subtask reads ahead of what it processes, which bounds what a crash loses.
    *
-   * @param records at most this many records read and not yet processed (what a crash may lose)
+   * @param records at most this many records read and not yet processed (what a crash may lose); the task reads
+   *     only as far ahead as its fsyncs need (from 8 batches, doubled on a stall), up to this
    * @param maxDelayMillis a reservation is requested at the latest this long after the oldest record it covers was
-   *     read (else once an eighth of {@code records} is waiting, or the reader has nothing more): at a low input rate
+   *     read (else once an eighth of the current read-ahead is waiting, or the reader has nothing more): at a low input rate
    *     a record waits at most this plus one fsync
    * @param listener test hook on the committer thread after each fsync, null in jobs
    */
@@ -132,6 +133,16 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
   private long processedWatermark = Long.MIN_VALUE;
   /** What the read head saw last, other than MORE_AVAILABLE, handled once every batch read before it is processed. */
   private ReadStatus headStatus;
+  /**
+   * How far the task reads ahead now, between {@link #minAheadTarget} and the bound: doubled whenever processing
+   * stalled on an fsync with the read-ahead full, one batch less after {@value #SHRINK_AFTER_RESERVATIONS}
+   * reservations without a stall. So the read-ahead (what a crash loses) is about what the disk's fsync latency needs
+   * at the rate the chain processes, not the bound.
+   */
+  private int aheadTarget;
+  private final int minAheadTarget;
+  private int reservationsSinceStall;
+  private static final int SHRINK_AFTER_RESERVATIONS = 64;
 
   /** One polled batch waiting in the read-ahead. */
   private static final class Batch {
@@ -207,6 +218,8 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
           + reservation);
     }
     this.reservation = reservation;
+    this.minAheadTarget = (int) Math.min(reservation.records(), 8L * ctx.batchSize());
+    this.aheadTarget = minAheadTarget;
     this.key = key;
     this.source = source;
     this.head = head;
@@ -418,18 +431,25 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
     if (!ahead.isEmpty() && ahead.peekFirst().ticket != 0 && ahead.peekFirst().ticket <= seenDurable) {
       process(ahead.pollFirst());
     }
-    if (headStatus == null && aheadRecords < reservation.records()) {
+    if (headStatus == null && aheadRecords < aheadTarget) {
       readAhead(reader);
     }
     long now = nanoClock.getAsLong();
-    boolean full = aheadRecords >= reservation.records() || headStatus != null;
+    boolean stalled = aheadRecords >= aheadTarget;
+    boolean full = stalled || headStatus != null;
     if (unrequestedRecords > 0 && lastRequested == committer.durable()
-        && (full || unrequestedRecords >= Math.max(1, reservation.records() / 8)
+        && (full || unrequestedRecords >= Math.max(1, aheadTarget / 8)
             || now - oldestUnrequestedNanos >= TimeUnit.MILLISECONDS.toNanos(reservation.maxDelayMillis()))) {
       requestHead(reader, requestedWatermark, false);
     }
     if (full && !ahead.isEmpty() && !(ahead.peekFirst().ticket != 0 && ahead.peekFirst().ticket <= seenDurable)) {
       // nothing processable and nothing more may be read: the one case that waits for an fsync
+      if (stalled && headStatus == null && aheadTarget < reservation.records()) {
+        // the read-ahead did not last one fsync: read further ahead (up to the bound) instead of waiting
+        aheadTarget = (int) Math.min(reservation.records(), 2L * aheadTarget);
+        reservationsSinceStall = 0;
+        return false;
+      }
       committer.awaitDurable(lastRequested, ctx.cancelled(), () -> trigger.get() != null);
       return false;
     }
@@ -455,7 +475,7 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
     records = batch.records;
     timestamps = batch.timestamps;
     size = 0;
-    ReadStatus status = reader.poll(this, Math.min(ctx.batchSize(), reservation.records() - aheadRecords));
+    ReadStatus status = reader.poll(this, Math.min(ctx.batchSize(), aheadTarget - aheadRecords));
     batch.records = records; // collect may have grown them
     batch.timestamps = timestamps;
     batch.size = size;
@@ -564,6 +584,11 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
     long d = committer.durable();
     if (d != seenDurable) {
       seenDurable = d;
+      // no stall for a while: read a batch less ahead, so a crash loses only what the fsyncs need
+      if (++reservationsSinceStall >= SHRINK_AFTER_RESERVATIONS && aheadTarget > minAheadTarget) {
+        aheadTarget = Math.max(minAheadTarget, aheadTarget - ctx.batchSize());
+        reservationsSinceStall = 0;
+      }
       PositionStore.Committed c = committer.durableCommit();
       committedWatermark = Math.max(committedWatermark, c.watermark());
       committedIdle = c.idle();

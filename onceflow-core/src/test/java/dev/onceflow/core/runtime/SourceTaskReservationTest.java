@@ -231,7 +231,7 @@ class SourceTaskReservationTest {
 
     await(() -> durability.heldTicket.get() == 2, "the second reservation requested and held");
     long coveredByFirst = durability.durableIndex.get();
-    assertTrue(coveredByFirst > BATCH, "the first reservation covers several batches: " + coveredByFirst);
+    assertTrue(coveredByFirst >= BATCH, "the first reservation covers a batch at least: " + coveredByFirst);
     await(() -> head.processed.size() >= coveredByFirst,
         "every record the first reservation covers processed while the second is held");
     assertEquals(coveredByFirst, head.processed.size(), "processed past the durable reservation");
