@@ -29,9 +29,9 @@ import java.util.Map;
 public final class CustomJobMain {
   private CustomJobMain() {}
 
-  static List<String> args(String className, String classPath, Guarantee g, Path log, Path checkpoints,
+  static List<String> args(String className, Guarantee g, Path log, Path checkpoints,
       int parallelism, long intervalMs, long progressEvery, long rate, long faultSeed) {
-    return List.of("class=" + className, "classpath=" + classPath, "guarantee=" + g.name(), "log=" + log,
+    return List.of("class=" + className, "guarantee=" + g.name(), "log=" + log,
         "checkpoints=" + checkpoints, "parallelism=" + parallelism, "interval=" + intervalMs,
         "progress=" + progressEvery, "rate=" + rate, "faults=" + faultSeed);
   }
@@ -51,7 +51,8 @@ public final class CustomJobMain {
 
   private static int run(Map<String, String> a) throws InterruptedException {
     System.out.println("STARTED");
-    VerifiableJob job = JobLoader.load(a.get("class"), a.getOrDefault("classpath", ""));
+    // the job's classes are on this JVM's class path (Verification puts them there)
+    VerifiableJob job = JobLoader.load(a.get("class"), "");
     Guarantee g = Guarantee.valueOf(a.get("guarantee"));
     long faultSeed = Long.parseLong(a.get("faults"));
     FaultInjector faults = faultSeed < 0 ? null : new FaultInjector(faultSeed, 3);

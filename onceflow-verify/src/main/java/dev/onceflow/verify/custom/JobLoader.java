@@ -47,6 +47,22 @@ final class JobLoader {
     }
   }
 
+  /**
+   * The child JVM's class path: this JVM's, then the extra entries made absolute. The child must load the job from
+   * its class path, not from a class loader of its own: core copies operators and keyed state by Java serialisation,
+   * which resolves classes from the application class loader (a job loaded by a URLClassLoader fails there with
+   * ClassNotFoundException for its own KeyedProcessFunction).
+   */
+  static String childClassPath(String extraClassPath) {
+    StringBuilder cp = new StringBuilder(System.getProperty("java.class.path"));
+    for (String entry : extraClassPath.split(File.pathSeparator)) {
+      if (!entry.isBlank()) {
+        cp.append(File.pathSeparator).append(Path.of(entry).toAbsolutePath());
+      }
+    }
+    return cp.toString();
+  }
+
   private static ClassLoader loader(String extraClassPath) {
     ClassLoader parent = JobLoader.class.getClassLoader();
     if (extraClassPath == null || extraClassPath.isEmpty()) {

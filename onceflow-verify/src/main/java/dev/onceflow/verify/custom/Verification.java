@@ -173,6 +173,7 @@ public final class Verification {
     CrashHarness harness = new CrashHarness(CustomJobMain.class.getName(), work.resolve("child-stderr.log"),
         Duration.ofSeconds(120), List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"))
         .totalRecords(input.size())
+        .classPath(JobLoader.childClassPath(classPath))
         .onLine(l -> {
           if (l.startsWith("ATTEMPT_FAILED")) {
             restarts.incrementAndGet();
@@ -181,7 +182,7 @@ public final class Verification {
     long rate = Math.max(5_000, input.size() / 2); // one pass ~2 s, so the kills land mid-run
     long progressEvery = Math.max(1, input.size() / 40);
     CrashSchedule kills = schedule != null ? schedule : CrashSchedule.fromSeed(seed, crashes);
-    CrashHarness.Result r = harness.run(kills, run -> CustomJobMain.args(className, classPath, guarantee, logDir,
+    CrashHarness.Result r = harness.run(kills, run -> CustomJobMain.args(className, guarantee, logDir,
         work.resolve("checkpoints"), parallelism, checkpointIntervalMs, progressEvery, rate,
         faults ? (seed * 1_000_003 + run) & Long.MAX_VALUE : -1));
     List<OutputRecord> output;
