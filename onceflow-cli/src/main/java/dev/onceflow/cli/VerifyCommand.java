@@ -30,12 +30,24 @@ import picocli.CommandLine.Option;
             + " the input between restarts), --guarantee-change (restarts under another guarantee, which must be"
             + " refused), --skewed (one sparse, one dense partition), --freezes N (SIGSTOP the child, start a second"
             + " one on the same directories, SIGCONT), or --nemeses all.",
+        "--pipeline CLASS --classpath JAR verifies your own pipeline (a VerifiableJob) the same way; --events,"
+            + " --crashes, --seed, --partitions, --parallelism, --checkpoint-interval, --faults, --work-dir and --json"
+            + " apply to it.",
         "Exit code: 0 the promise held, 1 broken (or the child failed), 2 bad usage."})
 final class VerifyCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--job", required = true, description = "ledger, tag-count, payments or clicks.")
+  @Option(names = "--job", description = "ledger, tag-count, payments or clicks (or --pipeline).")
   String job;
+
+  @Option(names = "--pipeline", paramLabel = "CLASS", description = "Verify your own pipeline instead of a built-in"
+      + " job: a class implementing dev.onceflow.verify.custom.VerifiableJob (see onceflow-verify/README.md).")
+  String pipeline;
+
+  @Option(names = "--classpath", paramLabel = "CP", defaultValue = "",
+      description = "With --pipeline: the jar(s) or class directories holding it, separated by '"
+          + "${sys:path.separator}'.")
+  String classpath;
 
   @Option(names = "--guarantee", required = true, description = "exactly-once, at-least-once or at-most-once.")
   String guarantee;
@@ -152,6 +164,16 @@ final class VerifyCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     CommandLine cmd = spec.commandLine();
+    if (pipeline != null) {
+      if (job != null) {
+        throw new CommandLine.ParameterException(cmd, "give --job or --pipeline, not both");
+      }
+      return VerifyPipelineRun.run(this, cmd);
+    }
+    if (job == null) {
+      throw new CommandLine.ParameterException(cmd, "Missing --job NAME (ledger, tag-count, payments, clicks) or"
+          + " --pipeline CLASS");
+    }
     VerifyOptions options;
     try {
       options = VerifyOptions.of(Job.fromName(job), parseGuarantee(cmd, guarantee), events, crashes, seed)
