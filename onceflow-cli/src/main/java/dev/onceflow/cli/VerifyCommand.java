@@ -8,6 +8,8 @@ import dev.onceflow.verify.Nemeses;
 import dev.onceflow.verify.VerifyOptions;
 import dev.onceflow.verify.VerifyResult;
 import dev.onceflow.verify.Verifier;
+import dev.onceflow.verify.postgres.PostgresIo;
+import dev.onceflow.verify.postgres.PostgresSinkMode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -119,11 +121,32 @@ final class VerifyCommand implements Callable<Integer> {
   String io;
 
   @Option(names = "--sink", paramLabel = "STORE",
-      description = "Where the output goes, if not the --io store: log.")
+      description = "Where the output goes, if not the --io store: log, or postgres (a table per job, written by"
+          + " the --sink-mode sink, read back committed).")
   String sink;
 
+  @Option(names = "--sink-mode", paramLabel = "MODE",
+      description = "--sink postgres: upsert, insert-unique, exactly-once or two-phase (default: exactly-once under"
+          + " exactly-once, upsert otherwise and for clicks).")
+  String sinkMode;
+
+  @Option(names = "--jdbc-url", paramLabel = "URL",
+      description = "--sink postgres: the database to write to (no password in it: use PGPASSWORD/PGUSER). Default:"
+          + " a throwaway server started from the machine's PostgreSQL binaries for this verification.")
+  String jdbcUrl;
+
   IoOptions ioOptions() {
-    return IoOptions.LOG.withInput(io).withOutput(sink == null ? io : sink);
+    IoOptions o = IoOptions.LOG.withInput(io).withOutput(sink == null ? io : sink);
+    if (sinkMode != null) {
+      o = o.with(PostgresIo.MODE, sinkMode);
+    }
+    if (jdbcUrl != null) {
+      o = o.with(PostgresIo.URL, jdbcUrl);
+    }
+    if ((sinkMode != null || jdbcUrl != null) && !PostgresIo.STORE.equals(o.output())) {
+      throw new IllegalArgumentException("--sink-mode and --jdbc-url need --sink postgres");
+    }
+    return o;
   }
 
   Nemeses nemeses(CommandLine cmd) {
@@ -233,15 +256,22 @@ final class VerifyCommand implements Callable<Integer> {
     out.printf("  time              %.1f s%n", r.seconds());
     Path log = r.workDir().resolve("log");
     String where = r.workDirKept() ? log.toString() : log + " (deleted; pass --work-dir to keep it)";
-    if (o.job() == Job.CLICKS) {
+    if (PostgresIo.STORE.equals(o.io().output())) {
+      String url = o.io().settings().get(PostgresIo.URL);
+      out.printf("  table             %s (sink mode %s) in %s%n", PostgresIo.table(PostgresIo.prefix(r.workDir()),
+          o.job()), o.io().settings().getOrDefault(PostgresIo.MODE,
+          PostgresSinkMode.defaultFor(o.job(), o.guarantee()).cliName()),
+          url == null ? "a throwaway PostgreSQL server (stopped; rows kept in the work directory if it is kept)"
+              : PostgresIo.redact(url));
+    } else if (o.job() == Job.CLICKS) {
       out.printf("  table             topic %s in %s, read as a table: last value per key (session|ts)%n",
           r.outputTopic(), where);
     } else {
       out.printf("  output topic      %s (read committed) in %s%n", r.outputTopic(), where);
     }
     if (r.lingeringPrepared() > 0) {
-      out.printf("  WARNING           %d prepared transactions were left undecided in the log%n",
-          r.lingeringPrepared());
+      out.printf("  WARNING           %d prepared transactions were left undecided %s%n",
+          r.lingeringPrepared(), PostgresIo.STORE.equals(o.io().output()) ? "in pg_prepared_xacts" : "in the log");
     }
     if (!r.killPoints().isEmpty()) {
       out.println("  kills:");

@@ -54,8 +54,8 @@ public final class JobPipelines {
   /**
    * Builds the pipeline of {@code spec.job()} reading the input topic of {@code log} and writing its output topic.
    *
-   * @param faults the fault injector, or null for none (no in-process restarts are then allowed: an unexpected
-   *     exception fails the child, loudly)
+   * @param faults the fault injector, or null for none (no in-process restarts are then allowed, unless the output
+   *     store asks for them ({@link ChildIo#RESTARTS}): an unexpected exception fails the child, loudly)
    */
   public static Pipeline build(JobRunSpec spec, Log log, SinkFactory sinks, FaultInjector faults,
       JobListener listener) {
@@ -72,8 +72,9 @@ public final class JobPipelines {
         .parallelism(spec.parallelism())
         .checkpointInterval(Duration.ofMillis(spec.checkpointIntervalMs()))
         .checkpointDir(spec.checkpointDir())
-        .restartStrategy(faults == null ? RestartStrategy.noRestart()
-            : RestartStrategy.fixedDelay(1000, Duration.ofMillis(10)))
+        .restartStrategy(faults != null ? RestartStrategy.fixedDelay(1000, Duration.ofMillis(10))
+            : ChildIo.restartsInProcess(spec.io()) ? RestartStrategy.fixedDelay(30, Duration.ofMillis(500))
+            : RestartStrategy.noRestart())
         .listener(listener);
     Sink<OutputRow> sink = sinks.create(log, JobRunSpec.outputTopic(job), job, g);
     if (faults != null) {

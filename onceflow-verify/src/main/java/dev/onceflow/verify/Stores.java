@@ -1,5 +1,7 @@
 package dev.onceflow.verify;
 
+import dev.onceflow.verify.postgres.PostgresIo;
+import dev.onceflow.verify.postgres.PostgresOutputStore;
 import java.nio.file.Path;
 
 /** Opens the verifier's {@link InputStore} and {@link OutputStore} that {@link IoOptions} names. */
@@ -13,10 +15,13 @@ final class Stores {
     };
   }
 
-  static OutputStore output(IoOptions io, Path logDir) {
+  static OutputStore output(VerifyOptions o, Path logDir) {
+    IoOptions io = o.io();
     return switch (io.output()) {
       case "log" -> new LogStores.Output(logDir);
-      default -> throw new IllegalArgumentException("unknown output store '" + io.output() + "' (known: log)");
+      case PostgresIo.STORE -> new PostgresOutputStore(o, logDir.getParent());
+      default -> throw new IllegalArgumentException("unknown output store '" + io.output()
+          + "' (known: log, postgres)");
     };
   }
 }
