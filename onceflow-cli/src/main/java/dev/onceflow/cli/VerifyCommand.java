@@ -8,6 +8,7 @@ import dev.onceflow.verify.Nemeses;
 import dev.onceflow.verify.VerifyOptions;
 import dev.onceflow.verify.VerifyResult;
 import dev.onceflow.verify.Verifier;
+import dev.onceflow.verify.kafka.KafkaIo;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -103,15 +104,28 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Option(names = "--io", defaultValue = "log", paramLabel = "STORE",
       description = "Where the input is written and read from, and (unless --sink) where the output goes: log (the"
-          + " embedded log, default).")
+          + " embedded log, default) or kafka (topics on a Kafka cluster: --bootstrap-servers, or a local broker"
+          + " started for the verification in a separate JVM and stopped after it; not with --retention).")
   String io;
 
+  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
+      description = "With kafka as --io or --sink: the cluster to use (topics and transactional ids get a prefix of"
+          + " their own). Default: start a local broker.")
+  String bootstrapServers;
+
   @Option(names = "--sink", paramLabel = "STORE",
-      description = "Where the output goes, if not the --io store: log.")
+      description = "Where the output goes, if not the --io store: log or kafka.")
   String sink;
 
   IoOptions ioOptions() {
-    return IoOptions.LOG.withInput(io).withOutput(sink == null ? io : sink);
+    IoOptions o = IoOptions.LOG.withInput(io).withOutput(sink == null ? io : sink);
+    if (bootstrapServers != null) {
+      if (!o.input().equals(KafkaIo.NAME) && !o.output().equals(KafkaIo.NAME)) {
+        throw new IllegalArgumentException("--bootstrap-servers needs --io kafka or --sink kafka");
+      }
+      o = o.with(KafkaIo.BOOTSTRAP_SERVERS, bootstrapServers);
+    }
+    return o;
   }
 
   Nemeses nemeses(CommandLine cmd) {

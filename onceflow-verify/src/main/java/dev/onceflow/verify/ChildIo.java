@@ -1,5 +1,6 @@
 package dev.onceflow.verify;
 
+import dev.onceflow.verify.kafka.KafkaIo;
 import java.util.Map;
 
 /**
@@ -19,6 +20,7 @@ public final class ChildIo {
     String name = io.getOrDefault(INPUT, "log");
     return switch (name) {
       case "log" -> SourceFactory.LOG;
+      case KafkaIo.NAME -> KafkaIo.sources(io);
       default -> throw new IllegalArgumentException("unknown verifier input store '" + name + "'");
     };
   }
@@ -28,6 +30,7 @@ public final class ChildIo {
     String name = io.getOrDefault(OUTPUT, "log");
     return switch (name) {
       case "log" -> SinkFactory.DEFAULT;
+      case KafkaIo.NAME -> KafkaIo.sinks(io);
       default -> throw new IllegalArgumentException("unknown verifier output store '" + name + "'");
     };
   }
