@@ -8,6 +8,7 @@ import dev.onceflow.verify.Nemeses;
 import dev.onceflow.verify.VerifyOptions;
 import dev.onceflow.verify.VerifyResult;
 import dev.onceflow.verify.Verifier;
+import dev.onceflow.verify.kafka.KafkaIo;
 import dev.onceflow.verify.postgres.PostgresIo;
 import dev.onceflow.verify.postgres.PostgresSinkMode;
 import java.io.PrintWriter;
@@ -117,12 +118,18 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Option(names = "--io", defaultValue = "log", paramLabel = "STORE",
       description = "Where the input is written and read from, and (unless --sink) where the output goes: log (the"
-          + " embedded log, default).")
+          + " embedded log, default) or kafka (topics on a Kafka cluster: --bootstrap-servers, or a local broker"
+          + " started for the verification in a separate JVM and stopped after it; not with --retention).")
   String io;
 
+  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
+      description = "With kafka as --io or --sink: the cluster to use (topics and transactional ids get a prefix of"
+          + " their own). Default: start a local broker.")
+  String bootstrapServers;
+
   @Option(names = "--sink", paramLabel = "STORE",
-      description = "Where the output goes, if not the --io store: log, or postgres (a table per job, written by"
-          + " the --sink-mode sink, read back committed).")
+      description = "Where the output goes, if not the --io store: log, kafka, or postgres (a table per job,"
+          + " written by the --sink-mode sink, read back committed).")
   String sink;
 
   @Option(names = "--sink-mode", paramLabel = "MODE",
@@ -145,6 +152,12 @@ final class VerifyCommand implements Callable<Integer> {
     }
     if ((sinkMode != null || jdbcUrl != null) && !PostgresIo.STORE.equals(o.output())) {
       throw new IllegalArgumentException("--sink-mode and --jdbc-url need --sink postgres");
+    }
+    if (bootstrapServers != null) {
+      if (!o.input().equals(KafkaIo.NAME) && !o.output().equals(KafkaIo.NAME)) {
+        throw new IllegalArgumentException("--bootstrap-servers needs --io kafka or --sink kafka");
+      }
+      o = o.with(KafkaIo.BOOTSTRAP_SERVERS, bootstrapServers);
     }
     return o;
   }
