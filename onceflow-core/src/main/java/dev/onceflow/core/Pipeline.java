@@ -41,6 +41,9 @@ public final class Pipeline {
   private int channelCapacity = 8;
   private boolean failOnDecodeError;
   private Duration watermarkInterval = Duration.ofMillis(20);
+  private int atMostOnceReadAhead = DEFAULT_AT_MOST_ONCE_READ_AHEAD;
+  /** Default of {@link #atMostOnceReadAhead(int)}. */
+  public static final int DEFAULT_AT_MOST_ONCE_READ_AHEAD = 65_536;
   private final List<JobListener> listeners = new ArrayList<>();
   private final List<Transformation.SinkT> sinks = new ArrayList<>();
 
@@ -176,6 +179,22 @@ public final class Pipeline {
     return this;
   }
 
+  /**
+   * AT_MOST_ONCE only: how many records a source subtask may read ahead of what it has processed (default {@value
+   * #DEFAULT_AT_MOST_ONCE_READ_AHEAD}). The position after what was read is committed durably, asynchronously, and
+   * a record is processed once such a commit covering it is durable; so processing does not wait for an fsync while
+   * the read-ahead lasts longer than one. A crash (or any failure) loses at most the records read ahead and not yet
+   * processed: up to this many per source subtask, which at-most-once allows; nothing is ever processed twice.
+   * 1 = one fsync per record before it is processed.
+   */
+  public Pipeline atMostOnceReadAhead(int records) {
+    if (records < 1) {
+      throw new InvalidPipelineException("atMostOnceReadAhead must be >= 1, was " + records);
+    }
+    this.atMostOnceReadAhead = records;
+    return this;
+  }
+
   /** Adds a lifecycle listener. */
   public Pipeline listener(JobListener listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -232,7 +251,7 @@ public final class Pipeline {
     }
     JobConfig config = new JobConfig(name, guarantee, parallelism, maxParallelism, checkpointInterval,
         checkpointTimeout, checkpointDir, retainedCheckpoints, restartStrategy, batchSize, channelCapacity,
-        failOnDecodeError, watermarkInterval.toMillis(), List.copyOf(listeners));
+        failOnDecodeError, watermarkInterval.toMillis(), List.copyOf(listeners), atMostOnceReadAhead);
     return JobExecution.start(config, List.copyOf(sinks));
   }
 

@@ -344,7 +344,9 @@ public final class JobExecution implements JobHandle {
             Source<Object> source = (Source<Object>) graph.source;
             SourceTask st = new SourceTask(key, source, head, ctx, services, sourceSections(source, sections, i), ps,
                 graph.watermarks,
-                config.failOnDecodeError(), config.watermarkIntervalMillis(), recordsRead, decodeFailures);
+                config.failOnDecodeError(), config.watermarkIntervalMillis(), recordsRead, decodeFailures,
+                System::nanoTime, new SourceTask.Reservation(config.atMostOnceReadAhead(),
+                    SourceTask.Reservation.DEFAULT.maxDelayMillis(), null));
             sources.add(st);
             tasks.add(st);
           } else {
