@@ -36,6 +36,7 @@ public final class Pipeline {
   private boolean failOnDecodeError;
   private Duration watermarkInterval = Duration.ofMillis(20);
   private final List<JobListener> listeners = new ArrayList<>();
+  private io.micrometer.core.instrument.MeterRegistry meterRegistry;
   private Transformation.SinkT sink;
 
   Pipeline(String name) {
@@ -170,6 +171,15 @@ public final class Pipeline {
     return this;
   }
 
+  /**
+   * The registry the job's meters go to (names in {@link dev.onceflow.core.metrics.MetricNames}); default none: nothing
+   * is recorded. Counters cost a field update per batch, per checkpoint and per attempt (a sink's per record).
+   */
+  public Pipeline meterRegistry(io.micrometer.core.instrument.MeterRegistry registry) {
+    this.meterRegistry = Objects.requireNonNull(registry, "registry");
+    return this;
+  }
+
   /** Adds a lifecycle listener. */
   public Pipeline listener(JobListener listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -222,7 +232,7 @@ public final class Pipeline {
     JobConfig config = new JobConfig(name, guarantee, parallelism, maxParallelism, checkpointInterval,
         checkpointTimeout, checkpointDir, retainedCheckpoints, restartStrategy, batchSize, channelCapacity,
         failOnDecodeError, watermarkInterval.toMillis(), List.copyOf(listeners));
-    return JobExecution.start(config, sink);
+    return JobExecution.start(config, sink, meterRegistry);
   }
 
   /**

@@ -14,6 +14,12 @@ import dev.onceflow.core.checkpoint.CompletedCheckpoint;
 import dev.onceflow.core.checkpoint.DurableFiles;
 import dev.onceflow.core.checkpoint.JobHistory;
 import dev.onceflow.core.checkpoint.PositionStore;
+import dev.onceflow.core.metrics.CheckpointFailureReason;
+import dev.onceflow.core.metrics.CheckpointStats;
+import dev.onceflow.core.metrics.RecoveryEvent;
+import dev.onceflow.core.metrics.internal.JobMeters;
+import dev.onceflow.core.window.Deduplicate;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.onceflow.core.sink.TwoPhaseCommitSink;
 import dev.onceflow.core.sink.WriteThroughSink;
 import dev.onceflow.core.source.Source;
@@ -66,11 +72,14 @@ public final class JobExecution implements JobHandle {
   private final CheckpointDirectoryLock lock;
   /** The directory's history including this job, written before any sink writer exists. Driver thread. */
   private JobHistory history;
+  private final JobMeters meters;
 
-  private JobExecution(JobConfig config, JobGraph graph, CheckpointDirectoryLock lock) {
+  private JobExecution(JobConfig config, JobGraph graph, CheckpointDirectoryLock lock, MeterRegistry registry) {
     this.config = config;
     this.graph = graph;
     this.lock = lock;
+    this.meters = new JobMeters(registry, config.name(), stageLabels(graph), config.parallelism(),
+        graph.last().sink().sink().name(), recordsRead, decodeFailures);
     this.driver = new Thread(this::drive, "onceflow-" + config.name() + "-driver");
   }
 
@@ -80,10 +89,15 @@ public final class JobExecution implements JobHandle {
    * @throws dev.onceflow.core.CheckpointDirectoryLockedException if another job holds the checkpoint directory
    */
   public static JobExecution start(JobConfig config, Transformation.SinkT sink) {
+    return start(config, sink, null);
+  }
+
+  /** {@link #start(JobConfig, Transformation.SinkT)} with the job's meters in {@code registry} (null = none). */
+  public static JobExecution start(JobConfig config, Transformation.SinkT sink, MeterRegistry registry) {
     JobGraph graph = JobGraph.compile(sink);
     CheckpointDirectoryLock lock = config.checkpointDir() == null
         ? null : CheckpointDirectoryLock.acquire(config.checkpointDir(), config.name(), java.time.Clock.systemUTC());
-    JobExecution job = new JobExecution(config, graph, lock);
+    JobExecution job = new JobExecution(config, graph, lock, registry);
     job.driver.start();
     return job;
   }
@@ -139,6 +153,26 @@ public final class JobExecution implements JobHandle {
         restarts);
   }
 
+  /** A label per stage for the meters' stage tag: index and operators, e.g. {@code s1:process>sink(counts)}. */
+  private static List<String> stageLabels(JobGraph graph) {
+    List<String> labels = new ArrayList<>();
+    for (int k = 0; k < graph.stages.size(); k++) {
+      JobGraph.Stage stage = graph.stages.get(k);
+      StringBuilder b = new StringBuilder("s").append(k).append(':');
+      for (Transformation t : stage.nodes()) {
+        b.append(t instanceof Transformation.SourceT s ? "source(" + s.source().name() + ")"
+            : t instanceof Transformation.MapT ? "map"
+            : t instanceof Transformation.FilterT ? "filter"
+            : t instanceof Transformation.FlatMapT ? "flatMap"
+            : t instanceof Transformation.ProcessT ? "process"
+            : t.getClass().getSimpleName()).append('>');
+      }
+      b.append(stage.exchange() != null ? "keyBy" : "sink(" + stage.sink().sink().name() + ")");
+      labels.add(b.toString());
+    }
+    return labels;
+  }
+
   /** Fails the current attempt (first cause wins). Any thread. */
   void failAttempt(Throwable cause) {
     Attempt a = current;
@@ -192,6 +226,11 @@ public final class JobExecution implements JobHandle {
         int n = attempt;
         notifyListeners(l -> l.onAttemptFailed(n, cause));
         Optional<String> fatal = FailureClassifier.nonRecoverable(cause);
+        meters.attemptFailed(cause, fatal.isEmpty() && restarts < config.restartStrategy().maxRestarts());
+        Throwable root = JobMeters.rootCause(cause);
+        RecoveryEvent failed = new RecoveryEvent(System.currentTimeMillis(), RecoveryEvent.Kind.ATTEMPT_FAILED, n,
+            root.getClass().getName() + ": " + root.getMessage(), -1, 0, 0);
+        notifyListeners(l -> l.onRecovery(failed));
         if (fatal.isPresent()) {
           failure = cause;
           nonRecoverable = fatal.get();
@@ -297,7 +336,13 @@ public final class JobExecution implements JobHandle {
             notifyListeners(l -> l.onRestored(c.id()));
           });
       restoredParallelism = plan.rescaling(config.parallelism()) ? plan.checkpointParallelism() : 0;
-      SinkRecovery.recover(config, graph, plan);
+      meters.attemptStarted();
+      SinkRecovery.Result recovery = SinkRecovery.recover(config, graph, plan);
+      long restoredId = restored.map(CompletedCheckpoint::id).orElse(-1L);
+      meters.recovered(restoredId, recovery.committed());
+      RecoveryEvent recovered = new RecoveryEvent(System.currentTimeMillis(), RecoveryEvent.Kind.RECOVERED, number,
+          null, restoredId, recovery.committed(), recovery.subtasksResolved());
+      notifyListeners(l -> l.onRecovery(recovered));
 
       io = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "onceflow-" + config.name() + "-checkpoint-io");
@@ -305,6 +350,7 @@ public final class JobExecution implements JobHandle {
         return t;
       });
       AttemptServices services = new AttemptServices(io, JobExecution.this, cancel);
+      services.meters = meters;
       int p = config.parallelism();
       List<JobGraph.Stage> stages = graph.stages;
       InputGate[][] gates = new InputGate[stages.size()][];
@@ -312,6 +358,7 @@ public final class JobExecution implements JobHandle {
         gates[k] = new InputGate[p];
         for (int i = 0; i < p; i++) {
           gates[k][i] = new InputGate(p, config.channelCapacity());
+          gates[k][i].blockedNanos = meters.channelBlocked(k);
         }
       }
       BarrierHandler.Mode mode = BarrierHandler.Mode.of(config.guarantee());
@@ -322,6 +369,13 @@ public final class JobExecution implements JobHandle {
           TaskContext ctx = new TaskContext(config.name(), i, p, config.maxParallelism(), config.guarantee(),
               config.batchSize(), cancel);
           ChainOp head = buildChain(stage, k + 1 < stages.size() ? gates[k + 1] : null);
+          ChainOp tail = head;
+          while (tail.next != null) {
+            tail = tail.next;
+          }
+          if (tail instanceof SinkOp s) {
+            s.written = meters.sinkWritten(i);
+          }
           List<Map<String, byte[]>> sections = restoredSections(restored, k, i);
           taskKeys.add(key);
           if (k == 0) {
@@ -339,13 +393,17 @@ public final class JobExecution implements JobHandle {
             sources.add(st);
             tasks.add(st);
           } else {
-            tasks.add(new StreamTask(key, gates[k][i], head, ctx, services, sections, mode));
+            StreamTask st = new StreamTask(key, gates[k][i], head, ctx, services, sections, mode);
+            st.recordsIn = meters.recordsIn(k, i);
+            tasks.add(st);
           }
         }
       }
       coordinator = new CheckpointCoordinator(storage, config.name(), config.guarantee(), taskKeys, p, config.checkpointInterval(),
           config.checkpointTimeout(), this);
       services.coordinator = coordinator;
+      List<TwoPhaseCommitSinkOp> ops = List.copyOf(sinkOps);
+      meters.pendingTransactions(() -> ops.stream().mapToInt(TwoPhaseCommitSinkOp::pendingCount).sum());
     }
 
     /** The sections subtask i of stage k restores: its own, or after rescaling those of every old subtask. */
@@ -389,7 +447,11 @@ public final class JobExecution implements JobHandle {
         } else if (t instanceof Transformation.FlatMapT f) {
           ops.add(new StatelessOps.FlatMapOp(f.fn()));
         } else if (t instanceof Transformation.ProcessT pr) {
-          ops.add(new KeyedProcessOp(uid, pr.factory().get()));
+          var fn = pr.factory().get();
+          if (fn instanceof Deduplicate<?, ?> d) {
+            meters.deduplicator(d);
+          }
+          ops.add(new KeyedProcessOp(uid, fn));
         } else if (!(t instanceof Transformation.SourceT)) {
           throw new IllegalStateException("unexpected node in a stage: " + t);
         }
@@ -401,6 +463,7 @@ public final class JobExecution implements JobHandle {
         if (sink instanceof TwoPhaseCommitSink<?> tpc) {
           @SuppressWarnings("unchecked")
           TwoPhaseCommitSinkOp op = new TwoPhaseCommitSinkOp(stage.sinkUid(), (TwoPhaseCommitSink<Object>) tpc);
+          op.onAbort = meters::transactionAborted;
           sinkOps.add(op);
           ops.add(op);
         } else {
@@ -472,9 +535,11 @@ public final class JobExecution implements JobHandle {
 
     @Override
     public void commitSinks(long id) throws Exception {
+      int committed = 0;
       for (TwoPhaseCommitSinkOp op : sinkOps) {
-        op.commitUpTo(id);
+        committed += op.commitUpTo(id);
       }
+      meters.transactionsCommitted(committed);
     }
 
     @Override
@@ -498,6 +563,21 @@ public final class JobExecution implements JobHandle {
     @Override
     public void checkpointDiscarded(long id, String reason) {
       checkpointsFailed.incrementAndGet();
+    }
+
+    @Override
+    public void checkpointTimed(long id, boolean isFinal, long triggeredAtMillis, long triggered, long acknowledged,
+        long metadataWritten, long committed, long sizeBytes) {
+      CheckpointStats stats = meters.checkpointCompleted(id, isFinal, triggeredAtMillis, triggered, acknowledged,
+          metadataWritten, committed, sizeBytes);
+      notifyListeners(l -> l.onCheckpointStats(stats));
+    }
+
+    @Override
+    public void checkpointFailed(long id, boolean isFinal, long triggeredAtMillis, long triggered,
+        CheckpointFailureReason reason) {
+      CheckpointStats stats = meters.checkpointFailed(id, isFinal, triggeredAtMillis, triggered, reason);
+      notifyListeners(l -> l.onCheckpointStats(stats));
     }
   }
 

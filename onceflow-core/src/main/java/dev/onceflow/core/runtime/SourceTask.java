@@ -152,6 +152,7 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
     lastDataNanos = nanoClock.getAsLong();
     boolean failed = true;
     try (SourceReader<Object> reader = source.createReader(sourceContext())) {
+      services.meters.sourceReader(reader);
       head.open(ctx);
       head.restore(restored.isEmpty() ? List.of() : List.of(restored));
       restoreWatermark();
