@@ -1,5 +1,6 @@
 package dev.onceflow.core;
 
+import dev.onceflow.core.metrics.PipelineStartHook;
 import dev.onceflow.core.runtime.JobConfig;
 import dev.onceflow.core.runtime.JobExecution;
 import dev.onceflow.core.runtime.KeyGroups;
@@ -12,6 +13,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.ServiceLoader;
+import org.slf4j.LoggerFactory;
 
 /**
  * A pipeline definition and its job configuration (the "environment"): guarantee, parallelism, checkpointing, restart
@@ -229,10 +232,32 @@ public final class Pipeline {
       throw new InvalidPipelineException("pipeline '" + name + "' has no sink: end it with DataStream.sinkTo(...)");
     }
     validateSink(sink.sink());
+    List<PipelineStartHook> hooks = startHooks();
+    hooks.forEach(h -> hook(h, () -> h.beforeStart(this)));
     JobConfig config = new JobConfig(name, guarantee, parallelism, maxParallelism, checkpointInterval,
         checkpointTimeout, checkpointDir, retainedCheckpoints, restartStrategy, batchSize, channelCapacity,
         failOnDecodeError, watermarkInterval.toMillis(), List.copyOf(listeners));
-    return JobExecution.start(config, sink, meterRegistry);
+    JobHandle handle = JobExecution.start(config, sink, meterRegistry);
+    hooks.forEach(h -> hook(h, () -> h.started(this, handle)));
+    return handle;
+  }
+
+  private static List<PipelineStartHook> startHooks() {
+    List<PipelineStartHook> hooks = new ArrayList<>();
+    try {
+      ServiceLoader.load(PipelineStartHook.class).forEach(hooks::add);
+    } catch (java.util.ServiceConfigurationError e) {
+      LoggerFactory.getLogger(Pipeline.class).warn("A PipelineStartHook could not be loaded; going on without it", e);
+    }
+    return hooks;
+  }
+
+  private static void hook(PipelineStartHook h, Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      LoggerFactory.getLogger(Pipeline.class).warn("PipelineStartHook {} failed; the job goes on without it", h, e);
+    }
   }
 
   /**

@@ -38,15 +38,16 @@ public final class Dashboard implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Dashboard.class);
 
   private final PrometheusMeterRegistry registry;
-  private final DashboardState state;
+  private final Duration sampleInterval;
   private final HttpServer server;
   private final ExecutorService handlers;
   private final String echartsPath;
+  private volatile DashboardState state;
 
-  private Dashboard(Pipeline pipeline, InetSocketAddress address, Duration sampleInterval) throws IOException {
+  private Dashboard(InetSocketAddress address, Duration sampleInterval) throws IOException {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    this.state = new DashboardState(pipeline.name(), pipeline.guarantee().name(), registry, sampleInterval);
-    pipeline.meterRegistry(registry).listener(state);
+    this.sampleInterval = sampleInterval;
+    this.state = new DashboardState("(no pipeline yet)", "-", registry, sampleInterval);
     this.echartsPath = "META-INF/resources/webjars/echarts/" + echartsVersion() + "/dist/echarts.min.js";
     this.server = HttpServer.create(address, 16);
     this.handlers = Executors.newFixedThreadPool(2, r -> {
@@ -58,12 +59,41 @@ public final class Dashboard implements AutoCloseable {
     server.createContext("/", this::handle);
     server.start();
     state.start();
-    LOG.info("Dashboard of pipeline {} at {}", pipeline.name(), url());
   }
 
   /** Starts a dashboard for {@code pipeline} on 127.0.0.1:{@code port} (0 = any free port; see {@link #url()}). */
   public static Dashboard start(Pipeline pipeline, int port) {
     return start(pipeline, new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+  }
+
+  /**
+   * Starts a dashboard without a pipeline yet on {@code address}; {@link #attach} one (or several in turn).
+   *
+   * @throws UncheckedIOException if the address cannot be bound (in use: choose another port)
+   */
+  public static Dashboard start(InetSocketAddress address) {
+    try {
+      return new Dashboard(address, Duration.ofSeconds(1));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the dashboard on " + address + ": " + e.getMessage()
+          + " (is the port in use? choose another one, or 0 for any free port)", e);
+    }
+  }
+
+  /**
+   * Shows {@code pipeline} from now on, instead of the one shown before (whose meters are removed from the
+   * registry): gives it this dashboard's meter registry and listener. Call before {@link Pipeline#start()}.
+   */
+  public synchronized Dashboard attach(Pipeline pipeline) {
+    Objects.requireNonNull(pipeline, "pipeline");
+    DashboardState next = new DashboardState(pipeline.name(), pipeline.guarantee().name(), registry, sampleInterval);
+    state.stop();
+    registry.clear(); // a later pipeline of the same name would otherwise find the earlier job's meters registered
+    pipeline.meterRegistry(registry).listener(next);
+    state = next;
+    next.start();
+    LOG.info("Dashboard of pipeline {} at {}", pipeline.name(), url());
+    return this;
   }
 
   /**
@@ -74,15 +104,10 @@ public final class Dashboard implements AutoCloseable {
    */
   public static Dashboard start(Pipeline pipeline, InetSocketAddress address) {
     Objects.requireNonNull(pipeline, "pipeline");
-    try {
-      return new Dashboard(pipeline, address, Duration.ofSeconds(1));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot start the dashboard of pipeline '" + pipeline.name() + "' on " + address
-          + ": " + e.getMessage() + " (is the port in use? choose another one, or 0 for any free port)", e);
-    }
+    return start(address).attach(pipeline);
   }
 
-  /** Shows {@code handle}'s status and restart count (optional: the meters work without it). */
+  /** Shows {@code handle}'s status (optional: the meters work without it); the handle of the attached pipeline. */
   public Dashboard watch(JobHandle handle) {
     state.watch(Objects.requireNonNull(handle, "handle"));
     return this;
