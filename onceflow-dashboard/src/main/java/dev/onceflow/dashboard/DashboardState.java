@@ -34,7 +34,8 @@ final class DashboardState implements JobListener {
   static final int MAX_EVENTS = 200;
   /** key=value or key: value pairs whose key names a secret; the value is masked in anything shown. */
   private static final Pattern SECRET = Pattern.compile(
-      "(?i)((?:password|passwd|pwd|secret|token|sasl[._a-z]*|jaas[._a-z]*|credentials?)\\s*[=:]\\s*)[^\\s,;&)'\"]+");
+      "(?i)((?:password|passwd|pwd|secret|token|sasl[._a-z]*|jaas[._a-z]*|credentials?)\\s*[=:]\\s*)"
+          + "(\"[^\"]*\"|'[^']*'|[^\\s,;&)'\"]+)");
 
   private final String pipeline;
   private final String guarantee;
@@ -147,7 +148,7 @@ final class DashboardState implements JobListener {
     }
     p.put("lag", lag);
     p.put("lagTotal", lagTotal);
-    p.put("pending", gauge(SINK_PENDING_TRANSACTIONS));
+    p.put("pending", gauge(SINK_PENDING_TRANSACTIONS, 0));
     points.addLast(p);
     while (points.size() > MAX_POINTS) {
       points.removeFirst();
@@ -170,9 +171,10 @@ final class DashboardState implements JobListener {
     return sum;
   }
 
-  private double gauge(String name) {
+  /** The gauge's value, or {@code absent} before the job registered it. */
+  private double gauge(String name, double absent) {
     Gauge g = registry.find(name).gauge();
-    return g == null ? 0 : g.value();
+    return g == null ? absent : g.value();
   }
 
   private double counterSum(String name) {
@@ -192,14 +194,14 @@ final class DashboardState implements JobListener {
     m.put("status", h == null ? "RUNNING" : h.status().name());
     m.put("checkpointsCompleted", checkpointsCompleted);
     m.put("checkpointsFailed", checkpointsFailed);
-    m.put("lastCheckpoint", gauge(LAST_CHECKPOINT));
-    m.put("restoredCheckpoint", gauge(RESTORED_CHECKPOINT));
+    m.put("lastCheckpoint", gauge(LAST_CHECKPOINT, -1));
+    m.put("restoredCheckpoint", gauge(RESTORED_CHECKPOINT, -1));
     m.put("restarts", counterSum(RESTARTS));
     m.put("sourceRecords", counter(SOURCE_RECORDS, null));
     m.put("sinkRecords", counter(SINK_RECORDS, null));
     m.put("deadLettered", counter(SOURCE_DEAD_LETTERED, null));
     m.put("dedupAbsorbed", counter(DEDUP_ABSORBED, null));
-    m.put("pendingTransactions", gauge(SINK_PENDING_TRANSACTIONS));
+    m.put("pendingTransactions", gauge(SINK_PENDING_TRANSACTIONS, 0));
     m.put("transactionsAborted", counterSum(SINK_TRANSACTIONS_ABORTED));
     m.put("sink", registry.find(SINK_RECORDS).functionCounters().stream().findFirst()
         .map(c -> c.getId().getTag("sink")).orElse("sink"));

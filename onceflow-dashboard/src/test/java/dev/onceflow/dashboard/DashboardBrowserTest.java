@@ -26,7 +26,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -37,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -117,6 +117,7 @@ class DashboardBrowserTest {
     try {
       driver.get(url.toString());
       WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90), Duration.ofMillis(200));
+      wait.ignoring(StaleElementReferenceException.class); // the page re-renders every second
       // checkpoints complete, and the count keeps advancing
       wait.until(d -> number(d.findElement(By.id("checkpoints-completed")).getText()) >= 2);
       long first = number(driver.findElement(By.id("checkpoints-completed")).getText());
@@ -127,10 +128,10 @@ class DashboardBrowserTest {
       wait.until(d -> lastThroughput((JavascriptExecutor) d) > 0);
       // the injected failure, then the recovery from a checkpoint
       wait.until(d -> d.findElement(By.id("recovery-log")).getText().contains(INJECTED));
-      wait.until(d -> {
-        List<org.openqa.selenium.WebElement> rows = d.findElements(By.cssSelector("#recovery-log tr.RECOVERED"));
-        return rows.stream().anyMatch(r -> !r.getText().contains("fresh start"));
-      });
+      // read in one script: the page replaces the rows every second, so an element found first may be gone next
+      wait.until(d -> Boolean.TRUE.equals(((JavascriptExecutor) d).executeScript(
+          "return [...document.querySelectorAll('#recovery-log tr.RECOVERED')]"
+              + ".some(r => !r.textContent.includes('fresh start'));")));
       String log = driver.findElement(By.id("recovery-log")).getText();
       assertTrue(log.contains("ATTEMPT_FAILED"), log);
       wait.until(d -> number(d.findElement(By.id("checkpoint-chart")).getAttribute("data-bars")) >= 2);
