@@ -9,8 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     description = "Benchmarks. Numbers depend on the machine: run them on yours.",
     subcommands = {BenchLogCommand.class, BenchTagCountCommand.class, BenchPipelineCommand.class,
-        BenchLatencyCommand.class,
-        BenchPostgresCommand.class})
+        BenchLatencyCommand.class, BenchPostgresCommand.class, BenchKafkaCommand.class})
 final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
