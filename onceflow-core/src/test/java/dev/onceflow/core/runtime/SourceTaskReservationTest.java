@@ -45,6 +45,7 @@ class SourceTaskReservationTest {
   private final List<Thread> threads = new ArrayList<>();
   private final CancelFlag cancel = new CancelFlag();
   private final List<CountDownLatch> gates = new ArrayList<>();
+  private final List<CheckpointCoordinator> coordinators = new ArrayList<>();
 
   @AfterEach
   void stop() throws Exception {
@@ -53,7 +54,10 @@ class SourceTaskReservationTest {
     for (Thread t : threads) {
       t.join(10_000);
     }
+    // the coordinator completes checkpoints on its own thread: stop it before the temporary directory is deleted
+    coordinators.forEach(CheckpointCoordinator::shutdown);
     io.shutdownNow();
+    assertTrue(io.awaitTermination(10, TimeUnit.SECONDS), "checkpoint I/O did not stop");
   }
 
   /** What the committer made durable, as the test's fsync hook saw it; the hook may hold a ticket's publication. */
@@ -151,6 +155,7 @@ class SourceTaskReservationTest {
           public void fail(Throwable cause) {}
         });
     services.coordinator = coordinator;
+    coordinators.add(coordinator);
     @SuppressWarnings("unchecked")
     Source<Object> source = (Source<Object>) (Source<?>) GeneratorSource.of(n, i -> {
       highestRead.accumulateAndGet(i, Math::max);
