@@ -1,5 +1,6 @@
 package dev.onceflow.verify;
 
+import dev.onceflow.verify.kafka.KafkaIo;
 import dev.onceflow.verify.postgres.PostgresIo;
 import dev.onceflow.verify.postgres.PostgresSinkFactory;
 import java.util.Map;
@@ -27,6 +28,7 @@ public final class ChildIo {
     String name = io.getOrDefault(INPUT, "log");
     return switch (name) {
       case "log" -> SourceFactory.LOG;
+      case KafkaIo.NAME -> KafkaIo.sources(io);
       default -> throw new IllegalArgumentException("unknown verifier input store '" + name + "'");
     };
   }
@@ -37,6 +39,7 @@ public final class ChildIo {
     return switch (name) {
       case "log" -> SinkFactory.DEFAULT;
       case PostgresIo.STORE -> PostgresSinkFactory.fromSettings(io);
+      case KafkaIo.NAME -> KafkaIo.sinks(io);
       default -> throw new IllegalArgumentException("unknown verifier output store '" + name + "'");
     };
   }

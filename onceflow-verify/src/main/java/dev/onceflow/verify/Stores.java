@@ -1,5 +1,6 @@
 package dev.onceflow.verify;
 
+import dev.onceflow.verify.kafka.KafkaIo;
 import dev.onceflow.verify.postgres.PostgresIo;
 import dev.onceflow.verify.postgres.PostgresOutputStore;
 import java.nio.file.Path;
@@ -11,7 +12,8 @@ final class Stores {
   static InputStore input(IoOptions io, Path logDir) {
     return switch (io.input()) {
       case "log" -> new LogStores.Input(logDir);
-      default -> throw new IllegalArgumentException("unknown input store '" + io.input() + "' (known: log)");
+      case KafkaIo.NAME -> KafkaIo.input(io, logDir);
+      default -> throw new IllegalArgumentException("unknown input store '" + io.input() + "' (known: log, kafka)");
     };
   }
 
@@ -20,8 +22,9 @@ final class Stores {
     return switch (io.output()) {
       case "log" -> new LogStores.Output(logDir);
       case PostgresIo.STORE -> new PostgresOutputStore(o, logDir.getParent());
+      case KafkaIo.NAME -> KafkaIo.output(io, logDir);
       default -> throw new IllegalArgumentException("unknown output store '" + io.output()
-          + "' (known: log, postgres)");
+          + "' (known: log, kafka, postgres)");
     };
   }
 }

@@ -80,7 +80,17 @@ public final class JobExecution implements JobHandle {
    * @throws dev.onceflow.core.CheckpointDirectoryLockedException if another job holds the checkpoint directory
    */
   public static JobExecution start(JobConfig config, Transformation.SinkT sink) {
-    JobGraph graph = JobGraph.compile(sink);
+    return start(config, List.of(sink));
+  }
+
+  /**
+   * Compiles and starts a job with one or more sinks; returns at once.
+   *
+   * @throws dev.onceflow.core.InvalidPipelineException if the pipeline cannot be compiled (e.g. two sinks of one name)
+   * @throws dev.onceflow.core.CheckpointDirectoryLockedException if another job holds the checkpoint directory
+   */
+  public static JobExecution start(JobConfig config, List<Transformation.SinkT> sinks) {
+    JobGraph graph = JobGraph.compile(sinks);
     CheckpointDirectoryLock lock = config.checkpointDir() == null
         ? null : CheckpointDirectoryLock.acquire(config.checkpointDir(), config.name(), java.time.Clock.systemUTC());
     JobExecution job = new JobExecution(config, graph, lock);
@@ -311,7 +321,7 @@ public final class JobExecution implements JobHandle {
       for (int k = 1; k < stages.size(); k++) {
         gates[k] = new InputGate[p];
         for (int i = 0; i < p; i++) {
-          gates[k][i] = new InputGate(p, config.channelCapacity());
+          gates[k][i] = new InputGate(p * stages.get(k).inputs().size(), config.channelCapacity());
         }
       }
       BarrierHandler.Mode mode = BarrierHandler.Mode.of(config.guarantee());
@@ -321,21 +331,22 @@ public final class JobExecution implements JobHandle {
           String key = taskKey(k, i);
           TaskContext ctx = new TaskContext(config.name(), i, p, config.maxParallelism(), config.guarantee(),
               config.batchSize(), cancel);
-          ChainOp head = buildChain(stage, k + 1 < stages.size() ? gates[k + 1] : null);
+          StageOps head = buildStage(stage, gates);
           List<Map<String, byte[]>> sections = restoredSections(restored, k, i);
           taskKeys.add(key);
           if (k == 0) {
-            var src = (Transformation.SourceT) stage.nodes().get(0);
             PositionStore ps = null;
             if (config.guarantee() == Guarantee.AT_MOST_ONCE) {
               ps = new PositionStore(storage.directory().resolve("positions"), "source-" + i);
               positionStores.add(ps);
             }
             @SuppressWarnings("unchecked")
-            Source<Object> source = (Source<Object>) src.source();
+            Source<Object> source = (Source<Object>) graph.source;
             SourceTask st = new SourceTask(key, source, head, ctx, services, sourceSections(source, sections, i), ps,
-                src.watermarks(),
-                config.failOnDecodeError(), config.watermarkIntervalMillis(), recordsRead, decodeFailures);
+                graph.watermarks,
+                config.failOnDecodeError(), config.watermarkIntervalMillis(), recordsRead, decodeFailures,
+                System::nanoTime, new SourceTask.Reservation(config.atMostOnceReadAhead(),
+                    SourceTask.Reservation.DEFAULT.maxDelayMillis(), null));
             sources.add(st);
             tasks.add(st);
           } else {
@@ -377,42 +388,86 @@ public final class JobExecution implements JobHandle {
           .orElse(Map.of());
     }
 
-    private ChainOp buildChain(JobGraph.Stage stage, InputGate[] downstream) {
+    /**
+     * One subtask's operators of {@code stage}: an operator per node, each wired to the operators reading its output
+     * in the stage (several: a {@link Fanout}), to the exchanges of the edges leaving it, and a process function's
+     * side outputs to the nodes reading them.
+     */
+    private StageOps buildStage(JobGraph.Stage stage, InputGate[][] gates) {
+      java.util.IdentityHashMap<Transformation, ChainOp> opOf = new java.util.IdentityHashMap<>();
       List<ChainOp> ops = new ArrayList<>();
-      for (int n = 0; n < stage.nodes().size(); n++) {
-        Transformation t = stage.nodes().get(n);
-        String uid = stage.uids().get(n);
-        if (t instanceof Transformation.MapT m) {
-          ops.add(new StatelessOps.MapOp(m.fn()));
-        } else if (t instanceof Transformation.FilterT f) {
-          ops.add(new StatelessOps.FilterOp(f.fn()));
-        } else if (t instanceof Transformation.FlatMapT f) {
-          ops.add(new StatelessOps.FlatMapOp(f.fn()));
-        } else if (t instanceof Transformation.ProcessT pr) {
-          ops.add(new KeyedProcessOp(uid, pr.factory().get()));
-        } else if (!(t instanceof Transformation.SourceT)) {
-          throw new IllegalStateException("unexpected node in a stage: " + t);
+      for (Transformation t : stage.nodes()) {
+        ChainOp op = newOp(t, graph.uid(t));
+        opOf.put(t, op);
+        ops.add(op);
+      }
+      for (Transformation t : stage.nodes()) {
+        ChainOp op = opOf.get(t);
+        List<ChainOp> main = new ArrayList<>();
+        java.util.Map<String, List<ChainOp>> side = new java.util.HashMap<>();
+        for (Transformation c : graph.consumers(t)) {
+          ChainOp target = opOf.get(c);
+          if (target == null) {
+            continue; // a keyBy (an edge below) or a node of another stage (reached through an edge)
+          }
+          if (c instanceof Transformation.SideOutputT so) {
+            side.computeIfAbsent(so.tagId(), x -> new ArrayList<>()).add(target);
+          } else if (c instanceof Transformation.CoProcessT co) {
+            throw new IllegalStateException("a co-process reads " + co + " through an exchange, never in-stage");
+          } else {
+            main.add(target);
+          }
+        }
+        for (JobGraph.Edge e : graph.edgesFrom(t)) {
+          ExchangeOp x = new ExchangeOp(e.keyFn(), gates[e.toStage()], e.input() * config.parallelism());
+          main.add(x);
+          ops.add(x);
+        }
+        op.next = Fanout.of(main);
+        if (op instanceof KeyedProcessOp kp) {
+          side.forEach((tag, targets) -> kp.sideOutputs.put(tag, Fanout.of(targets)));
         }
       }
-      if (stage.exchange() != null) {
-        ops.add(new ExchangeOp(stage.exchange().keyFn(), downstream));
+      ChainOp[] entries;
+      if (stage.index() == 0) {
+        entries = new ChainOp[graph.roots.size()];
+        for (int r = 0; r < entries.length; r++) {
+          entries[r] = opOf.get(graph.roots.get(r)).next;
+        }
       } else {
-        Object sink = stage.sink().sink();
+        entries = new ChainOp[stage.inputs().size()];
+        ChainOp head = opOf.get(stage.head());
+        for (int in = 0; in < entries.length; in++) {
+          entries[in] = head instanceof KeyedProcessOp kp ? kp.input(in) : head.next;
+        }
+      }
+      return new StageOps(ops, entries, stage.index() == 0 && graph.tagged);
+    }
+
+    private ChainOp newOp(Transformation t, String uid) {
+      if (t instanceof Transformation.MapT m) {
+        return new StatelessOps.MapOp(m.fn());
+      } else if (t instanceof Transformation.FilterT f) {
+        return new StatelessOps.FilterOp(f.fn());
+      } else if (t instanceof Transformation.FlatMapT f) {
+        return new StatelessOps.FlatMapOp(f.fn());
+      } else if (t instanceof Transformation.ProcessT pr) {
+        return new KeyedProcessOp(uid, pr.factory().get());
+      } else if (t instanceof Transformation.CoProcessT co) {
+        return new KeyedProcessOp(uid, co.factory().get());
+      } else if (t instanceof Transformation.SinkT s) {
+        Object sink = s.sink();
         if (sink instanceof TwoPhaseCommitSink<?> tpc) {
           @SuppressWarnings("unchecked")
-          TwoPhaseCommitSinkOp op = new TwoPhaseCommitSinkOp(stage.sinkUid(), (TwoPhaseCommitSink<Object>) tpc);
+          TwoPhaseCommitSinkOp op = new TwoPhaseCommitSinkOp(uid, (TwoPhaseCommitSink<Object>) tpc);
           sinkOps.add(op);
-          ops.add(op);
-        } else {
-          @SuppressWarnings("unchecked")
-          WriteThroughSink<Object> w = (WriteThroughSink<Object>) sink;
-          ops.add(new WriteThroughSinkOp(w));
+          return op;
         }
+        @SuppressWarnings("unchecked")
+        WriteThroughSink<Object> w = (WriteThroughSink<Object>) sink;
+        return new WriteThroughSinkOp(w);
       }
-      for (int n = 0; n + 1 < ops.size(); n++) {
-        ops.get(n).next = ops.get(n + 1);
-      }
-      return ops.get(0);
+      return new ForwardOp(); // source or union root, union, side output
     }
 
     void startThreads() {
@@ -481,8 +536,7 @@ public final class JobExecution implements JobHandle {
     public void checkpointCompleted(long id, Map<String, byte[]> snapshots) {
       checkpointsCompleted.incrementAndGet();
       lastCompleted = id;
-      var source = (Transformation.SourceT) graph.stages.get(0).nodes().get(0);
-      SourceCompletionNotifier.notify(source.source(), id, snapshots, taskKeys.subList(0, config.parallelism()));
+      SourceCompletionNotifier.notify(graph.source, id, snapshots, taskKeys.subList(0, config.parallelism()));
       notifyListeners(l -> l.onCheckpointCompleted(id));
     }
 
@@ -502,6 +556,11 @@ public final class JobExecution implements JobHandle {
   }
 
   static String taskKey(int stage, int subtask) {
-    return "s" + stage + "-" + subtask;
+    return taskKeyPrefix(stage) + subtask;
+  }
+
+  /** The task keys of stage {@code stage} start with this. */
+  static String taskKeyPrefix(int stage) {
+    return "s" + stage + "-";
   }
 }
