@@ -2,6 +2,7 @@ package dev.onceflow.cli;
 
 import dev.onceflow.core.Guarantee;
 import dev.onceflow.verify.ChildFailedException;
+import dev.onceflow.verify.IoOptions;
 import dev.onceflow.verify.Job;
 import dev.onceflow.verify.Nemeses;
 import dev.onceflow.verify.VerifyOptions;
@@ -100,6 +101,19 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print exactly one JSON object on stdout.")
   boolean json;
 
+  @Option(names = "--io", defaultValue = "log", paramLabel = "STORE",
+      description = "Where the input is written and read from, and (unless --sink) where the output goes: log (the"
+          + " embedded log, default).")
+  String io;
+
+  @Option(names = "--sink", paramLabel = "STORE",
+      description = "Where the output goes, if not the --io store: log.")
+  String sink;
+
+  IoOptions ioOptions() {
+    return IoOptions.LOG.withInput(io).withOutput(sink == null ? io : sink);
+  }
+
   Nemeses nemeses(CommandLine cmd) {
     Nemeses n = new Nemeses(rescale, retention, guaranteeChange, skewed, freezes);
     if (nemeses == null) {
@@ -143,7 +157,7 @@ final class VerifyCommand implements Callable<Integer> {
       options = VerifyOptions.of(Job.fromName(job), parseGuarantee(cmd, guarantee), events, crashes, seed)
           .withPartitions(partitions).withParallelism(parallelism).withCheckpointIntervalMs(checkpointInterval)
           .withDedupTtlMs(dedupTtl).withRecordsPerSecond(rate).withFaults(faults).withWorkDir(workDir)
-          .withNemeses(nemeses(cmd));
+          .withNemeses(nemeses(cmd)).withIo(ioOptions());
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cmd, e.getMessage());
     }

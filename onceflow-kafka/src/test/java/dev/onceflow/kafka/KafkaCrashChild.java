@@ -1,8 +1,6 @@
 package dev.onceflow.kafka;
 
 import dev.onceflow.core.Guarantee;
-import dev.onceflow.core.JobHandle;
-import dev.onceflow.core.JobListener;
 import dev.onceflow.core.Onceflow;
 import dev.onceflow.core.Pipeline;
 import dev.onceflow.core.RestartStrategy;
@@ -11,6 +9,7 @@ import dev.onceflow.core.sink.Sink;
 import dev.onceflow.core.sink.SinkContext;
 import dev.onceflow.core.sink.TwoPhaseCommitSink;
 import dev.onceflow.core.sink.TwoPhaseCommitWriter;
+import dev.onceflow.core.testing.ChildJob;
 import dev.onceflow.core.testing.CountPerKey;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -51,33 +50,13 @@ public final class KafkaCrashChild {
         .checkpointDir(Path.of(args[3]))
         // A transient broker error under load restarts in process; the kills are the test, not such errors.
         .restartStrategy(RestartStrategy.fixedDelay(10, Duration.ofMillis(500)))
-        .listener(new JobListener() {
-          @Override
-          public void onCheckpointCompleted(long id) {
-            System.out.println("CKPT " + id);
-          }
-
-          @Override
-          public void onSinkCommitted(long id) {
-            System.out.println("COMMITTED " + id);
-          }
-        });
+        .listener(ChildJob.printingListener());
     p.source(KafkaSource.<Long>builder().bootstrapServers(bootstrap).topics(args[1]).bounded()
             .decoder(b -> Long.parseLong(new String(b, StandardCharsets.UTF_8))).build())
         .keyBy(i -> i % KEYS)
         .process(new CountPerKey())
         .sinkTo(sink);
-    JobHandle job = p.start();
-    long reported = 0;
-    while (!job.awaitTermination(Duration.ofMillis(1))) {
-      long read = job.metrics().recordsRead();
-      if (read / 1000 > reported / 1000) {
-        System.out.println("READ " + read);
-        reported = read;
-      }
-    }
-    job.join();
-    System.out.println("FINISHED");
+    ChildJob.runPrintingProgress(p, "READ", 1000);
     System.exit(0);
   }
 

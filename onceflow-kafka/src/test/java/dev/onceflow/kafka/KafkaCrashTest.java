@@ -1,24 +1,18 @@
 package dev.onceflow.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.onceflow.core.Guarantee;
+import dev.onceflow.core.testing.ChildJvm;
 import dev.onceflow.core.testing.Expectations;
 import dev.onceflow.kafka.broker.LocalKafkaBroker;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,52 +29,13 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class KafkaCrashTest {
   private static final long N = 12_000;
-  private static final String EOF_MARK = "\u0000EOF";
 
   @TempDir Path tmp;
 
-  private static final class Child implements AutoCloseable {
-    final Process process;
-    final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-
-    Child(List<String> args, Path stderr) throws Exception {
-      List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx256m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-          "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", "-Dorg.slf4j.simpleLogger.log.org.apache.kafka=warn",
-          KafkaCrashChild.class.getName()));
-      cmd.addAll(args);
-      process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile())).start();
-      Thread pump = new Thread(() -> {
-        try (BufferedReader r = new BufferedReader(
-            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-          for (String l; (l = r.readLine()) != null; ) {
-            lines.add(l);
-          }
-        } catch (java.io.IOException e) {
-          // killed
-        } finally {
-          lines.add(EOF_MARK);
-        }
-      }, "child-stdout");
-      pump.setDaemon(true);
-      pump.start();
-    }
-
-    String next() throws InterruptedException {
-      String l = lines.poll(120, TimeUnit.SECONDS);
-      assertNotNull(l, "the child printed nothing for 120 s");
-      return l;
-    }
-
-    void kill() throws InterruptedException {
-      process.destroyForcibly(); // SIGKILL on POSIX
-      process.waitFor();
-    }
-
-    @Override
-    public void close() throws Exception {
-      kill();
-    }
+  private static ChildJvm child(List<String> args, Path stderr) throws java.io.IOException {
+    return ChildJvm.start(KafkaCrashChild.class, List.of("-XX:+UseSerialGC",
+        "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", "-Dorg.slf4j.simpleLogger.log.org.apache.kafka=warn"),
+        args, stderr);
   }
 
   /** A run plan: where to kill. */
@@ -116,21 +71,20 @@ class KafkaCrashTest {
       String mode = k == null ? "run" : k.mode();
       int countdown = k == null ? 0 : k.countdown();
       boolean brokerKill = mode.equals("broker");
-      try (Child child = new Child(List.of(bootstrap, in, out, ckpt.toString(), g.name(), brokerKill ? "run" : mode),
+      try (ChildJvm child = child(List.of(bootstrap, in, out, ckpt.toString(), g.name(), brokerKill ? "run" : mode),
           stderr)) {
         while (true) {
           String line = child.next();
-          if (line.equals(EOF_MARK) && brokerFailed) {
+          if (line == null && brokerFailed) {
             brokerFailed = false; // the pipeline gave up during the broker outage: restart it
             break;
           }
-          if (line.equals(EOF_MARK)) {
-            int code = child.process.waitFor();
-            throw new AssertionError("child exited with " + code + " before finishing; see " + stderr + ": "
-                + Files.readString(stderr).lines().filter(s -> s.contains("Exception")).findFirst().orElse(""));
+          if (line == null) {
+            throw new AssertionError("child exited with " + child.waitFor() + " before finishing; stderr:\n"
+                + child.stderrTail());
           }
           if (line.equals("FINISHED")) {
-            assertEquals(0, child.process.waitFor());
+            assertEquals(0, child.waitFor());
             assertEquals(kills.size(), killed, "the job finished before every planned kill happened");
             return TestKafka.readCommitted(bootstrap, out);
           }

@@ -19,7 +19,8 @@ public final class JobMain {
 
   /** Runs the job with the default sinks. */
   public static void main(String[] args) throws Exception {
-    System.exit(run(JobRunSpec.fromArgs(args), SinkFactory.DEFAULT));
+    JobRunSpec spec = JobRunSpec.fromArgs(args);
+    System.exit(run(spec, ChildIo.sources(spec.io()), ChildIo.sinks(spec.io())));
   }
 
   /**
@@ -27,13 +28,18 @@ public final class JobMain {
    * children call this with deliberately broken sinks.
    */
   public static int run(JobRunSpec spec, SinkFactory sinks) throws InterruptedException {
+    return run(spec, ChildIo.sources(spec.io()), sinks);
+  }
+
+  /** Runs the job reading through {@code sources} and writing through {@code sinks}; see {@link #run}. */
+  public static int run(JobRunSpec spec, SourceFactory sources, SinkFactory sinks) throws InterruptedException {
     System.out.println("STARTED");
     FaultInjector faults = spec.faultSeed() < 0 ? null : new FaultInjector(spec.faultSeed(), 3);
     LogConfig config = spec.logMaintenanceMs() > 0
         ? LogConfig.builder().maintenanceInterval(Duration.ofMillis(spec.logMaintenanceMs())).build()
         : LogConfig.defaults();
     try (Log log = Log.open(spec.logDir(), config)) {
-      Pipeline p = JobPipelines.build(spec, log, sinks, faults, new JobListener() {
+      Pipeline p = JobPipelines.build(spec, log, sources, sinks, faults, new JobListener() {
         @Override
         public void onCheckpointCompleted(long id) {
           System.out.println("CHECKPOINT " + id);

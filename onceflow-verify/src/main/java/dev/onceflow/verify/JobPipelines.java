@@ -12,7 +12,6 @@ import dev.onceflow.core.Pipeline;
 import dev.onceflow.core.RestartStrategy;
 import dev.onceflow.core.WatermarkStrategy;
 import dev.onceflow.core.connector.Decoder;
-import dev.onceflow.core.connector.log.LogSource;
 import dev.onceflow.core.serialization.Serializers;
 import dev.onceflow.core.sink.Sink;
 import dev.onceflow.core.sink.TwoPhaseCommitSink;
@@ -59,6 +58,12 @@ public final class JobPipelines {
    */
   public static Pipeline build(JobRunSpec spec, Log log, SinkFactory sinks, FaultInjector faults,
       JobListener listener) {
+    return build(spec, log, SourceFactory.LOG, sinks, faults, listener);
+  }
+
+  /** Builds the pipeline of {@code spec.job()} reading its input through {@code sources}; see {@link #build}. */
+  public static Pipeline build(JobRunSpec spec, Log log, SourceFactory sources, SinkFactory sinks,
+      FaultInjector faults, JobListener listener) {
     Job job = spec.job();
     Guarantee g = effectiveGuarantee(job, spec.guarantee());
     Pipeline p = Onceflow.pipeline("verify-" + job.cliName())
@@ -76,11 +81,11 @@ public final class JobPipelines {
     sink = PrepareReportingSink.wrap(sink);
     String in = JobRunSpec.inputTopic(job);
     switch (job) {
-      case LEDGER -> source(p, spec, log, in, JobPipelines::transfer, faults, WatermarkStrategy.none())
+      case LEDGER -> source(p, spec, sources, log, in, JobPipelines::transfer, faults, WatermarkStrategy.none())
           .keyBy(Transfer::account)
           .process(new LedgerFunction())
           .sinkTo(sink);
-      case TAG_COUNT -> source(p, spec, log, in, JobPipelines::tagEvent, faults,
+      case TAG_COUNT -> source(p, spec, sources, log, in, JobPipelines::tagEvent, faults,
           WatermarkStrategy.boundedOutOfOrderness(Duration.ofHours(1)))
           .keyBy(TagEvent::tag)
           .window(WindowAssigner.tumbling(Duration.ofDays(1)))
@@ -88,12 +93,12 @@ public final class JobPipelines {
           .map(w -> new OutputRow(null, "{\"tag\":\"" + w.key() + "\",\"window_start\":" + w.start()
               + ",\"count\":" + w.value() + "}"))
           .sinkTo(sink);
-      case PAYMENTS -> source(p, spec, log, in, JobPipelines::payment, faults,
+      case PAYMENTS -> source(p, spec, sources, log, in, JobPipelines::payment, faults,
           WatermarkStrategy.boundedOutOfOrderness(Duration.ofMinutes(1)))
           .deduplicate(Payment::id, Duration.ofMillis(spec.dedupTtlMs()))
           .map(x -> new OutputRow(null, "{\"payment_id\":" + x.id() + ",\"amount\":" + x.amount() + "}"))
           .sinkTo(sink);
-      case CLICKS -> source(p, spec, log, in, JobPipelines::click, faults, WatermarkStrategy.none())
+      case CLICKS -> source(p, spec, sources, log, in, JobPipelines::click, faults, WatermarkStrategy.none())
           .map(c -> new OutputRow(JobInputs.clickKey(c.session(), c.ts()),
               "{\"session\":\"" + c.session() + "\",\"ts\":" + c.ts() + ",\"page\":\"" + c.page() + "\"}"))
           .sinkTo(sink);
@@ -102,9 +107,9 @@ public final class JobPipelines {
     return p;
   }
 
-  private static <T> DataStream<T> source(Pipeline p, JobRunSpec spec, Log log, String topic, Decoder<T> decoder,
-      FaultInjector faults, WatermarkStrategy watermarks) {
-    Source<T> source = new EndOfInputSource<>(LogSource.of(log, topic, decoder).bounded());
+  private static <T> DataStream<T> source(Pipeline p, JobRunSpec spec, SourceFactory sources, Log log, String topic,
+      Decoder<T> decoder, FaultInjector faults, WatermarkStrategy watermarks) {
+    Source<T> source = new EndOfInputSource<>(sources.create(log, topic, spec.job(), decoder));
     if (spec.recordsPerSecond() > 0) {
       source = new PacedSource<>(source, spec.recordsPerSecond());
     }

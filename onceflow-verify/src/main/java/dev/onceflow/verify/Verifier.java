@@ -1,24 +1,17 @@
 package dev.onceflow.verify;
 
 import dev.onceflow.core.Guarantee;
-import dev.onceflow.log.Consumer;
-import dev.onceflow.log.ConsumerConfig;
-import dev.onceflow.log.Log;
 import dev.onceflow.log.LogConfig;
-import dev.onceflow.log.LogRecord;
-import dev.onceflow.log.Producer;
-import dev.onceflow.log.ProducerRecord;
-import dev.onceflow.log.TopicConfig;
-import dev.onceflow.log.TopicPartition;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -69,12 +62,25 @@ public final class Verifier {
     boolean temporary = o.workDir() == null;
     Path work = prepareWorkDir(o.workDir());
     Path logDir = work.resolve("log");
-    Path checkpoints = work.resolve("checkpoints");
     InputLayout layout = o.nemeses().layout();
     List<InputEvent> input = JobInputs.generate(o.job(), o.events());
-    try (Log log = Log.open(logDir, QUIET_LOG)) {
-      writeInput(log, o.job(), o.partitions(), layout, o.nemeses().retention(), input);
+    try (InputStore in = Stores.input(o.io(), logDir); OutputStore out = Stores.output(o.io(), logDir)) {
+      in.write(o.job(), o.partitions(), layout, o.nemeses().retention(), input);
+      out.create(o.job(), o.partitions());
+      Map<String, String> io = new TreeMap<>(o.io().settings());
+      io.putAll(in.childSettings());
+      io.putAll(out.childSettings());
+      io.put(ChildIo.INPUT, o.io().input());
+      io.put(ChildIo.OUTPUT, o.io().output());
+      return runAndCheck(o, schedule, progress, start, temporary, work, layout, input, in, out, io);
     }
+  }
+
+  private static VerifyResult runAndCheck(VerifyOptions o, CrashSchedule schedule,
+      java.util.function.Consumer<String> progress, long start, boolean temporary, Path work, InputLayout layout,
+      List<InputEvent> input, InputStore in, OutputStore out, Map<String, String> io) throws InterruptedException {
+    Path logDir = work.resolve("log");
+    Path checkpoints = work.resolve("checkpoints");
     long progressEvery = Math.max(1, input.size() / 40);
     AtomicInteger jobRestarts = new AtomicInteger();
     CrashHarness harness = new CrashHarness(o.childMainClass(), work.resolve("child-stderr.log"),
@@ -90,16 +96,12 @@ public final class Verifier {
     NemesisPlan plan = new NemesisPlan(o, (run, g, parallelism) -> new JobRunSpec(o.job(), g, logDir, checkpoints,
         parallelism, o.checkpointIntervalMs(), progressEvery, o.faults() ? faultSeed(o.seed(), run) : -1,
         o.dedupTtlMs(), o.effectiveRecordsPerSecond(input.size()),
-        o.nemeses().retention() ? QUIET_MAINTENANCE_MS : 0).toArgs(), logDir, JobRunSpec.inputTopic(o.job()),
+        o.nemeses().retention() ? QUIET_MAINTENANCE_MS : 0, io).toArgs(), logDir, JobRunSpec.inputTopic(o.job()),
         schedule.kills());
     CrashHarness.Result r = harness.run(schedule, plan);
 
-    List<OutputRecord> output;
-    int lingering;
-    try (Log log = Log.open(logDir, QUIET_LOG)) {
-      output = readCommitted(log, JobRunSpec.outputTopic(o.job()));
-      lingering = log.preparedTransactions("").size();
-    }
+    List<OutputRecord> output = out.readCommitted(o.job());
+    int lingering = out.lingeringTransactions();
     CheckResult check = Checker.check(o.job(), o.events(), o.partitions(), layout, output);
     List<NemesisEvent> events = new ArrayList<>(plan.events());
     events.addAll(r.events());
@@ -138,71 +140,11 @@ public final class Verifier {
   }
 
   /**
-   * Writes the input: position i to partition {@code layout.partitionOf(i)}, in batches, durably (the log's default
-   * fsync). With {@code retention}, the input topic has 16 KiB segments and keeps 64 KiB per partition, so that a
-   * retention pass can delete most of it.
-   */
-  static void writeInput(Log log, Job job, int partitions, InputLayout layout, boolean retention,
-      List<InputEvent> input) {
-    log.createTopic(JobRunSpec.inputTopic(job), retention
-        ? TopicConfig.builder().partitions(partitions).segmentBytes(RETENTION_SEGMENT_BYTES)
-            .retentionBytes(RETENTION_BYTES).build()
-        : TopicConfig.partitions(partitions));
-    log.createTopic(JobRunSpec.outputTopic(job), TopicConfig.partitions(partitions));
-    String topic = JobRunSpec.inputTopic(job);
-    List<List<ProducerRecord>> batches = new ArrayList<>();
-    for (int p = 0; p < partitions; p++) {
-      batches.add(new ArrayList<>());
-    }
-    try (Producer producer = log.idempotentProducer()) {
-      for (InputEvent e : input) {
-        int p = layout.partitionOf(e.position(), partitions);
-        List<ProducerRecord> b = batches.get(p);
-        b.add(new ProducerRecord(null, e.json().getBytes(StandardCharsets.UTF_8), e.timestamp(), null));
-        if (b.size() == 2000) {
-          producer.sendBatch(new TopicPartition(topic, p), b);
-          batches.set(p, new ArrayList<>());
-        }
-      }
-      for (int p = 0; p < partitions; p++) {
-        if (!batches.get(p).isEmpty()) {
-          producer.sendBatch(new TopicPartition(topic, p), batches.get(p));
-        }
-      }
-    }
-  }
-
-  /**
    * The fault injector's seed for child run {@code run}: never negative, since -1 means "no faults" to the child (a
    * large seed times the salt overflowed negative, and --faults runs then silently injected nothing).
    */
   static long faultSeed(long seed, int run) {
     return (seed * FAULT_BUDGET_RUNS_SALT + run) & Long.MAX_VALUE;
-  }
-
-  /** Every committed record of {@code topic}, per partition in offset order (up to the last stable offsets). */
-  static List<OutputRecord> readCommitted(Log log, String topic) {
-    List<OutputRecord> out = new ArrayList<>();
-    try (Consumer c = log.consumer(ConsumerConfig.readCommitted())) {
-      List<TopicPartition> tps = new ArrayList<>();
-      for (int i = 0; i < log.partitions(topic); i++) {
-        tps.add(new TopicPartition(topic, i));
-      }
-      c.assign(tps);
-      for (TopicPartition tp : tps) {
-        c.seekToBeginning(tp);
-      }
-      while (true) {
-        List<LogRecord> batch = c.poll(10_000);
-        for (LogRecord r : batch) {
-          out.add(new OutputRecord(r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8),
-              new String(r.value(), StandardCharsets.UTF_8)));
-        }
-        if (batch.isEmpty() && tps.stream().allMatch(tp -> c.position(tp) >= log.lastStableOffset(tp))) {
-          return out;
-        }
-      }
-    }
   }
 
   private static void deleteRecursively(Path dir) {

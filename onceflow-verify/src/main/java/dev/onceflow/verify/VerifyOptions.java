@@ -22,6 +22,7 @@ import java.util.Objects;
  * @param recordsPerSecond the source's pace in total: -1 (default) = auto, so that one pass over the input lasts about
  *     2 s (at least 5,000 records/s) and the kills land during the run; 0 = no pacing
  * @param nemeses what else happens between and during the runs besides SIGKILL, default {@link Nemeses#NONE}
+ * @param io where the input and output live, default {@link IoOptions#LOG} (the embedded log)
  */
 public record VerifyOptions(
     Job job,
@@ -37,7 +38,8 @@ public record VerifyOptions(
     long dedupTtlMs,
     String childMainClass,
     long recordsPerSecond,
-    Nemeses nemeses) {
+    Nemeses nemeses,
+    IoOptions io) {
 
   /**
    * Validates.
@@ -49,6 +51,7 @@ public record VerifyOptions(
     Objects.requireNonNull(guarantee, "guarantee");
     Objects.requireNonNull(childMainClass, "childMainClass");
     Objects.requireNonNull(nemeses, "nemeses");
+    Objects.requireNonNull(io, "io");
     require(events >= 0, "--events must be >= 0, was " + events);
     require(crashes >= 0, "--crashes must be >= 0, was " + crashes);
     require(partitions >= 1 && partitions <= 1024, "--partitions must be between 1 and 1024, was " + partitions);
@@ -67,55 +70,55 @@ public record VerifyOptions(
   /** The defaults: 4 partitions, parallelism 2, checkpoints every 200 ms, no faults, a temporary work dir. */
   public static VerifyOptions of(Job job, Guarantee guarantee, long events, int crashes, long seed) {
     return new VerifyOptions(job, guarantee, events, crashes, seed, 4, 2, 200, false, null, 3_600_000,
-        JobMain.class.getName(), -1, Nemeses.NONE);
+        JobMain.class.getName(), -1, Nemeses.NONE, IoOptions.LOG);
   }
 
   /** With {@code partitions} input partitions. */
   public VerifyOptions withPartitions(int partitions) {
     return new VerifyOptions(job, guarantee, events, crashes, seed, partitions, parallelism, checkpointIntervalMs,
-        faults, workDir, dedupTtlMs, childMainClass, recordsPerSecond, nemeses);
+        faults, workDir, dedupTtlMs, childMainClass, recordsPerSecond, nemeses, io);
   }
 
   /** With {@code parallelism}. */
   public VerifyOptions withParallelism(int parallelism) {
     return new VerifyOptions(job, guarantee, events, crashes, seed, partitions, parallelism, checkpointIntervalMs,
-        faults, workDir, dedupTtlMs, childMainClass, recordsPerSecond, nemeses);
+        faults, workDir, dedupTtlMs, childMainClass, recordsPerSecond, nemeses, io);
   }
 
   /** With this checkpoint interval. */
   public VerifyOptions withCheckpointIntervalMs(long ms) {
     return new VerifyOptions(job, guarantee, events, crashes, seed, partitions, parallelism, ms, faults, workDir,
-        dedupTtlMs, childMainClass, recordsPerSecond, nemeses);
+        dedupTtlMs, childMainClass, recordsPerSecond, nemeses, io);
   }
 
   /** With or without injected exceptions. */
   public VerifyOptions withFaults(boolean faults) {
     return new VerifyOptions(job, guarantee, events, crashes, seed, partitions, parallelism, checkpointIntervalMs,
-        faults, workDir, dedupTtlMs, childMainClass, recordsPerSecond, nemeses);
+        faults, workDir, dedupTtlMs, childMainClass, recordsPerSecond, nemeses, io);
   }
 
   /** In this work directory (kept afterwards). */
   public VerifyOptions withWorkDir(Path workDir) {
     return new VerifyOptions(job, guarantee, events, crashes, seed, partitions, parallelism, checkpointIntervalMs,
-        faults, workDir, dedupTtlMs, childMainClass, recordsPerSecond, nemeses);
+        faults, workDir, dedupTtlMs, childMainClass, recordsPerSecond, nemeses, io);
   }
 
   /** With this payments deduplication TTL. */
   public VerifyOptions withDedupTtlMs(long ms) {
     return new VerifyOptions(job, guarantee, events, crashes, seed, partitions, parallelism, checkpointIntervalMs,
-        faults, workDir, ms, childMainClass, recordsPerSecond, nemeses);
+        faults, workDir, ms, childMainClass, recordsPerSecond, nemeses, io);
   }
 
   /** With this source pace (-1 auto, 0 none). */
   public VerifyOptions withRecordsPerSecond(long rate) {
     return new VerifyOptions(job, guarantee, events, crashes, seed, partitions, parallelism, checkpointIntervalMs,
-        faults, workDir, dedupTtlMs, childMainClass, rate, nemeses);
+        faults, workDir, dedupTtlMs, childMainClass, rate, nemeses, io);
   }
 
   /** With these nemeses. */
   public VerifyOptions withNemeses(Nemeses n) {
     return new VerifyOptions(job, guarantee, events, crashes, seed, partitions, parallelism, checkpointIntervalMs,
-        faults, workDir, dedupTtlMs, childMainClass, recordsPerSecond, n);
+        faults, workDir, dedupTtlMs, childMainClass, recordsPerSecond, n, io);
   }
 
   /** The pace for an input of {@code inputRecords}: see {@link #recordsPerSecond()}. */
@@ -126,6 +129,12 @@ public record VerifyOptions(
   /** With another child main class (tests: deliberately broken pipelines). */
   public VerifyOptions withChildMainClass(String mainClass) {
     return new VerifyOptions(job, guarantee, events, crashes, seed, partitions, parallelism, checkpointIntervalMs,
-        faults, workDir, dedupTtlMs, mainClass, recordsPerSecond, nemeses);
+        faults, workDir, dedupTtlMs, mainClass, recordsPerSecond, nemeses, io);
+  }
+
+  /** With the input and output on these stores. */
+  public VerifyOptions withIo(IoOptions io) {
+    return new VerifyOptions(job, guarantee, events, crashes, seed, partitions, parallelism, checkpointIntervalMs,
+        faults, workDir, dedupTtlMs, childMainClass, recordsPerSecond, nemeses, io);
   }
 }

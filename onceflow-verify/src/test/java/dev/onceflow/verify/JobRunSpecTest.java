@@ -17,6 +17,9 @@ class JobRunSpecTest {
     JobRunSpec spec = new JobRunSpec(Job.TAG_COUNT, Guarantee.AT_MOST_ONCE, Path.of("/w/log"), Path.of("/w/c"), 3,
         150, 512, 99, 1000, 7000, 86_400_000);
     assertEquals(spec, JobRunSpec.fromArgs(spec.toArgs().toArray(String[]::new)));
+    JobRunSpec withIo = new JobRunSpec(Job.LEDGER, Guarantee.EXACTLY_ONCE, Path.of("/w/log"), Path.of("/w/c"), 2,
+        200, 10, -1, 1000, 0, 0, java.util.Map.of(ChildIo.INPUT, "log", "servers", "127.0.0.1:9092=x"));
+    assertEquals(withIo, JobRunSpec.fromArgs(withIo.toArgs().toArray(String[]::new)));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> JobRunSpec.fromArgs("job=ledger"));
     assertTrue(e.getMessage().contains("is missing"), e.getMessage());

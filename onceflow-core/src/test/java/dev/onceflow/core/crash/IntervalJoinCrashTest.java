@@ -71,17 +71,18 @@ class IntervalJoinCrashTest {
           : "NONE";
       int nth = 1 + random.nextInt(hold.equals("READ") ? 30 : 4);
       boolean finished = false;
-      try (ChildJvm child = new ChildJvm(IntervalJoinCrashChild.class, stderr, logDir.toString(), ckpt.toString(),
-          hold.equals("READ") || hold.equals("COMMITTED") ? "NONE" : hold, Integer.toString(nth))) {
+      try (ChildJvm child = ChildJvm.start(IntervalJoinCrashChild.class, List.of(),
+          List.of(logDir.toString(), ckpt.toString(), hold.equals("READ") || hold.equals("COMMITTED") ? "NONE" : hold,
+              Integer.toString(nth)), stderr)) {
         int seen = 0;
         while (true) {
           String line = child.next();
-          if (line.equals(ChildJvm.EOF)) {
-            throw new AssertionError("child exited with " + child.exitCode() + " before finishing; see "
+          if (line == null) {
+            throw new AssertionError("child exited with " + child.waitFor() + " before finishing; see "
                 + Files.readString(stderr).lines().filter(s -> s.contains("Exception")).findFirst().orElse(""));
           }
           if (line.equals("FINISHED")) {
-            assertEquals(0, child.exitCode());
+            assertEquals(0, child.waitFor());
             finished = true;
             break;
           }

@@ -78,17 +78,18 @@ class MultiSinkCrashTest {
           HOLDS.size()))) : "NONE";
       int nth = 1 + random.nextInt(hold.equals("READ") ? 20 : 4);
       boolean finished = false;
-      try (ChildJvm child = new ChildJvm(MultiSinkCrashChild.class, stderr, logDir.toString(), ckpt.toString(),
-          hold.equals("READ") || hold.equals("COMMITTED") ? "NONE" : hold, Integer.toString(nth))) {
+      try (ChildJvm child = ChildJvm.start(MultiSinkCrashChild.class, List.of(),
+          List.of(logDir.toString(), ckpt.toString(), hold.equals("READ") || hold.equals("COMMITTED") ? "NONE" : hold,
+              Integer.toString(nth)), stderr)) {
         int seen = 0;
         while (true) {
           String line = child.next();
-          if (line.equals(ChildJvm.EOF)) {
-            throw new AssertionError("child exited with " + child.exitCode() + " before finishing; see "
+          if (line == null) {
+            throw new AssertionError("child exited with " + child.waitFor() + " before finishing; see "
                 + Files.readString(stderr).lines().filter(s -> s.contains("Exception")).findFirst().orElse(""));
           }
           if (line.equals("FINISHED")) {
-            assertEquals(0, child.exitCode());
+            assertEquals(0, child.waitFor());
             finished = true;
             break;
           }
@@ -119,11 +120,11 @@ class MultiSinkCrashTest {
 
   /** Recovers in a child, kills it before it writes anything new, and compares both sinks' committed outputs. */
   private void assertConsistentAfterRecovery(Path logDir, Path ckpt, Path stderr) throws Exception {
-    try (ChildJvm child = new ChildJvm(MultiSinkCrashChild.class, stderr, logDir.toString(), ckpt.toString(),
-        "RECOVERED", "1")) {
+    try (ChildJvm child = ChildJvm.start(MultiSinkCrashChild.class, List.of(),
+        List.of(logDir.toString(), ckpt.toString(), "RECOVERED", "1"), stderr)) {
       while (true) {
         String line = child.next();
-        if (line.equals(ChildJvm.EOF) || line.equals("FINISHED")) {
+        if (line == null || line.equals("FINISHED")) {
           throw new AssertionError("the recovering child ended instead of holding after recovery; see " + stderr);
         }
         if (line.startsWith("HELD RECOVERED")) {

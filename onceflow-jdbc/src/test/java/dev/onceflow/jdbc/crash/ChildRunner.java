@@ -1,16 +1,11 @@
 package dev.onceflow.jdbc.crash;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.onceflow.core.testing.ChildJvm;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
@@ -19,8 +14,6 @@ import java.util.function.Consumer;
  * drawn from its own output lines, and starts it again on the same directories until it prints FINISHED.
  */
 final class ChildRunner {
-  private static final String EOF = "\u0000EOF";
-
   /** Kill after the {@code countdown}-th line starting with {@code prefix} in a run, {@code delayMicros} later. */
   record Trigger(String prefix, int countdown, int delayMicros) {}
 
@@ -64,72 +57,35 @@ final class ChildRunner {
     List<String> what = new ArrayList<>();
     for (int run = 0; run <= triggers.size(); run++) {
       Trigger t = kills < triggers.size() ? triggers.get(kills) : null;
-      List<String> cmd = new ArrayList<>();
-      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      cmd.addAll(jvmOptions);
-      cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), JdbcCrashChild.class.getName()));
-      cmd.addAll(args);
-      Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile())).start();
-      p.getOutputStream().close();
-      BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-      Thread pump = new Thread(() -> {
-        try (BufferedReader rd = new BufferedReader(new InputStreamReader(p.getInputStream(),
-            StandardCharsets.UTF_8))) {
-          for (String l; (l = rd.readLine()) != null; ) {
-            lines.add(l);
-          }
-        } catch (java.io.IOException e) {
-          // killed
-        } finally {
-          lines.add(EOF);
-        }
-      });
-      pump.setDaemon(true);
-      pump.start();
+      ChildJvm p = ChildJvm.start(JdbcCrashChild.class, jvmOptions, args, stderr);
       try {
         int seen = 0;
         while (true) {
-          String line = lines.poll(silenceMillis, TimeUnit.MILLISECONDS);
+          String line = p.next(Duration.ofMillis(silenceMillis));
           if (line == null) {
-            throw new AssertionError("child run " + run + " printed nothing for " + silenceMillis + " ms; stderr:\n"
-                + tail());
-          }
-          if (line.equals(EOF)) {
             throw new AssertionError("child run " + run + " exited (" + p.waitFor() + ") before FINISHED; stderr:\n"
-                + tail());
+                + p.stderrTail());
           }
           onLine.accept(line);
           if (line.equals("FINISHED")) {
-            if (p.waitFor() != 0) {
-              throw new AssertionError("child exited " + p.exitValue() + " after FINISHED:\n" + tail());
+            int code = p.waitFor();
+            if (code != 0) {
+              throw new AssertionError("child exited " + code + " after FINISHED:\n" + p.stderrTail());
             }
             return new Result(kills, run + 1, what);
           }
           if (t != null && line.startsWith(t.prefix()) && ++seen == t.countdown()) {
             LockSupport.parkNanos(t.delayMicros() * 1000L); // the kill lands a seeded moment after the line
-            p.destroyForcibly();
-            p.waitFor();
+            p.kill();
             kills++;
             what.add("run " + run + " killed " + t + " at '" + line + "'");
             break;
           }
         }
       } finally {
-        if (p.isAlive()) {
-          p.destroyForcibly();
-        }
-        p.waitFor();
+        p.close();
       }
     }
     throw new AssertionError("unreachable");
-  }
-
-  private String tail() {
-    try {
-      List<String> l = Files.readAllLines(stderr);
-      return String.join("\n", l.subList(Math.max(0, l.size() - 30), l.size()));
-    } catch (java.io.IOException e) {
-      return "(no stderr)";
-    }
   }
 }

@@ -3,8 +3,6 @@ package dev.onceflow.jdbc.crash;
 import dev.onceflow.core.Collector;
 import dev.onceflow.core.DataStream;
 import dev.onceflow.core.Guarantee;
-import dev.onceflow.core.JobHandle;
-import dev.onceflow.core.JobListener;
 import dev.onceflow.core.KeyedProcessFunction;
 import dev.onceflow.core.Onceflow;
 import dev.onceflow.core.Pipeline;
@@ -15,6 +13,7 @@ import dev.onceflow.core.sink.SinkContext;
 import dev.onceflow.core.sink.TwoPhaseCommitSink;
 import dev.onceflow.core.sink.TwoPhaseCommitWriter;
 import dev.onceflow.core.source.GeneratorSource;
+import dev.onceflow.core.testing.ChildJob;
 import dev.onceflow.jdbc.JdbcConnection;
 import dev.onceflow.jdbc.JdbcSink;
 import dev.onceflow.jdbc.JdbcSinkBuilder;
@@ -46,22 +45,7 @@ public final class JdbcCrashChild {
         .checkpointInterval(Duration.ofMillis(100))
         .checkpointDir(ckptDir)
         .restartStrategy(RestartStrategy.fixedDelay(20, Duration.ofMillis(200)))
-        .listener(new JobListener() {
-          @Override
-          public void onCheckpointCompleted(long id) {
-            System.out.println("CKPT " + id);
-          }
-
-          @Override
-          public void onSinkCommitted(long id) {
-            System.out.println("COMMITTED " + id);
-          }
-
-          @Override
-          public void onAttemptFailed(int attempt, Throwable cause) {
-            System.err.println("attempt " + attempt + " failed: " + cause);
-          }
-        });
+        .listener(ChildJob.printingListener());
     switch (job) {
       case "ledger" -> {
         JdbcSinkBuilder<CrashJobs.Transfer> b = JdbcSink.<CrashJobs.Transfer>into(conn, "ledger")
@@ -91,18 +75,7 @@ public final class JdbcCrashChild {
       }
       default -> throw new IllegalArgumentException(job);
     }
-    JobHandle handle = p.start();
-    long reported = 0;
-    while (!handle.awaitTermination(Duration.ofMillis(2))) {
-      long read = handle.metrics().recordsRead();
-      if (read / 1000 > reported / 1000) {
-        System.out.println("PROGRESS " + read);
-        reported = read;
-      }
-    }
-    handle.join();
-    System.out.println("FINISHED");
-    System.out.flush();
+    ChildJob.runPrintingProgress(p, "PROGRESS", 1000);
     System.exit(0);
   }
 

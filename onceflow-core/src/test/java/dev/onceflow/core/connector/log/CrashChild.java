@@ -1,13 +1,12 @@
 package dev.onceflow.core.connector.log;
 
 import dev.onceflow.core.Guarantee;
-import dev.onceflow.core.JobHandle;
-import dev.onceflow.core.JobListener;
 import dev.onceflow.core.Onceflow;
 import dev.onceflow.core.Pipeline;
 import dev.onceflow.core.RestartStrategy;
 import dev.onceflow.core.connector.Encoder;
 import dev.onceflow.core.sink.Sink;
+import dev.onceflow.core.testing.ChildJob;
 import dev.onceflow.core.testing.CountPerKey;
 import dev.onceflow.log.Log;
 import java.nio.charset.StandardCharsets;
@@ -37,32 +36,12 @@ public final class CrashChild {
           .checkpointInterval(Duration.ofMillis(15))
           .checkpointDir(ckptDir)
           .restartStrategy(RestartStrategy.noRestart())
-          .listener(new JobListener() {
-            @Override
-            public void onCheckpointCompleted(long id) {
-              System.out.println("CKPT " + id);
-            }
-
-            @Override
-            public void onSinkCommitted(long id) {
-              System.out.println("COMMITTED " + id);
-            }
-          });
+          .listener(ChildJob.printingListener());
       p.source(LogSource.of(log, "posts", b -> Long.parseLong(new String(b, StandardCharsets.UTF_8))).bounded())
           .keyBy(i -> i % KEYS)
           .process(new CountPerKey())
           .sinkTo(sink);
-      JobHandle job = p.start();
-      long reported = 0;
-      while (!job.awaitTermination(Duration.ofMillis(1))) {
-        long read = job.metrics().recordsRead();
-        if (read / 500 > reported / 500) {
-          System.out.println("READ " + read);
-          reported = read;
-        }
-      }
-      job.join();
-      System.out.println("FINISHED");
+      ChildJob.runPrintingProgress(p, "READ", 500);
     }
     System.exit(0);
   }

@@ -1,22 +1,16 @@
 package dev.onceflow.core.connector.log;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.onceflow.core.Guarantee;
+import dev.onceflow.core.testing.ChildJvm;
 import dev.onceflow.core.testing.Expectations;
 import dev.onceflow.log.Log;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,50 +25,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class PipelineCrashTest {
   private static final long N = 40_000;
-  private static final String EOF_MARK = "\u0000EOF";
 
   @TempDir Path tmp;
-
-  private static final class Child implements AutoCloseable {
-    final Process process;
-    final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-
-    Child(Path logDir, Path ckptDir, Guarantee g, Path stderr) throws Exception {
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      process = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-          "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", CrashChild.class.getName(),
-          logDir.toString(), ckptDir.toString(), g.name())
-          .redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()))
-          .start();
-      Thread pump = new Thread(() -> {
-        try (BufferedReader r = new BufferedReader(
-            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-          for (String l; (l = r.readLine()) != null; ) {
-            lines.add(l);
-          }
-        } catch (java.io.IOException e) {
-          // the child was killed
-        } finally {
-          lines.add(EOF_MARK);
-        }
-      }, "child-stdout");
-      pump.setDaemon(true);
-      pump.start();
-    }
-
-    /** Next line, or fails after a generous deadline (a hung child). */
-    String next() throws InterruptedException {
-      String l = lines.poll(120, TimeUnit.SECONDS);
-      assertNotNull(l, "the child printed nothing for 120 s");
-      return l;
-    }
-
-    @Override
-    public void close() throws Exception {
-      process.destroyForcibly();
-      process.waitFor();
-    }
-  }
 
   /**
    * Runs rounds (fresh directories each) until {@code kills} kills happened in total; every round runs the job to its
@@ -107,21 +59,20 @@ class PipelineCrashTest {
       boolean killThisRun = killed < kills;
       String kind = List.of("READ", "CKPT", "COMMITTED").get(random.nextInt(3));
       int countdown = 1 + random.nextInt(4);
-      try (Child child = new Child(logDir, ckpt, g, stderr)) {
+      try (ChildJvm child = ChildJvm.start(CrashChild.class, List.of("-Dorg.slf4j.simpleLogger.defaultLogLevel=info"),
+          List.of(logDir.toString(), ckpt.toString(), g.name()), stderr)) {
         while (true) {
           String line = child.next();
-          if (line.equals(EOF_MARK)) {
-            int code = child.process.waitFor();
-            throw new AssertionError("child exited with " + code + " before finishing; see "
-                + Files.readString(stderr).lines().filter(s -> s.contains("Exception")).findFirst().orElse(""));
+          if (line == null) {
+            throw new AssertionError("child exited with " + child.waitFor() + " before finishing; stderr:\n"
+                + child.stderrTail());
           }
           if (line.equals("FINISHED")) {
-            assertEquals(0, child.process.waitFor());
+            assertEquals(0, child.waitFor());
             return killed;
           }
           if (killThisRun && line.startsWith(kind) && --countdown == 0) {
-            child.process.destroyForcibly(); // SIGKILL on POSIX
-            child.process.waitFor();
+            child.kill();
             killed++;
             break;
           }

@@ -1,20 +1,14 @@
 package dev.onceflow.core.connector.log;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.onceflow.core.testing.ChildJvm;
 import dev.onceflow.log.Log;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,40 +19,18 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class WindowCrashTest {
   private static final long N = 30_000;
-  private static final String EOF_MARK = "\u0000EOF";
 
   @TempDir Path tmp;
 
-  private static Process child(Path logDir, Path ckpt, Path stderr, BlockingQueue<String> lines) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process process = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-        "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", WindowCrashChild.class.getName(),
-        logDir.toString(), ckpt.toString())
-        .redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()))
-        .start();
-    Thread pump = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(
-          new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String l; (l = r.readLine()) != null; ) {
-          lines.add(l);
-        }
-      } catch (java.io.IOException e) {
-        // the child was killed
-      } finally {
-        lines.add(EOF_MARK);
-      }
-    }, "child-stdout");
-    pump.setDaemon(true);
-    pump.start();
-    return process;
+  private static ChildJvm child(Path logDir, Path ckpt, Path stderr) throws Exception {
+    return ChildJvm.start(WindowCrashChild.class, List.of("-Dorg.slf4j.simpleLogger.defaultLogLevel=info"),
+        List.of(logDir.toString(), ckpt.toString()), stderr);
   }
 
-  private static String next(BlockingQueue<String> lines, Path stderr) throws Exception {
-    String l = lines.poll(120, TimeUnit.SECONDS);
-    assertNotNull(l, "the child printed nothing for 120 s");
-    if (l.equals(EOF_MARK)) {
-      throw new AssertionError("the child exited early; see " + stderr + ": "
-          + Files.readString(stderr).lines().filter(s -> s.contains("Exception")).findFirst().orElse(""));
+  private static String next(ChildJvm child) throws Exception {
+    String l = child.next();
+    if (l == null) {
+      throw new AssertionError("the child exited early (" + child.waitFor() + "); stderr:\n" + child.stderrTail());
     }
     return l;
   }
@@ -72,39 +44,29 @@ class WindowCrashTest {
       LogTopics.fill(log, "events", 3, N, Long::toString); // timestamp of event i = i ms
       log.createTopic("counts", dev.onceflow.log.TopicConfig.partitions(2));
     }
-    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    Process first = child(logDir, ckpt, stderr, lines);
     int firedAfterCheckpoint = 0;
-    try {
-      while (!next(lines, stderr).equals("ENDED")) {
+    try (ChildJvm first = child(logDir, ckpt, stderr)) {
+      while (!next(first).equals("ENDED")) {
         // subtask 1 has not read all of partition 1 yet
       }
       // the second checkpoint completed after that surely holds subtask 1 at its end
       for (int ckpts = 0; ckpts < 2; ) {
-        if (next(lines, stderr).startsWith("CKPT")) {
+        if (next(first).startsWith("CKPT")) {
           ckpts++;
         }
       }
       while (firedAfterCheckpoint < 20) {
-        String l = next(lines, stderr);
+        String l = next(first);
         assertTrue(!l.equals("FINISHED"), "the job finished before the kill");
         if (l.startsWith("FIRED")) {
           firedAfterCheckpoint++;
         }
       }
-    } finally {
-      first.destroyForcibly(); // SIGKILL on POSIX
-      first.waitFor();
+      first.kill();
     }
-    BlockingQueue<String> again = new LinkedBlockingQueue<>();
-    Process second = child(logDir, ckpt, stderr, again);
-    try {
-      while (!next(again, stderr).equals("FINISHED")) {
-        // running to the end
-      }
+    try (ChildJvm second = child(logDir, ckpt, stderr)) {
+      second.awaitLine("FINISHED");
       assertEquals(0, second.waitFor());
-    } finally {
-      second.destroyForcibly();
     }
 
     Map<String, Integer> perWindow = new HashMap<>();
