@@ -32,7 +32,7 @@ class IntervalJoinCrashTest {
 
   @Test
   void killedJoinCommitsEveryPairExactlyOnce() throws Exception {
-    assertEquals(8, run(7, 8));
+    assertEquals(6, run(7, 6));
   }
 
   @Tag("soak")
