@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     description = "Benchmarks. Numbers depend on the machine: run them on yours.",
     subcommands = {BenchLogCommand.class, BenchTagCountCommand.class, BenchLatencyCommand.class,
-        BenchPostgresCommand.class})
+        BenchPostgresCommand.class, BenchKafkaCommand.class})
 final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

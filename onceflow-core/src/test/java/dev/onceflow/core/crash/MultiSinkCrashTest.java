@@ -78,15 +78,14 @@ class MultiSinkCrashTest {
           HOLDS.size()))) : "NONE";
       int nth = 1 + random.nextInt(hold.equals("READ") ? 20 : 4);
       boolean finished = false;
-      try (ChildJvm child = ChildJvm.start(MultiSinkCrashChild.class, List.of(),
-          List.of(logDir.toString(), ckpt.toString(), hold.equals("READ") || hold.equals("COMMITTED") ? "NONE" : hold,
-              Integer.toString(nth)), stderr)) {
+      try (ChildJvm child = child(stderr, logDir.toString(), ckpt.toString(),
+          hold.equals("READ") || hold.equals("COMMITTED") ? "NONE" : hold, Integer.toString(nth))) {
         int seen = 0;
         while (true) {
           String line = child.next();
           if (line == null) {
-            throw new AssertionError("child exited with " + child.waitFor() + " before finishing; see "
-                + Files.readString(stderr).lines().filter(s -> s.contains("Exception")).findFirst().orElse(""));
+            throw new AssertionError("child exited with " + child.waitFor() + " before finishing; stderr:\n"
+                + child.stderrTail());
           }
           if (line.equals("FINISHED")) {
             assertEquals(0, child.waitFor());
@@ -118,10 +117,14 @@ class MultiSinkCrashTest {
     return killed;
   }
 
+  private static ChildJvm child(Path stderr, String... args) throws java.io.IOException {
+    return ChildJvm.start(MultiSinkCrashChild.class, List.of("-XX:TieredStopAtLevel=1",
+        "-Dorg.slf4j.simpleLogger.defaultLogLevel=info"), List.of(args), stderr);
+  }
+
   /** Recovers in a child, kills it before it writes anything new, and compares both sinks' committed outputs. */
   private void assertConsistentAfterRecovery(Path logDir, Path ckpt, Path stderr) throws Exception {
-    try (ChildJvm child = ChildJvm.start(MultiSinkCrashChild.class, List.of(),
-        List.of(logDir.toString(), ckpt.toString(), "RECOVERED", "1"), stderr)) {
+    try (ChildJvm child = child(stderr, logDir.toString(), ckpt.toString(), "RECOVERED", "1")) {
       while (true) {
         String line = child.next();
         if (line == null || line.equals("FINISHED")) {
