@@ -61,8 +61,11 @@ final class BenchTagCountCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON object.")
   boolean json;
 
+  @CommandLine.Mixin DashboardOption dashboardOption = new DashboardOption();
+
   @Override
   public Integer call() throws Exception {
+    dashboardOption.apply();
     Guarantee g;
     try {
       g = Guarantee.valueOf(guarantee.toUpperCase(Locale.ROOT).replace('-', '_'));

@@ -29,8 +29,15 @@ final class DemoCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  @CommandLine.Mixin DashboardOption dashboardOption = new DashboardOption();
+
+  @CommandLine.Option(names = "--report", paramLabel = "FILE",
+      description = "Also write a self-contained HTML report (lost/duplicated bars per guarantee, kill timeline) to FILE.")
+  java.nio.file.Path reportFile;
+
   @Override
   public Integer call() throws InterruptedException {
+    dashboardOption.apply();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     List<VerifyResult> results = new ArrayList<>();
@@ -55,6 +62,14 @@ final class DemoCommand implements Callable<Integer> {
     err.print("\r\033[K");
     err.flush();
     out.println(table(results));
+    if (reportFile != null) {
+      try {
+        VerifyReport.write(reportFile, "onceflow demo: three guarantees under kill -9", results);
+        err.println("report: " + reportFile.toAbsolutePath());
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("cannot write the report " + reportFile + ": " + e.getMessage(), e);
+      }
+    }
     boolean allHeld = true;
     for (VerifyResult r : results) {
       allHeld &= r.promiseHeld();

@@ -13,6 +13,7 @@ import dev.onceflow.verify.postgres.PostgresIo;
 import dev.onceflow.verify.postgres.PostgresSinkMode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -39,6 +40,12 @@ import picocli.CommandLine.Option;
         "Exit code: 0 the promise held, 1 broken (or the child failed), 2 bad usage."})
 final class VerifyCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @CommandLine.Mixin DashboardOption dashboardOption = new DashboardOption();
+
+  @Option(names = "--report", paramLabel = "FILE",
+      description = "Also write a self-contained HTML report (lost/duplicated bars, kill timeline, numbers) to FILE.")
+  Path reportFile;
 
   @Option(names = "--job", description = "ledger, tag-count, payments or clicks (or --pipeline).")
   String job;
@@ -199,6 +206,7 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    dashboardOption.apply();
     CommandLine cmd = spec.commandLine();
     if (pipeline != null) {
       if (job != null) {
@@ -242,6 +250,16 @@ final class VerifyCommand implements Callable<Integer> {
       report(out, r);
     }
     out.flush();
+    if (reportFile != null) {
+      try {
+        VerifyReport.write(reportFile, "onceflow verify: " + r.options().job().cliName() + " under "
+            + cliName(r.options().guarantee()), List.of(r));
+        err.println("report: " + reportFile.toAbsolutePath());
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("cannot write the report " + reportFile + ": " + e.getMessage(), e);
+      }
+      err.flush();
+    }
     return r.promiseHeld() ? 0 : 1;
   }
 

@@ -87,6 +87,27 @@ class VerifyCommandTest {
   }
 
   @Test
+  void reportIsOneSelfContainedHtmlFileWithTheRunsNumbersAndKills() throws Exception {
+    Path report = tmp.resolve("report.html");
+    Run r = run("verify", "--job", "ledger", "--guarantee", "at-least-once", "--events", "3000", "--crashes", "2",
+        "--seed", "5", "--work-dir", tmp.resolve("rw").toString(), "--json", "--report", report.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    JsonNode j = new ObjectMapper().readTree(r.out().lines().toList().get(0));
+    String html = Files.readString(report);
+    assertTrue(!html.contains("<script src"), "nothing loaded from elsewhere");
+    assertTrue(html.contains("echarts.init(") && html.length() > 500_000, "ECharts is inlined");
+    int data = html.indexOf("const runs = ");
+    JsonNode runs = new ObjectMapper().readTree(html.substring(data + 13, html.indexOf(";\n", data)));
+    assertEquals(1, runs.size());
+    JsonNode run = runs.get(0);
+    assertEquals("ledger / at-least-once", run.get("label").asText());
+    assertEquals(j.get("lost").asLong(), run.get("lost").asLong());
+    assertEquals(j.get("duplicated").asLong(), run.get("duplicated").asLong());
+    assertEquals(j.get("crashes").asInt(), run.get("kills").size());
+    assertEquals(j.get("promise_held").asBoolean(), run.get("promiseHeld").asBoolean());
+  }
+
+  @Test
   void nemesesAreParsedAndReported() {
     Run r = run("verify", "--job", "ledger", "--guarantee", "exactly-once", "--events", "6000", "--crashes", "2",
         "--seed", "4", "--nemeses", "rescale,freeze", "--work-dir", tmp.resolve("n").toString());

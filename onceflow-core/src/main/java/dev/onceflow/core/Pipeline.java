@@ -1,5 +1,6 @@
 package dev.onceflow.core;
 
+import dev.onceflow.core.metrics.PipelineStartHook;
 import dev.onceflow.core.runtime.JobConfig;
 import dev.onceflow.core.runtime.JobExecution;
 import dev.onceflow.core.runtime.KeyGroups;
@@ -12,6 +13,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.ServiceLoader;
+import org.slf4j.LoggerFactory;
 
 /**
  * A pipeline definition and its job configuration (the "environment"): guarantee, parallelism, checkpointing, restart
@@ -45,6 +48,7 @@ public final class Pipeline {
   /** Default of {@link #atMostOnceReadAhead(int)}. */
   public static final int DEFAULT_AT_MOST_ONCE_READ_AHEAD = 65_536;
   private final List<JobListener> listeners = new ArrayList<>();
+  private io.micrometer.core.instrument.MeterRegistry meterRegistry;
   private final List<Transformation.SinkT> sinks = new ArrayList<>();
 
   Pipeline(String name) {
@@ -195,6 +199,15 @@ public final class Pipeline {
     return this;
   }
 
+  /**
+   * The registry the job's meters go to (names in {@link dev.onceflow.core.metrics.MetricNames}); default none: nothing
+   * is recorded. Counters cost a field update per batch, per checkpoint and per attempt (a sink's per record).
+   */
+  public Pipeline meterRegistry(io.micrometer.core.instrument.MeterRegistry registry) {
+    this.meterRegistry = Objects.requireNonNull(registry, "registry");
+    return this;
+  }
+
   /** Adds a lifecycle listener. */
   public Pipeline listener(JobListener listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -249,10 +262,32 @@ public final class Pipeline {
     for (Transformation.SinkT s : sinks) {
       validateSink(s.sink());
     }
+    List<PipelineStartHook> hooks = startHooks();
+    hooks.forEach(h -> hook(h, () -> h.beforeStart(this)));
     JobConfig config = new JobConfig(name, guarantee, parallelism, maxParallelism, checkpointInterval,
         checkpointTimeout, checkpointDir, retainedCheckpoints, restartStrategy, batchSize, channelCapacity,
         failOnDecodeError, watermarkInterval.toMillis(), List.copyOf(listeners), atMostOnceReadAhead);
-    return JobExecution.start(config, List.copyOf(sinks));
+    JobHandle handle = JobExecution.start(config, List.copyOf(sinks), meterRegistry);
+    hooks.forEach(h -> hook(h, () -> h.started(this, handle)));
+    return handle;
+  }
+
+  private static List<PipelineStartHook> startHooks() {
+    List<PipelineStartHook> hooks = new ArrayList<>();
+    try {
+      ServiceLoader.load(PipelineStartHook.class).forEach(hooks::add);
+    } catch (java.util.ServiceConfigurationError e) {
+      LoggerFactory.getLogger(Pipeline.class).warn("A PipelineStartHook could not be loaded; going on without it", e);
+    }
+    return hooks;
+  }
+
+  private static void hook(PipelineStartHook h, Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      LoggerFactory.getLogger(Pipeline.class).warn("PipelineStartHook {} failed; the job goes on without it", h, e);
+    }
   }
 
   /**

@@ -83,9 +83,13 @@ public final class Verifier {
     Path checkpoints = work.resolve("checkpoints");
     long progressEvery = Math.max(1, input.size() / 40);
     AtomicInteger jobRestarts = new AtomicInteger();
+    List<String> jvm = new java.util.ArrayList<>(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-Dorg.slf4j.simpleLogger.defaultLogLevel=info"));
+    if (System.getProperty("onceflow.dashboard") != null) { // the CLI's --dashboard: each child JVM serves it in turn
+      jvm.add("-Donceflow.dashboard=" + System.getProperty("onceflow.dashboard"));
+    }
     CrashHarness harness = new CrashHarness(o.childMainClass(), work.resolve("child-stderr.log"),
-        Duration.ofSeconds(120), List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-            "-Dorg.slf4j.simpleLogger.defaultLogLevel=info"))
+        Duration.ofSeconds(120), jvm)
         .totalRecords(input.size())
         .onLine(line -> {
           if (line.startsWith("ATTEMPT_FAILED")) {

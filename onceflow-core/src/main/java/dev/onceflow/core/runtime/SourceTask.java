@@ -247,6 +247,7 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
       committer = new PositionCommitter(positionStore, key, reservation.listener());
     }
     try (SourceReader<Object> reader = source.createReader(sourceContext())) {
+      services.meters.sourceReader(reader);
       head.open(ctx);
       head.restore(restored.isEmpty() ? List.of() : List.of(restored));
       restoreWatermark();

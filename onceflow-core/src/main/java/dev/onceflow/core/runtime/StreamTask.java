@@ -34,6 +34,10 @@ final class StreamTask implements Runnable {
   private boolean allIdle;
   private int endedCount;
   private long watermark = Long.MIN_VALUE;
+  /** Records in, per batch; the job's meters read it. */
+  dev.onceflow.core.metrics.internal.SubtaskCounter recordsIn = new dev.onceflow.core.metrics.internal.SubtaskCounter();
+  /** When the first barrier of the checkpoint being aligned arrived, or 0. */
+  private long alignStart;
 
   StreamTask(
       String key,
@@ -105,6 +109,7 @@ final class StreamTask implements Runnable {
           head.acceptFrom(input, records[i], keys[i], ts[i]);
         }
         head.endOfBatch();
+        recordsIn.add(b.size());
       } else if (e instanceof Watermark w) {
         if (w.idle()) {
           onIdle(channel);
@@ -114,7 +119,12 @@ final class StreamTask implements Runnable {
           onWatermark(channel, w.timestamp());
         }
       } else if (e instanceof CheckpointBarrier b) {
+        if (alignStart == 0) {
+          alignStart = System.nanoTime();
+        }
         if (barriers.onBarrier(channel, b.id())) {
+          services.meters.alignment(b.id(), System.nanoTime() - alignStart);
+          alignStart = 0;
           Map<String, Callable<byte[]>> sections = new LinkedHashMap<>();
           head.barrier(b, sections);
           services.writeAndAcknowledge(b.id(), key, sections);
