@@ -225,7 +225,11 @@ final class VerifyCommand implements Callable<Integer> {
     out.printf("  time              %.1f s%n", r.seconds());
     Path log = r.workDir().resolve("log");
     String where = r.workDirKept() ? log.toString() : log + " (deleted; pass --work-dir to keep it)";
-    if (o.job() == Job.CLICKS) {
+    if (o.io().output().equals(KafkaIo.NAME)) {
+      out.printf("  output topic      <prefix>.%s on Kafka (read committed%s; prefix in the children's io.%s"
+          + " argument)%n", r.outputTopic(), o.job() == Job.CLICKS ? ", as a table: last value per key" : "",
+          KafkaIo.PREFIX);
+    } else if (o.job() == Job.CLICKS) {
       out.printf("  table             topic %s in %s, read as a table: last value per key (session|ts)%n",
           r.outputTopic(), where);
     } else {
