@@ -57,6 +57,25 @@ class VerifyCommandTest {
   }
 
   @Test
+  void postgresOptionsThatCannotHoldExitTwoBeforeAnythingRuns() {
+    Run r = run("verify", "--job", "ledger", "--guarantee", "at-least-once", "--sink", "postgres", "--sink-mode",
+        "insert-unique");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--sink-mode upsert"), r.err());
+    r = run("verify", "--job", "ledger", "--guarantee", "at-least-once", "--sink-mode", "upsert");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("need --sink postgres"), r.err());
+    r = run("verify", "--job", "payments", "--guarantee", "at-least-once", "--sink", "postgres", "--jdbc-url",
+        "jdbc:postgresql://127.0.0.1:1/db?password=hunter2");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("PGPASSWORD") && !r.err().contains("hunter2"), r.err());
+    r = run("verify", "--job", "payments", "--guarantee", "at-least-once", "--sink", "postgres", "--sink-mode",
+        "sometimes");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("two-phase"), r.err());
+  }
+
+  @Test
   void jsonRunPrintsExactlyOneObjectWithEveryField() throws Exception {
     Path work = tmp.resolve("work");
     Run r = run("verify", "--job", "clicks", "--guarantee", "exactly-once", "--events", "4000", "--crashes", "2",
@@ -76,6 +95,27 @@ class VerifyCommandTest {
     assertEquals(work.toString(), j.get("work_dir").asText());
     assertTrue(Files.isDirectory(work.resolve("log")), "the table's log stays in the given work dir");
     assertEquals(j.get("crashes").asInt(), j.get("kill_points").size());
+  }
+
+  @Test
+  void reportIsOneSelfContainedHtmlFileWithTheRunsNumbersAndKills() throws Exception {
+    Path report = tmp.resolve("report.html");
+    Run r = run("verify", "--job", "ledger", "--guarantee", "at-least-once", "--events", "3000", "--crashes", "2",
+        "--seed", "5", "--work-dir", tmp.resolve("rw").toString(), "--json", "--report", report.toString());
+    assertEquals(0, r.code(), r.out() + r.err());
+    JsonNode j = new ObjectMapper().readTree(r.out().lines().toList().get(0));
+    String html = Files.readString(report);
+    assertTrue(!html.contains("<script src"), "nothing loaded from elsewhere");
+    assertTrue(html.contains("echarts.init(") && html.length() > 500_000, "ECharts is inlined");
+    int data = html.indexOf("const runs = ");
+    JsonNode runs = new ObjectMapper().readTree(html.substring(data + 13, html.indexOf(";\n", data)));
+    assertEquals(1, runs.size());
+    JsonNode run = runs.get(0);
+    assertEquals("ledger / at-least-once", run.get("label").asText());
+    assertEquals(j.get("lost").asLong(), run.get("lost").asLong());
+    assertEquals(j.get("duplicated").asLong(), run.get("duplicated").asLong());
+    assertEquals(j.get("crashes").asInt(), run.get("kills").size());
+    assertEquals(j.get("promise_held").asBoolean(), run.get("promiseHeld").asBoolean());
   }
 
   @Test

@@ -1,5 +1,8 @@
 package dev.onceflow.core;
 
+import dev.onceflow.core.metrics.CheckpointStats;
+import dev.onceflow.core.metrics.RecoveryEvent;
+
 /**
  * Observes a job's lifecycle. Called from runtime threads: implementations must be cheap, thread-safe and must not
  * block. Every method has an empty default.
@@ -16,6 +19,15 @@ public interface JobListener {
 
   /** The job restored its state from completed checkpoint {@code checkpointId} (at start or after a failure). */
   default void onRestored(long checkpointId) {}
+
+  /**
+   * Where the time of checkpoint {@code stats.id()} went, once it completed and its sinks committed (called before
+   * {@link #onSinkCommitted}), or why it was discarded ({@link CheckpointStats#failure()}).
+   */
+  default void onCheckpointStats(CheckpointStats stats) {}
+
+  /** An attempt failed, or an attempt restored its state and resolved the sink transactions before it runs. */
+  default void onRecovery(RecoveryEvent event) {}
 
   /** The job finished: its final checkpoint completed and every sink committed it. */
   default void onFinished() {}

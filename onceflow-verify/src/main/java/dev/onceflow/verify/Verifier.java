@@ -64,7 +64,7 @@ public final class Verifier {
     Path logDir = work.resolve("log");
     InputLayout layout = o.nemeses().layout();
     List<InputEvent> input = JobInputs.generate(o.job(), o.events());
-    try (InputStore in = Stores.input(o.io(), logDir); OutputStore out = Stores.output(o.io(), logDir)) {
+    try (InputStore in = Stores.input(o.io(), logDir); OutputStore out = Stores.output(o, logDir)) {
       in.write(o.job(), o.partitions(), layout, o.nemeses().retention(), input);
       out.create(o.job(), o.partitions());
       Map<String, String> io = new TreeMap<>(o.io().settings());
@@ -83,9 +83,13 @@ public final class Verifier {
     Path checkpoints = work.resolve("checkpoints");
     long progressEvery = Math.max(1, input.size() / 40);
     AtomicInteger jobRestarts = new AtomicInteger();
+    List<String> jvm = new java.util.ArrayList<>(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-Dorg.slf4j.simpleLogger.defaultLogLevel=info"));
+    if (System.getProperty("onceflow.dashboard") != null) { // the CLI's --dashboard: each child JVM serves it in turn
+      jvm.add("-Donceflow.dashboard=" + System.getProperty("onceflow.dashboard"));
+    }
     CrashHarness harness = new CrashHarness(o.childMainClass(), work.resolve("child-stderr.log"),
-        Duration.ofSeconds(120), List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-            "-Dorg.slf4j.simpleLogger.defaultLogLevel=info"))
+        Duration.ofSeconds(120), jvm)
         .totalRecords(input.size())
         .onLine(line -> {
           if (line.startsWith("ATTEMPT_FAILED")) {

@@ -1,6 +1,7 @@
 package dev.onceflow.core.checkpoint;
 
 import dev.onceflow.core.Guarantee;
+import dev.onceflow.core.metrics.CheckpointFailureReason;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -45,6 +46,17 @@ public final class CheckpointCoordinator {
 
     /** The attempt must fail. */
     void fail(Throwable cause);
+
+    /**
+     * Checkpoint {@code id} completed and committed; the nanosecond arguments are {@link System#nanoTime()} readings
+     * at trigger, last acknowledgement, metadata durable, sinks committed. Called before {@link #sinksCommitted}.
+     */
+    default void checkpointTimed(long id, boolean isFinal, long triggeredAtMillis, long triggered, long acknowledged,
+        long metadataWritten, long committed, long sizeBytes) {}
+
+    /** Checkpoint {@code id}, triggered at {@code triggered} (nanoTime), failed for {@code reason}. */
+    default void checkpointFailed(long id, boolean isFinal, long triggeredAtMillis, long triggered,
+        dev.onceflow.core.metrics.CheckpointFailureReason reason) {}
   }
 
   private final CheckpointStorage storage;
@@ -65,6 +77,8 @@ public final class CheckpointCoordinator {
     final long id;
     final boolean isFinal;
     final Map<String, byte[]> snapshots = new HashMap<>();
+    final long triggeredAtMillis = System.currentTimeMillis();
+    final long triggeredNanos = System.nanoTime();
     ScheduledFuture<?> timeout;
 
     Pending(long id, boolean isFinal) {
@@ -152,9 +166,9 @@ public final class CheckpointCoordinator {
               () -> {
                 stopped = true;
                 if (pending != null) {
-                  long id = pending.id;
+                  Pending p = pending;
                   pending = null;
-                  discard(id, "the attempt ended before it completed");
+                  discard(p, CheckpointFailureReason.ATTEMPT_ENDED, "the attempt ended before it completed");
                 }
               })
           .get();
@@ -226,7 +240,8 @@ public final class CheckpointCoordinator {
     }
     Pending p = pending;
     pending = null;
-    discard(id, "timed out after " + timeout.toMillis() + " ms with " + p.snapshots.size() + "/" + taskKeys.size()
+    discard(p, CheckpointFailureReason.TIMEOUT, "timed out after " + timeout.toMillis() + " ms with "
+        + p.snapshots.size() + "/" + taskKeys.size()
         + " acknowledgements");
     if (p.isFinal) {
       hooks.fail(new IllegalStateException("final checkpoint " + id + " of " + jobName + " timed out"));
@@ -235,7 +250,8 @@ public final class CheckpointCoordinator {
     }
   }
 
-  private void discard(long id, String reason) {
+  private void discard(Pending p, CheckpointFailureReason why, String reason) {
+    long id = p.id;
     LOG.warn("Discarding checkpoint {} of {}: {}", id, jobName, reason);
     try {
       storage.discard(id);
@@ -243,16 +259,21 @@ public final class CheckpointCoordinator {
       LOG.warn("Could not delete discarded checkpoint {} (it has no metadata and is never used)", id, e);
     }
     hooks.checkpointDiscarded(id, reason);
+    hooks.checkpointFailed(id, p.isFinal, p.triggeredAtMillis, p.triggeredNanos, why);
   }
 
   private void complete(Pending p) {
+    long acknowledged = System.nanoTime();
     try {
       storage.complete(
           new CheckpointMetadata(p.id, p.isFinal, System.currentTimeMillis(), jobName, guarantee, taskKeys),
           p.snapshots);
     } catch (java.io.IOException e) {
+      hooks.checkpointFailed(p.id, p.isFinal, p.triggeredAtMillis, p.triggeredNanos,
+          CheckpointFailureReason.METADATA_WRITE_FAILED);
       throw new java.io.UncheckedIOException("cannot write checkpoint " + p.id, e);
     }
+    long written = System.nanoTime();
     pending = null;
     p.timeout.cancel(false); // else every completed checkpoint leaves a task in the queue for the timeout period
     LOG.debug("Completed {}checkpoint {} of {}", p.isFinal ? "final " : "", p.id, jobName);
@@ -260,8 +281,16 @@ public final class CheckpointCoordinator {
     try {
       hooks.commitSinks(p.id);
     } catch (Exception e) {
+      hooks.checkpointFailed(p.id, p.isFinal, p.triggeredAtMillis, p.triggeredNanos,
+          CheckpointFailureReason.SINK_COMMIT_FAILED);
       throw new IllegalStateException("committing the sink transactions of checkpoint " + p.id + " failed", e);
     }
+    long size = 0;
+    for (byte[] s : p.snapshots.values()) {
+      size += s.length;
+    }
+    hooks.checkpointTimed(p.id, p.isFinal, p.triggeredAtMillis, p.triggeredNanos, acknowledged, written,
+        System.nanoTime(), size);
     hooks.sinksCommitted(p.id, p.isFinal);
     if (!p.isFinal) {
       maybeTriggerFinal();

@@ -13,6 +13,7 @@ final class AttemptServices {
   final JobExecution job;
   final CancelFlag cancel;
   volatile CheckpointCoordinator coordinator;
+  volatile dev.onceflow.core.metrics.internal.JobMeters meters = dev.onceflow.core.metrics.internal.JobMeters.detached();
 
   AttemptServices(ExecutorService checkpointIo, JobExecution job, CancelFlag cancel) {
     this.checkpointIo = checkpointIo;
@@ -32,11 +33,14 @@ final class AttemptServices {
             return;
           }
           try {
+            long start = System.nanoTime();
             Map<String, byte[]> bytes = new LinkedHashMap<>();
             for (var e : sections.entrySet()) {
               bytes.put(e.getKey(), e.getValue().call());
             }
-            coordinator.acknowledge(checkpointId, taskKey, new TaskSnapshot(bytes).toBytes());
+            byte[] snapshot = new TaskSnapshot(bytes).toBytes();
+            meters.snapshotWritten(checkpointId, System.nanoTime() - start);
+            coordinator.acknowledge(checkpointId, taskKey, snapshot);
           } catch (Throwable t) {
             job.failAttempt(
                 new IllegalStateException(

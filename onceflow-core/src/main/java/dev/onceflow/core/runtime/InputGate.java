@@ -28,6 +28,8 @@ public final class InputGate {
    * the consumer. While aligning a barrier that saves a futile wake-up per batch the blocked upstream still sends.
    */
   private boolean[] consumerBlocked;
+  /** Nanoseconds producers waited on a full channel (backpressure); read by the job's meters. */
+  java.util.concurrent.atomic.LongAdder blockedNanos = new java.util.concurrent.atomic.LongAdder();
 
   /** Creates a gate with {@code channelCount} channels of {@code capacity} elements each. */
   @SuppressWarnings("unchecked")
@@ -49,9 +51,16 @@ public final class InputGate {
     lock.lockInterruptibly();
     try {
       ArrayDeque<StreamElement> q = channels[channel];
-      while (q.size() >= capacity) {
-        cancel.check();
-        notFull.awaitNanos(CANCEL_CHECK_NANOS);
+      if (q.size() >= capacity) {
+        long start = System.nanoTime(); // only when blocking: the clock stays off the path of a free channel
+        try {
+          while (q.size() >= capacity) {
+            cancel.check();
+            notFull.awaitNanos(CANCEL_CHECK_NANOS);
+          }
+        } finally {
+          blockedNanos.add(System.nanoTime() - start);
+        }
       }
       q.addLast(element);
       if (consumerBlocked == null || !consumerBlocked[channel]) {

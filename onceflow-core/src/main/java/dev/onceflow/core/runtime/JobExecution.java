@@ -14,6 +14,12 @@ import dev.onceflow.core.checkpoint.CompletedCheckpoint;
 import dev.onceflow.core.checkpoint.DurableFiles;
 import dev.onceflow.core.checkpoint.JobHistory;
 import dev.onceflow.core.checkpoint.PositionStore;
+import dev.onceflow.core.metrics.CheckpointFailureReason;
+import dev.onceflow.core.metrics.CheckpointStats;
+import dev.onceflow.core.metrics.RecoveryEvent;
+import dev.onceflow.core.metrics.internal.JobMeters;
+import dev.onceflow.core.window.Deduplicate;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.onceflow.core.sink.TwoPhaseCommitSink;
 import dev.onceflow.core.sink.WriteThroughSink;
 import dev.onceflow.core.source.Source;
@@ -66,11 +72,14 @@ public final class JobExecution implements JobHandle {
   private final CheckpointDirectoryLock lock;
   /** The directory's history including this job, written before any sink writer exists. Driver thread. */
   private JobHistory history;
+  private final JobMeters meters;
 
-  private JobExecution(JobConfig config, JobGraph graph, CheckpointDirectoryLock lock) {
+  private JobExecution(JobConfig config, JobGraph graph, CheckpointDirectoryLock lock, MeterRegistry registry) {
     this.config = config;
     this.graph = graph;
     this.lock = lock;
+    this.meters = new JobMeters(registry, config.name(), stageLabels(graph), config.parallelism(),
+        graph.sinks.stream().map(si -> si.node().sink().name()).toList(), recordsRead, decodeFailures);
     this.driver = new Thread(this::drive, "onceflow-" + config.name() + "-driver");
   }
 
@@ -80,10 +89,25 @@ public final class JobExecution implements JobHandle {
    * @throws dev.onceflow.core.CheckpointDirectoryLockedException if another job holds the checkpoint directory
    */
   public static JobExecution start(JobConfig config, Transformation.SinkT sink) {
-    JobGraph graph = JobGraph.compile(sink);
+    return start(config, List.of(sink));
+  }
+
+  /**
+   * Compiles and starts a job with one or more sinks; returns at once.
+   *
+   * @throws dev.onceflow.core.InvalidPipelineException if the pipeline cannot be compiled (e.g. two sinks of one name)
+   * @throws dev.onceflow.core.CheckpointDirectoryLockedException if another job holds the checkpoint directory
+   */
+  public static JobExecution start(JobConfig config, List<Transformation.SinkT> sinks) {
+    return start(config, sinks, null);
+  }
+
+  /** {@link #start(JobConfig, List)} with the job's meters in {@code registry} (null = none). */
+  public static JobExecution start(JobConfig config, List<Transformation.SinkT> sinks, MeterRegistry registry) {
+    JobGraph graph = JobGraph.compile(sinks);
     CheckpointDirectoryLock lock = config.checkpointDir() == null
         ? null : CheckpointDirectoryLock.acquire(config.checkpointDir(), config.name(), java.time.Clock.systemUTC());
-    JobExecution job = new JobExecution(config, graph, lock);
+    JobExecution job = new JobExecution(config, graph, lock, registry);
     job.driver.start();
     return job;
   }
@@ -139,6 +163,30 @@ public final class JobExecution implements JobHandle {
         restarts);
   }
 
+  /** A label per stage for the meters' stage tag: index and operators, e.g. {@code s1:process>sink(counts)}. */
+  private static List<String> stageLabels(JobGraph graph) {
+    List<String> labels = new ArrayList<>();
+    for (int k = 0; k < graph.stages.size(); k++) {
+      JobGraph.Stage stage = graph.stages.get(k);
+      StringBuilder b = new StringBuilder("s").append(k).append(':');
+      for (Transformation t : stage.nodes()) {
+        b.append(t instanceof Transformation.SourceT s ? "source(" + s.source().name() + ")"
+            : t instanceof Transformation.MapT ? "map"
+            : t instanceof Transformation.FilterT ? "filter"
+            : t instanceof Transformation.FlatMapT ? "flatMap"
+            : t instanceof Transformation.ProcessT ? "process"
+            : t instanceof Transformation.CoProcessT ? "coProcess"
+            : t instanceof Transformation.SinkT s ? "sink(" + s.sink().name() + ")"
+            : t.getClass().getSimpleName().replace("T", "").toLowerCase(java.util.Locale.ROOT)).append('>');
+      }
+      if (b.charAt(b.length() - 1) == '>') {
+        b.setLength(b.length() - 1);
+      }
+      labels.add(b.toString());
+    }
+    return labels;
+  }
+
   /** Fails the current attempt (first cause wins). Any thread. */
   void failAttempt(Throwable cause) {
     Attempt a = current;
@@ -192,6 +240,11 @@ public final class JobExecution implements JobHandle {
         int n = attempt;
         notifyListeners(l -> l.onAttemptFailed(n, cause));
         Optional<String> fatal = FailureClassifier.nonRecoverable(cause);
+        meters.attemptFailed(cause, fatal.isEmpty() && restarts < config.restartStrategy().maxRestarts());
+        Throwable root = JobMeters.rootCause(cause);
+        RecoveryEvent failed = new RecoveryEvent(System.currentTimeMillis(), RecoveryEvent.Kind.ATTEMPT_FAILED, n,
+            root.getClass().getName() + ": " + root.getMessage(), -1, 0, 0);
+        notifyListeners(l -> l.onRecovery(failed));
         if (fatal.isPresent()) {
           failure = cause;
           nonRecoverable = fatal.get();
@@ -297,7 +350,13 @@ public final class JobExecution implements JobHandle {
             notifyListeners(l -> l.onRestored(c.id()));
           });
       restoredParallelism = plan.rescaling(config.parallelism()) ? plan.checkpointParallelism() : 0;
-      SinkRecovery.recover(config, graph, plan);
+      meters.attemptStarted();
+      SinkRecovery.Result recovery = SinkRecovery.recover(config, graph, plan);
+      long restoredId = restored.map(CompletedCheckpoint::id).orElse(-1L);
+      meters.recovered(restoredId, recovery.committed());
+      RecoveryEvent recovered = new RecoveryEvent(System.currentTimeMillis(), RecoveryEvent.Kind.RECOVERED, number,
+          null, restoredId, recovery.committed(), recovery.subtasksResolved());
+      notifyListeners(l -> l.onRecovery(recovered));
 
       io = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "onceflow-" + config.name() + "-checkpoint-io");
@@ -305,13 +364,15 @@ public final class JobExecution implements JobHandle {
         return t;
       });
       AttemptServices services = new AttemptServices(io, JobExecution.this, cancel);
+      services.meters = meters;
       int p = config.parallelism();
       List<JobGraph.Stage> stages = graph.stages;
       InputGate[][] gates = new InputGate[stages.size()][];
       for (int k = 1; k < stages.size(); k++) {
         gates[k] = new InputGate[p];
         for (int i = 0; i < p; i++) {
-          gates[k][i] = new InputGate(p, config.channelCapacity());
+          gates[k][i] = new InputGate(p * stages.get(k).inputs().size(), config.channelCapacity());
+          gates[k][i].blockedNanos = meters.channelBlocked(k);
         }
       }
       BarrierHandler.Mode mode = BarrierHandler.Mode.of(config.guarantee());
@@ -321,31 +382,36 @@ public final class JobExecution implements JobHandle {
           String key = taskKey(k, i);
           TaskContext ctx = new TaskContext(config.name(), i, p, config.maxParallelism(), config.guarantee(),
               config.batchSize(), cancel);
-          ChainOp head = buildChain(stage, k + 1 < stages.size() ? gates[k + 1] : null);
+          StageOps head = buildStage(stage, gates, i);
           List<Map<String, byte[]>> sections = restoredSections(restored, k, i);
           taskKeys.add(key);
           if (k == 0) {
-            var src = (Transformation.SourceT) stage.nodes().get(0);
             PositionStore ps = null;
             if (config.guarantee() == Guarantee.AT_MOST_ONCE) {
               ps = new PositionStore(storage.directory().resolve("positions"), "source-" + i);
               positionStores.add(ps);
             }
             @SuppressWarnings("unchecked")
-            Source<Object> source = (Source<Object>) src.source();
+            Source<Object> source = (Source<Object>) graph.source;
             SourceTask st = new SourceTask(key, source, head, ctx, services, sourceSections(source, sections, i), ps,
-                src.watermarks(),
-                config.failOnDecodeError(), config.watermarkIntervalMillis(), recordsRead, decodeFailures);
+                graph.watermarks,
+                config.failOnDecodeError(), config.watermarkIntervalMillis(), recordsRead, decodeFailures,
+                System::nanoTime, new SourceTask.Reservation(config.atMostOnceReadAhead(),
+                    SourceTask.Reservation.DEFAULT.maxDelayMillis(), null));
             sources.add(st);
             tasks.add(st);
           } else {
-            tasks.add(new StreamTask(key, gates[k][i], head, ctx, services, sections, mode));
+            StreamTask st = new StreamTask(key, gates[k][i], head, ctx, services, sections, mode);
+            st.recordsIn = meters.recordsIn(k, i);
+            tasks.add(st);
           }
         }
       }
       coordinator = new CheckpointCoordinator(storage, config.name(), config.guarantee(), taskKeys, p, config.checkpointInterval(),
           config.checkpointTimeout(), this);
       services.coordinator = coordinator;
+      List<TwoPhaseCommitSinkOp> ops = List.copyOf(sinkOps);
+      meters.pendingTransactions(() -> ops.stream().mapToInt(TwoPhaseCommitSinkOp::pendingCount).sum());
     }
 
     /** The sections subtask i of stage k restores: its own, or after rescaling those of every old subtask. */
@@ -377,42 +443,94 @@ public final class JobExecution implements JobHandle {
           .orElse(Map.of());
     }
 
-    private ChainOp buildChain(JobGraph.Stage stage, InputGate[] downstream) {
+    /**
+     * One subtask's operators of {@code stage}: an operator per node, each wired to the operators reading its output
+     * in the stage (several: a {@link Fanout}), to the exchanges of the edges leaving it, and a process function's
+     * side outputs to the nodes reading them.
+     */
+    private StageOps buildStage(JobGraph.Stage stage, InputGate[][] gates, int subtask) {
+      java.util.IdentityHashMap<Transformation, ChainOp> opOf = new java.util.IdentityHashMap<>();
       List<ChainOp> ops = new ArrayList<>();
-      for (int n = 0; n < stage.nodes().size(); n++) {
-        Transformation t = stage.nodes().get(n);
-        String uid = stage.uids().get(n);
-        if (t instanceof Transformation.MapT m) {
-          ops.add(new StatelessOps.MapOp(m.fn()));
-        } else if (t instanceof Transformation.FilterT f) {
-          ops.add(new StatelessOps.FilterOp(f.fn()));
-        } else if (t instanceof Transformation.FlatMapT f) {
-          ops.add(new StatelessOps.FlatMapOp(f.fn()));
-        } else if (t instanceof Transformation.ProcessT pr) {
-          ops.add(new KeyedProcessOp(uid, pr.factory().get()));
-        } else if (!(t instanceof Transformation.SourceT)) {
-          throw new IllegalStateException("unexpected node in a stage: " + t);
+      for (Transformation t : stage.nodes()) {
+        ChainOp op = newOp(t, graph.uid(t), subtask);
+        opOf.put(t, op);
+        ops.add(op);
+      }
+      for (Transformation t : stage.nodes()) {
+        ChainOp op = opOf.get(t);
+        List<ChainOp> main = new ArrayList<>();
+        java.util.Map<String, List<ChainOp>> side = new java.util.HashMap<>();
+        for (Transformation c : graph.consumers(t)) {
+          ChainOp target = opOf.get(c);
+          if (target == null) {
+            continue; // a keyBy (an edge below) or a node of another stage (reached through an edge)
+          }
+          if (c instanceof Transformation.SideOutputT so) {
+            side.computeIfAbsent(so.tagId(), x -> new ArrayList<>()).add(target);
+          } else if (c instanceof Transformation.CoProcessT co) {
+            throw new IllegalStateException("a co-process reads " + co + " through an exchange, never in-stage");
+          } else {
+            main.add(target);
+          }
+        }
+        for (JobGraph.Edge e : graph.edgesFrom(t)) {
+          ExchangeOp x = new ExchangeOp(e.keyFn(), gates[e.toStage()], e.input() * config.parallelism());
+          main.add(x);
+          ops.add(x);
+        }
+        op.next = Fanout.of(main);
+        if (op instanceof KeyedProcessOp kp) {
+          side.forEach((tag, targets) -> kp.sideOutputs.put(tag, Fanout.of(targets)));
         }
       }
-      if (stage.exchange() != null) {
-        ops.add(new ExchangeOp(stage.exchange().keyFn(), downstream));
+      ChainOp[] entries;
+      if (stage.index() == 0) {
+        entries = new ChainOp[graph.roots.size()];
+        for (int r = 0; r < entries.length; r++) {
+          entries[r] = opOf.get(graph.roots.get(r)).next;
+        }
       } else {
-        Object sink = stage.sink().sink();
+        entries = new ChainOp[stage.inputs().size()];
+        ChainOp head = opOf.get(stage.head());
+        for (int in = 0; in < entries.length; in++) {
+          entries[in] = head instanceof KeyedProcessOp kp ? kp.input(in) : head.next;
+        }
+      }
+      return new StageOps(ops, entries, stage.index() == 0 && graph.tagged);
+    }
+
+    private ChainOp newOp(Transformation t, String uid, int subtask) {
+      if (t instanceof Transformation.MapT m) {
+        return new StatelessOps.MapOp(m.fn());
+      } else if (t instanceof Transformation.FilterT f) {
+        return new StatelessOps.FilterOp(f.fn());
+      } else if (t instanceof Transformation.FlatMapT f) {
+        return new StatelessOps.FlatMapOp(f.fn());
+      } else if (t instanceof Transformation.ProcessT pr) {
+        var fn = pr.factory().get();
+        if (fn instanceof Deduplicate<?, ?> d) {
+          meters.deduplicator(d);
+        }
+        return new KeyedProcessOp(uid, fn);
+      } else if (t instanceof Transformation.CoProcessT co) {
+        return new KeyedProcessOp(uid, co.factory().get());
+      } else if (t instanceof Transformation.SinkT s) {
+        Object sink = s.sink();
         if (sink instanceof TwoPhaseCommitSink<?> tpc) {
           @SuppressWarnings("unchecked")
-          TwoPhaseCommitSinkOp op = new TwoPhaseCommitSinkOp(stage.sinkUid(), (TwoPhaseCommitSink<Object>) tpc);
+          TwoPhaseCommitSinkOp op = new TwoPhaseCommitSinkOp(uid, (TwoPhaseCommitSink<Object>) tpc);
+          op.onAbort = meters::transactionAborted;
+          op.written = meters.sinkWritten(s.sink().name(), subtask);
           sinkOps.add(op);
-          ops.add(op);
-        } else {
-          @SuppressWarnings("unchecked")
-          WriteThroughSink<Object> w = (WriteThroughSink<Object>) sink;
-          ops.add(new WriteThroughSinkOp(w));
+          return op;
         }
+        @SuppressWarnings("unchecked")
+        WriteThroughSink<Object> w = (WriteThroughSink<Object>) sink;
+        WriteThroughSinkOp op = new WriteThroughSinkOp(w);
+        op.written = meters.sinkWritten(s.sink().name(), subtask);
+        return op;
       }
-      for (int n = 0; n + 1 < ops.size(); n++) {
-        ops.get(n).next = ops.get(n + 1);
-      }
-      return ops.get(0);
+      return new ForwardOp(); // source or union root, union, side output
     }
 
     void startThreads() {
@@ -472,17 +590,18 @@ public final class JobExecution implements JobHandle {
 
     @Override
     public void commitSinks(long id) throws Exception {
+      int committed = 0;
       for (TwoPhaseCommitSinkOp op : sinkOps) {
-        op.commitUpTo(id);
+        committed += op.commitUpTo(id);
       }
+      meters.transactionsCommitted(committed);
     }
 
     @Override
     public void checkpointCompleted(long id, Map<String, byte[]> snapshots) {
       checkpointsCompleted.incrementAndGet();
       lastCompleted = id;
-      var source = (Transformation.SourceT) graph.stages.get(0).nodes().get(0);
-      SourceCompletionNotifier.notify(source.source(), id, snapshots, taskKeys.subList(0, config.parallelism()));
+      SourceCompletionNotifier.notify(graph.source, id, snapshots, taskKeys.subList(0, config.parallelism()));
       notifyListeners(l -> l.onCheckpointCompleted(id));
     }
 
@@ -499,9 +618,29 @@ public final class JobExecution implements JobHandle {
     public void checkpointDiscarded(long id, String reason) {
       checkpointsFailed.incrementAndGet();
     }
+
+    @Override
+    public void checkpointTimed(long id, boolean isFinal, long triggeredAtMillis, long triggered, long acknowledged,
+        long metadataWritten, long committed, long sizeBytes) {
+      CheckpointStats stats = meters.checkpointCompleted(id, isFinal, triggeredAtMillis, triggered, acknowledged,
+          metadataWritten, committed, sizeBytes);
+      notifyListeners(l -> l.onCheckpointStats(stats));
+    }
+
+    @Override
+    public void checkpointFailed(long id, boolean isFinal, long triggeredAtMillis, long triggered,
+        CheckpointFailureReason reason) {
+      CheckpointStats stats = meters.checkpointFailed(id, isFinal, triggeredAtMillis, triggered, reason);
+      notifyListeners(l -> l.onCheckpointStats(stats));
+    }
   }
 
   static String taskKey(int stage, int subtask) {
-    return "s" + stage + "-" + subtask;
+    return taskKeyPrefix(stage) + subtask;
+  }
+
+  /** The task keys of stage {@code stage} start with this. */
+  static String taskKeyPrefix(int stage) {
+    return "s" + stage + "-";
   }
 }

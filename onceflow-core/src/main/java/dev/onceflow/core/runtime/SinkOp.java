@@ -10,6 +10,8 @@ import dev.onceflow.core.Guarantee;
  */
 abstract class SinkOp extends ChainOp {
   private boolean suppressed;
+  /** Records handed to the writer; the job's meters read it. */
+  dev.onceflow.core.metrics.internal.SubtaskCounter written = new dev.onceflow.core.metrics.internal.SubtaskCounter();
 
   @Override
   final void open(TaskContext ctx) throws Exception {
@@ -24,6 +26,7 @@ abstract class SinkOp extends ChainOp {
   final void accept(Object record, Object key, long ts) throws Exception {
     if (!suppressed) {
       write(record);
+      written.increment();
     }
   }
 

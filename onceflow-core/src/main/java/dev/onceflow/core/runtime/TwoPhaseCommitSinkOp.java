@@ -77,8 +77,22 @@ final class TwoPhaseCommitSinkOp extends SinkOp {
     }
   }
 
-  /** Commits every pending transaction of checkpoints up to {@code checkpointId}. Coordinator thread. */
-  void commitUpTo(long checkpointId) throws Exception {
+  /** Called when an open transaction is aborted on cancellation (the job's meters count it). */
+  Runnable onAbort = () -> {};
+
+  /** Prepared transactions not committed yet; any thread. */
+  int pendingCount() {
+    synchronized (pending) {
+      return pending.size();
+    }
+  }
+
+  /**
+   * Commits every pending transaction of checkpoints up to {@code checkpointId}. Coordinator thread.
+   *
+   * @return the number of transactions committed
+   */
+  int commitUpTo(long checkpointId) throws Exception {
     List<PendingTxn> due = new ArrayList<>();
     synchronized (pending) {
       for (PendingTxn p : pending) {
@@ -93,6 +107,7 @@ final class TwoPhaseCommitSinkOp extends SinkOp {
         pending.remove(p);
       }
     }
+    return due.size();
   }
 
   @Override
@@ -103,6 +118,7 @@ final class TwoPhaseCommitSinkOp extends SinkOp {
     try {
       if (open && failed) {
         writer.abort();
+        onAbort.run();
         LOG.info("Aborted the open transaction of {} on cancellation", context.subtaskId());
       }
     } finally {

@@ -40,6 +40,16 @@ public interface SourceReader<T> extends AutoCloseable {
     return java.util.Arrays.equals(snapshotPosition(), position);
   }
 
+  /**
+   * How far behind this reader is: per partition it reads (a short label, e.g. {@code posts-0}), the number of
+   * records between its position and the partition's end (what a read-committed consumer could read now). Called
+   * from a metrics thread, not the subtask's: must be thread-safe and cheap, and may be stale by a poll. Empty
+   * (the default) = unknown; the runtime then reports no lag for this reader.
+   */
+  default java.util.Map<String, Long> lag() {
+    return java.util.Map.of();
+  }
+
   /** Releases resources. */
   @Override
   default void close() throws Exception {}

@@ -16,6 +16,8 @@ public final class Deduplicate<K, T> extends KeyedProcessFunction<K, T, T> {
   private static final long serialVersionUID = 1L;
   private final long ttlMillis;
   private transient ValueState<Long> seen;
+  /** Written by the subtask thread only, read by metrics: a plain long, stale by at most a few records. */
+  private transient volatile long absorbed;
 
   /** Creates the function. */
   public Deduplicate(long ttlMillis) {
@@ -33,6 +35,7 @@ public final class Deduplicate<K, T> extends KeyedProcessFunction<K, T, T> {
     Long first = seen.value();
     // Compare event times, not arrival: records of one id may arrive out of order from different source subtasks.
     if (first != null && (ts == Long.MIN_VALUE || Math.abs(ts - first) < ttlMillis)) {
+      absorbed = absorbed + 1; // single writer: no lost update; one volatile store per duplicate, none per new id
       return;
     }
     seen.update(ts);
@@ -40,6 +43,11 @@ public final class Deduplicate<K, T> extends KeyedProcessFunction<K, T, T> {
       ctx.registerEventTimeTimer(ts + ttlMillis);
     }
     out.collect(value);
+  }
+
+  /** Records this instance (one subtask of one attempt) dropped as duplicates; any thread. */
+  public long absorbed() {
+    return absorbed;
   }
 
   @Override

@@ -252,6 +252,8 @@ public final class LogSource<T> implements Source<T> {
     private Producer dlq;
     private Map<Integer, Long> deadLettered;
     private final Map<Integer, Long> maxTimestamps = new java.util.HashMap<>();
+    /** partition -> {next, end} as of the latest poll, for {@link #lag()} on a metrics thread. */
+    private final Map<Integer, long[]> published = new java.util.concurrent.ConcurrentHashMap<>();
 
     Reader(Map<Integer, long[]> positions) {
       this.positions = positions;
@@ -265,6 +267,28 @@ public final class LogSource<T> implements Source<T> {
       for (var e : positions.entrySet()) {
         consumer.seek(new TopicPartition(topic, e.getKey()), e.getValue()[0]);
       }
+      publish();
+    }
+
+    private void publish() {
+      for (var e : positions.entrySet()) {
+        published.put(e.getKey(), new long[] {e.getValue()[0], e.getValue()[1]});
+      }
+    }
+
+    /** Read-committed end (or the bounded end) minus the next offset, per partition. */
+    @Override
+    public Map<String, Long> lag() {
+      Map<String, Long> lag = new java.util.TreeMap<>();
+      for (var e : published.entrySet()) {
+        long[] pos = e.getValue();
+        long end = log.lastStableOffset(new TopicPartition(topic, e.getKey()));
+        if (pos[1] >= 0) {
+          end = Math.min(end, pos[1]);
+        }
+        lag.put(topic + "-" + e.getKey(), Math.max(0, end - pos[0]));
+      }
+      return lag;
     }
 
     private boolean done(int partition) {
@@ -319,6 +343,7 @@ public final class LogSource<T> implements Source<T> {
           pos[0] = next;
         }
       }
+      publish(); // a few small arrays per batch, so a scrape never reads the task thread's arrays
       if (bounded && allDone()) {
         return ReadStatus.END_OF_INPUT;
       }
