@@ -8,8 +8,8 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks. Numbers depend on the machine: run them on yours.",
-    subcommands = {BenchLogCommand.class, BenchTagCountCommand.class, BenchLatencyCommand.class,
-        BenchPostgresCommand.class})
+    subcommands = {BenchLogCommand.class, BenchTagCountCommand.class, BenchPipelineCommand.class,
+        BenchLatencyCommand.class, BenchPostgresCommand.class, BenchKafkaCommand.class})
 final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

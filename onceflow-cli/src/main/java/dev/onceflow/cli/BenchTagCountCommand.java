@@ -1,13 +1,11 @@
 package dev.onceflow.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.onceflow.core.Guarantee;
+import dev.onceflow.core.Pipeline;
 import dev.onceflow.core.bench.TagCountBenchmark;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -19,12 +17,19 @@ import picocli.CommandLine.Option;
 @Command(
     name = "tag-count",
     mixinStandardHelpOptions = true,
-    description = "Generated posts -> keyBy tag -> 60 s tumbling event-time windows -> count -> discarding"
-        + " transactional sink that checks the committed total equals N.")
+    description = {
+        "Throughput of a keyed window job: N generated posts (tag = (i * 2654435761) mod 1000, event time i/10 ms,"
+            + " monotonous watermarks) -> keyBy tag -> 60 s tumbling event-time windows -> count -> a discarding"
+            + " transactional sink that checks the committed counts add up to N.",
+        "In one JVM: an unmeasured warm-up run (so the JIT compiled the hot path), then --runs measured runs; reports"
+            + " the run with the (lower) median events/s and the spread of all runs, with the JVM, the cores and the"
+            + " load average before and after (the machine may be shared: compare numbers only at similar load).",
+        "Example: onceflow bench tag-count --guarantee at-most-once --checkpoint-interval 0 --runs 5 --json"})
 final class BenchTagCountCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--events", defaultValue = "20000000", description = "N. Default ${DEFAULT-VALUE}.")
+  @Option(names = "--events", defaultValue = "100000000",
+      description = "N per measured run; the default lasts >= 5 s on 2 cores. Default ${DEFAULT-VALUE}.")
   long events;
 
   @Option(names = "--parallelism", defaultValue = "2", description = "Subtasks per stage. Default ${DEFAULT-VALUE}.")
@@ -35,17 +40,22 @@ final class BenchTagCountCommand implements Callable<Integer> {
   String guarantee;
 
   @Option(names = "--checkpoint-interval", defaultValue = "1000",
-      description = "Checkpoint interval in ms, 0 = none. Default ${DEFAULT-VALUE}.")
+      description = "Checkpoint interval in ms, 0 = none but the final one. Default ${DEFAULT-VALUE}.")
   long checkpointIntervalMs;
 
-  @Option(names = "--warmup", defaultValue = "5000000",
+  @Option(names = "--read-ahead", defaultValue = "" + Pipeline.DEFAULT_AT_MOST_ONCE_READ_AHEAD,
+      description = "AT_MOST_ONCE: records a source subtask reads (and reserves) ahead of what it processed"
+          + " (Pipeline.atMostOnceReadAhead). Default ${DEFAULT-VALUE}.")
+  int readAhead;
+
+  @Option(names = "--warmup", defaultValue = "10000000",
       description = "Events of an unmeasured run first, in the same JVM, so the JIT has compiled the hot path"
           + " (as JMH warm-up iterations do); 0 = measure a cold JVM. Default ${DEFAULT-VALUE}.")
   long warmupEvents;
 
-  @Option(names = "--runs", defaultValue = "1",
-      description = "Measured runs in the same JVM after the warm-up; the run with the median events/s is reported"
-          + " (all are listed), so one run disturbed by other load does not decide. Default ${DEFAULT-VALUE}.")
+  @Option(names = "--runs", defaultValue = "3",
+      description = "Measured runs in the same JVM after the warm-up; the run with the median events/s is reported,"
+          + " with the spread of all. Default ${DEFAULT-VALUE}.")
   int runs;
 
   @Option(names = "--json", description = "Print one JSON object.")
@@ -63,29 +73,30 @@ final class BenchTagCountCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--guarantee must be AT_MOST_ONCE, AT_LEAST_ONCE or EXACTLY_ONCE, was '" + guarantee + "'");
     }
-    if (events < 1 || parallelism < 1 || runs < 1 || checkpointIntervalMs < 0 || warmupEvents < 0) {
+    if (events < 1 || parallelism < 1 || runs < 1 || checkpointIntervalMs < 0 || warmupEvents < 0 || readAhead < 1) {
       throw new CommandLine.ParameterException(spec.commandLine(),
-          "--events, --parallelism and --runs must be >= 1, --checkpoint-interval and --warmup >= 0");
+          "--events, --parallelism, --runs and --read-ahead must be >= 1, --checkpoint-interval and --warmup >= 0");
     }
+    double loadBefore = BenchRuns.loadAverage();
     if (warmupEvents > 0) {
       if (!json) {
         System.err.printf(Locale.ROOT, "warm-up: %d events (not measured)...%n", warmupEvents);
       }
-      TagCountBenchmark.run(warmupEvents, parallelism, g, checkpointIntervalMs);
+      TagCountBenchmark.run(warmupEvents, parallelism, g, checkpointIntervalMs, readAhead);
     }
-    double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     List<TagCountBenchmark.Result> results = new ArrayList<>();
+    double[] rates = new double[runs];
     for (int i = 0; i < runs; i++) {
-      TagCountBenchmark.Result run = TagCountBenchmark.run(events, parallelism, g, checkpointIntervalMs);
+      TagCountBenchmark.Result run = TagCountBenchmark.run(events, parallelism, g, checkpointIntervalMs, readAhead);
       results.add(run);
+      rates[i] = run.eventsPerSec();
       if (!json && runs > 1) {
-        System.err.printf(Locale.ROOT, "run %d: %.0f events/s, %d checkpoints%n", i + 1, run.eventsPerSec(),
-            run.checkpointsCompleted());
+        System.err.printf(Locale.ROOT, "run %d: %.0f events/s in %.2f s, %d checkpoints (load average %.2f)%n", i + 1,
+            run.eventsPerSec(), run.seconds(), run.checkpointsCompleted(), BenchRuns.loadAverage());
       }
     }
-    List<TagCountBenchmark.Result> sorted = new ArrayList<>(results);
-    sorted.sort(Comparator.comparingDouble(TagCountBenchmark.Result::eventsPerSec));
-    TagCountBenchmark.Result r = sorted.get((sorted.size() - 1) / 2); // lower median: an actual run, not an average
+    BenchRuns stats = new BenchRuns(rates);
+    TagCountBenchmark.Result r = results.get(stats.medianIndex()); // lower median: an actual run, not an average
     if (json) {
       ObjectNode o = new ObjectMapper().createObjectNode();
       o.put("job", "tag-count");
@@ -93,22 +104,22 @@ final class BenchTagCountCommand implements Callable<Integer> {
       o.put("parallelism", r.parallelism());
       o.put("guarantee", r.guarantee().name());
       o.put("checkpoint_interval_ms", r.checkpointIntervalMs());
+      if (g == Guarantee.AT_MOST_ONCE) {
+        o.put("read_ahead", readAhead);
+      }
       o.put("seconds", r.seconds());
       o.put("events_per_sec", r.eventsPerSec());
       o.put("checkpoints_completed", r.checkpointsCompleted());
       o.put("warmup_events", warmupEvents);
       o.put("runs", runs);
-      ArrayNode all = o.putArray("events_per_sec_runs");
-      results.forEach(x -> all.add(x.eventsPerSec()));
-      o.put("cores", Runtime.getRuntime().availableProcessors());
-      o.put("load_average", load);
+      stats.putJson(o, "events_per_sec");
+      BenchRuns.putEnvironment(o, loadBefore);
       System.out.println(o);
     } else {
-      System.out.printf(Locale.ROOT, "tag-count: %d events, parallelism %d, %s, checkpoint interval %d ms:"
-              + " %.2f s, %.0f events/s, %d checkpoints completed%s (%d cores, load average %.2f)%n", r.events(),
-          r.parallelism(), r.guarantee(), r.checkpointIntervalMs(), r.seconds(), r.eventsPerSec(),
-          r.checkpointsCompleted(), runs > 1 ? " (median of " + runs + " runs)" : "",
-          Runtime.getRuntime().availableProcessors(), load);
+      System.out.printf(Locale.ROOT, "tag-count: %d events, parallelism %d, %s, checkpoint interval %d ms: %s events/s"
+              + " (the median run: %.2f s, %d checkpoints completed); %s%n", r.events(), r.parallelism(),
+          r.guarantee(), r.checkpointIntervalMs(), stats.describeMillions(), r.seconds(), r.checkpointsCompleted(),
+          BenchRuns.describeEnvironment(loadBefore));
     }
     return 0;
   }

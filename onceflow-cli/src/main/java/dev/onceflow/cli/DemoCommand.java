@@ -76,16 +76,15 @@ final class DemoCommand implements Callable<Integer> {
       Guarantee g = r.options().guarantee();
       if (g == Guarantee.AT_MOST_ONCE && r.check().lost() == 0) {
         String why = r.options().job() == Job.TAG_COUNT
-            ? "its windows are written only at end of input, and a restart rebuilds the counts by re-reading, output"
-                + " suppressed, up to the committed position; only a kill during that final write could lose counts"
+            ? "no window's row was cut off at its kills (a restart rebuilds the counts by re-reading, output"
+                + " suppressed, up to the committed position)"
             : "no output was cut off at its kills";
         out.printf("note: %s under at-most-once lost nothing this time: %s (it may lose, it did not have to).%n",
             r.options().job().cliName(), why);
       }
       if (g == Guarantee.AT_LEAST_ONCE && r.check().duplicated() == 0) {
         String why = r.options().job() == Job.TAG_COUNT
-            ? "its 1-day windows all close at end of input (the events span a few hours), so nothing was written"
-                + " before a kill that a replay could write again"
+            ? "no hourly window had fired between the restored checkpoint and a kill"
             : "no replayed record had already been written";
         out.printf("note: %s under at-least-once duplicated nothing this time: %s (it may duplicate, it did not"
             + " have to).%n", r.options().job().cliName(), why);

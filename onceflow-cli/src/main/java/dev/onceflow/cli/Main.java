@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "onceflow 0.1.0-SNAPSHOT",
     description = "A stream-processing engine whose product is the processing guarantee.",
-    subcommands = {DemoCommand.class, VerifyCommand.class, LogCommand.class, BenchCommand.class, PostgresCommand.class,
+    subcommands = {DemoCommand.class, ExampleCommand.class, VerifyCommand.class, LogCommand.class, BenchCommand.class, PostgresCommand.class,
         KafkaCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

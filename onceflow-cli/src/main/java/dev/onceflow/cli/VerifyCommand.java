@@ -8,6 +8,9 @@ import dev.onceflow.verify.Nemeses;
 import dev.onceflow.verify.VerifyOptions;
 import dev.onceflow.verify.VerifyResult;
 import dev.onceflow.verify.Verifier;
+import dev.onceflow.verify.kafka.KafkaIo;
+import dev.onceflow.verify.postgres.PostgresIo;
+import dev.onceflow.verify.postgres.PostgresSinkMode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,6 +34,9 @@ import picocli.CommandLine.Option;
             + " the input between restarts), --guarantee-change (restarts under another guarantee, which must be"
             + " refused), --skewed (one sparse, one dense partition), --freezes N (SIGSTOP the child, start a second"
             + " one on the same directories, SIGCONT), or --nemeses all.",
+        "--pipeline CLASS --classpath JAR verifies your own pipeline (a VerifiableJob) the same way; --events,"
+            + " --crashes, --seed, --partitions, --parallelism, --checkpoint-interval, --faults, --work-dir and --json"
+            + " apply to it.",
         "Exit code: 0 the promise held, 1 broken (or the child failed), 2 bad usage."})
 final class VerifyCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -41,8 +47,17 @@ final class VerifyCommand implements Callable<Integer> {
       description = "Also write a self-contained HTML report (lost/duplicated bars, kill timeline, numbers) to FILE.")
   Path reportFile;
 
-  @Option(names = "--job", required = true, description = "ledger, tag-count, payments or clicks.")
+  @Option(names = "--job", description = "ledger, tag-count, payments or clicks (or --pipeline).")
   String job;
+
+  @Option(names = "--pipeline", paramLabel = "CLASS", description = "Verify your own pipeline instead of a built-in"
+      + " job: a class implementing dev.onceflow.verify.custom.VerifiableJob (see onceflow-verify/README.md).")
+  String pipeline;
+
+  @Option(names = "--classpath", paramLabel = "CP", defaultValue = "",
+      description = "With --pipeline: the jar(s) or class directories holding it, separated by '"
+          + "${sys:path.separator}'.")
+  String classpath;
 
   @Option(names = "--guarantee", required = true, description = "exactly-once, at-least-once or at-most-once.")
   String guarantee;
@@ -110,15 +125,48 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Option(names = "--io", defaultValue = "log", paramLabel = "STORE",
       description = "Where the input is written and read from, and (unless --sink) where the output goes: log (the"
-          + " embedded log, default).")
+          + " embedded log, default) or kafka (topics on a Kafka cluster: --bootstrap-servers, or a local broker"
+          + " started for the verification in a separate JVM and stopped after it; not with --retention).")
   String io;
 
+  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
+      description = "With kafka as --io or --sink: the cluster to use (topics and transactional ids get a prefix of"
+          + " their own). Default: start a local broker.")
+  String bootstrapServers;
+
   @Option(names = "--sink", paramLabel = "STORE",
-      description = "Where the output goes, if not the --io store: log.")
+      description = "Where the output goes, if not the --io store: log, kafka, or postgres (a table per job,"
+          + " written by the --sink-mode sink, read back committed).")
   String sink;
 
+  @Option(names = "--sink-mode", paramLabel = "MODE",
+      description = "--sink postgres: upsert, insert-unique, exactly-once or two-phase (default: exactly-once under"
+          + " exactly-once, upsert otherwise and for clicks).")
+  String sinkMode;
+
+  @Option(names = "--jdbc-url", paramLabel = "URL",
+      description = "--sink postgres: the database to write to (no password in it: use PGPASSWORD/PGUSER). Default:"
+          + " a throwaway server started from the machine's PostgreSQL binaries for this verification.")
+  String jdbcUrl;
+
   IoOptions ioOptions() {
-    return IoOptions.LOG.withInput(io).withOutput(sink == null ? io : sink);
+    IoOptions o = IoOptions.LOG.withInput(io).withOutput(sink == null ? io : sink);
+    if (sinkMode != null) {
+      o = o.with(PostgresIo.MODE, sinkMode);
+    }
+    if (jdbcUrl != null) {
+      o = o.with(PostgresIo.URL, jdbcUrl);
+    }
+    if ((sinkMode != null || jdbcUrl != null) && !PostgresIo.STORE.equals(o.output())) {
+      throw new IllegalArgumentException("--sink-mode and --jdbc-url need --sink postgres");
+    }
+    if (bootstrapServers != null) {
+      if (!o.input().equals(KafkaIo.NAME) && !o.output().equals(KafkaIo.NAME)) {
+        throw new IllegalArgumentException("--bootstrap-servers needs --io kafka or --sink kafka");
+      }
+      o = o.with(KafkaIo.BOOTSTRAP_SERVERS, bootstrapServers);
+    }
+    return o;
   }
 
   Nemeses nemeses(CommandLine cmd) {
@@ -160,6 +208,16 @@ final class VerifyCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     dashboardOption.apply();
     CommandLine cmd = spec.commandLine();
+    if (pipeline != null) {
+      if (job != null) {
+        throw new CommandLine.ParameterException(cmd, "give --job or --pipeline, not both");
+      }
+      return VerifyPipelineRun.run(this, cmd);
+    }
+    if (job == null) {
+      throw new CommandLine.ParameterException(cmd, "Missing --job NAME (ledger, tag-count, payments, clicks) or"
+          + " --pipeline CLASS");
+    }
     VerifyOptions options;
     try {
       options = VerifyOptions.of(Job.fromName(job), parseGuarantee(cmd, guarantee), events, crashes, seed)
@@ -229,15 +287,22 @@ final class VerifyCommand implements Callable<Integer> {
     out.printf("  time              %.1f s%n", r.seconds());
     Path log = r.workDir().resolve("log");
     String where = r.workDirKept() ? log.toString() : log + " (deleted; pass --work-dir to keep it)";
-    if (o.job() == Job.CLICKS) {
+    if (PostgresIo.STORE.equals(o.io().output())) {
+      String url = o.io().settings().get(PostgresIo.URL);
+      out.printf("  table             %s (sink mode %s) in %s%n", PostgresIo.table(PostgresIo.prefix(r.workDir()),
+          o.job()), o.io().settings().getOrDefault(PostgresIo.MODE,
+          PostgresSinkMode.defaultFor(o.job(), o.guarantee()).cliName()),
+          url == null ? "a throwaway PostgreSQL server (stopped; rows kept in the work directory if it is kept)"
+              : PostgresIo.redact(url));
+    } else if (o.job() == Job.CLICKS) {
       out.printf("  table             topic %s in %s, read as a table: last value per key (session|ts)%n",
           r.outputTopic(), where);
     } else {
       out.printf("  output topic      %s (read committed) in %s%n", r.outputTopic(), where);
     }
     if (r.lingeringPrepared() > 0) {
-      out.printf("  WARNING           %d prepared transactions were left undecided in the log%n",
-          r.lingeringPrepared());
+      out.printf("  WARNING           %d prepared transactions were left undecided %s%n",
+          r.lingeringPrepared(), PostgresIo.STORE.equals(o.io().output()) ? "in pg_prepared_xacts" : "in the log");
     }
     if (!r.killPoints().isEmpty()) {
       out.println("  kills:");

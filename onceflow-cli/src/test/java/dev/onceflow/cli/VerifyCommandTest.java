@@ -46,6 +46,25 @@ class VerifyCommandTest {
   }
 
   @Test
+  void postgresOptionsThatCannotHoldExitTwoBeforeAnythingRuns() {
+    Run r = run("verify", "--job", "ledger", "--guarantee", "at-least-once", "--sink", "postgres", "--sink-mode",
+        "insert-unique");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--sink-mode upsert"), r.err());
+    r = run("verify", "--job", "ledger", "--guarantee", "at-least-once", "--sink-mode", "upsert");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("need --sink postgres"), r.err());
+    r = run("verify", "--job", "payments", "--guarantee", "at-least-once", "--sink", "postgres", "--jdbc-url",
+        "jdbc:postgresql://127.0.0.1:1/db?password=hunter2");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("PGPASSWORD") && !r.err().contains("hunter2"), r.err());
+    r = run("verify", "--job", "payments", "--guarantee", "at-least-once", "--sink", "postgres", "--sink-mode",
+        "sometimes");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("two-phase"), r.err());
+  }
+
+  @Test
   void jsonRunPrintsExactlyOneObjectWithEveryField() throws Exception {
     Path work = tmp.resolve("work");
     Run r = run("verify", "--job", "clicks", "--guarantee", "exactly-once", "--events", "4000", "--crashes", "2",

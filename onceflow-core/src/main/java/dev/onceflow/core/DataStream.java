@@ -13,8 +13,8 @@ import java.util.function.Predicate;
  * threads, one call at a time per subtask; shared captured objects must be thread-safe.
  */
 public final class DataStream<T> {
-  private final Pipeline pipeline;
-  private final Transformation node;
+  final Pipeline pipeline;
+  final Transformation node;
 
   DataStream(Pipeline pipeline, Transformation node) {
     this.pipeline = pipeline;
@@ -53,9 +53,11 @@ public final class DataStream<T> {
   }
 
   /**
-   * Merges this stream with others of the same type into one stream. Supported for streams made of a source and
-   * map/filter/flatMap (unite before keyBy); each branch keeps its own watermark strategy and the union's watermark is
-   * their minimum. Checkpoints rewind every branch.
+   * Merges this stream with others of the same type into one stream. Any streams of the pipeline can be united:
+   * sources and what follows them, keyed operators' outputs, side outputs. A union of streams that are each a source
+   * plus map/filter/flatMap is read as one source (each branch keeps its own watermark strategy); a union of streams
+   * computed in different stages runs as its own stage, each subtask receiving its inputs' subtasks of the same index.
+   * The union's watermark is the minimum of its inputs'. Checkpoints cover every input.
    */
   @SafeVarargs
   public final DataStream<T> union(DataStream<T>... others) {
@@ -68,6 +70,36 @@ public final class DataStream<T> {
       inputs.add(o.node);
     }
     return new DataStream<>(pipeline, new Transformation.UnionT(java.util.List.copyOf(inputs)));
+  }
+
+  /**
+   * Connects this stream with {@code other} for a two-input operator: key both with {@link ConnectedStreams#keyBy}
+   * and process them with a {@link KeyedCoProcessFunction}.
+   */
+  public <U> ConnectedStreams<T, U> connect(DataStream<U> other) {
+    Objects.requireNonNull(other, "other");
+    if (other.pipeline != pipeline) {
+      throw new InvalidPipelineException("connect: streams of different pipelines cannot be connected");
+    }
+    return new ConnectedStreams<>(this, other);
+  }
+
+  /**
+   * The records the process function that made this stream emitted under {@code tag} ({@code ctx.output(tag, v)}),
+   * as a stream of its own: it can be mapped, keyed, united or sunk like any stream, into a transactional sink too,
+   * with the same guarantee as the main output. For windows, the late data ({@link WindowedStream#sideOutputLateData(
+   * OutputTag)}) is read this way from the window's result stream.
+   *
+   * @throws InvalidPipelineException if this stream is not the output of process, a window, or a co-process
+   */
+  public <X> DataStream<X> sideOutput(OutputTag<X> tag) {
+    Objects.requireNonNull(tag, "tag");
+    if (!(node instanceof Transformation.ProcessT || node instanceof Transformation.CoProcessT)) {
+      throw new InvalidPipelineException("sideOutput(" + tag.id() + "): only the output stream of a keyed process"
+          + " function, a window or a co-process has side outputs (this stream is made by "
+          + node.getClass().getSimpleName().replace("T", "") + ")");
+    }
+    return new DataStream<>(pipeline, new Transformation.SideOutputT(node, tag.id()));
   }
 
   /**
@@ -84,14 +116,17 @@ public final class DataStream<T> {
   }
 
   /**
-   * Ends the pipeline in {@code sink}.
+   * Writes this stream to {@code sink}. A pipeline may have any number of sinks, and a stream may go to several sinks
+   * and feed several other operators (each record goes to each of them). All sinks share the pipeline's checkpoints:
+   * see {@link Pipeline} for what that guarantees across sinks.
    *
+   * @return the pipeline, to start it or to add more
    * @throws InvalidPipelineException if the pipeline asks for EXACTLY_ONCE and the sink is neither transactional nor
-   *     idempotent, or if the pipeline already has a sink
+   *     idempotent, or if the pipeline already has a sink of the same name
    */
   public Pipeline sinkTo(Sink<? super T> sink) {
     Objects.requireNonNull(sink, "sink");
-    pipeline.setSink(new Transformation.SinkT(node, sink));
+    pipeline.addSink(new Transformation.SinkT(node, sink));
     return pipeline;
   }
 }

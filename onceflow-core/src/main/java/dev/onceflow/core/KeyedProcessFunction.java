@@ -39,5 +39,13 @@ public abstract class KeyedProcessFunction<K, I, O> implements java.io.Serializa
 
     /** Deletes a timer of the current key, if registered. */
     void deleteEventTimeTimer(long time);
+
+    /**
+     * Emits {@code value} to the side output {@code tag} (read it with {@link DataStream#sideOutput}), with the current
+     * record's (or timer's) timestamp. Same guarantee as the main output: it is in the checkpoints like any record.
+     */
+    default <X> void output(OutputTag<X> tag, X value) {
+      throw new UnsupportedOperationException("this context has no side outputs");
+    }
   }
 }

@@ -14,8 +14,8 @@ import java.util.function.Supplier;
  * group.
  */
 public final class KeyedStream<K, T> {
-  private final Pipeline pipeline;
-  private final Transformation.KeyByT node;
+  final Pipeline pipeline;
+  final Transformation.KeyByT node;
 
   KeyedStream(Pipeline pipeline, Transformation.KeyByT node) {
     this.pipeline = pipeline;
@@ -50,6 +50,19 @@ public final class KeyedStream<K, T> {
   public <R> DataStream<R> process(Supplier<? extends KeyedProcessFunction<K, T, R>> factory) {
     Objects.requireNonNull(factory, "factory");
     return process(factory, "process");
+  }
+
+  /**
+   * An event-time interval join with {@code other} (keyed by the same key type): give the interval with {@link
+   * IntervalJoin#between}, then the join function with {@link IntervalJoin#process}. Built on the two-input keyed
+   * operator ({@link ConnectedKeyedStreams}), with its guarantees.
+   */
+  public <R> IntervalJoin<K, T, R> intervalJoin(KeyedStream<K, R> other) {
+    Objects.requireNonNull(other, "other");
+    if (other.pipeline != pipeline) {
+      throw new InvalidPipelineException("intervalJoin: streams of different pipelines cannot be joined");
+    }
+    return new IntervalJoin<>(this, other, Long.MIN_VALUE, Long.MIN_VALUE);
   }
 
   /** Cuts the stream into event-time windows per key. */

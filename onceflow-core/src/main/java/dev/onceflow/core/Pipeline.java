@@ -18,8 +18,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A pipeline definition and its job configuration (the "environment"): guarantee, parallelism, checkpointing, restart
- * strategy. Build the dataflow with {@link #source}, end it with {@link DataStream#sinkTo}, then {@link #execute()}
- * (blocks) or {@link #start()}.
+ * strategy. Build the dataflow with {@link #source} (as many sources as needed), end it with {@link DataStream#sinkTo}
+ * (any stream, as many sinks as needed, each with its own name), then {@link #execute()} (blocks) or {@link #start()}.
+ *
+ * <p>All sinks of a pipeline share its checkpoints: every transactional sink pre-commits on the same barrier and
+ * commits only after that checkpoint completed, and recovery resolves all of them from the same restored checkpoint,
+ * so under EXACTLY_ONCE the output a checkpoint covers is, after recovery, committed in every sink or in none. (In the
+ * moment between a checkpoint's completion and the last sink's commit a reader can see it in one sink and not yet in
+ * another; a crash there is repaired by recovery committing the rest.)
  *
  * <p>A job started on a checkpoint directory that holds completed checkpoints of the same pipeline resumes from the
  * latest one (state, source positions, sink transactions), also in a new process after kill -9. Not thread-safe.
@@ -38,9 +44,12 @@ public final class Pipeline {
   private int channelCapacity = 8;
   private boolean failOnDecodeError;
   private Duration watermarkInterval = Duration.ofMillis(20);
+  private int atMostOnceReadAhead = DEFAULT_AT_MOST_ONCE_READ_AHEAD;
+  /** Default of {@link #atMostOnceReadAhead(int)}. */
+  public static final int DEFAULT_AT_MOST_ONCE_READ_AHEAD = 65_536;
   private final List<JobListener> listeners = new ArrayList<>();
   private io.micrometer.core.instrument.MeterRegistry meterRegistry;
-  private Transformation.SinkT sink;
+  private final List<Transformation.SinkT> sinks = new ArrayList<>();
 
   Pipeline(String name) {
     if (name == null || !name.matches("[A-Za-z0-9._-]+")) {
@@ -175,6 +184,22 @@ public final class Pipeline {
   }
 
   /**
+   * AT_MOST_ONCE only: how many records a source subtask may read ahead of what it has processed (default {@value
+   * #DEFAULT_AT_MOST_ONCE_READ_AHEAD}). The position after what was read is committed durably, asynchronously, and
+   * a record is processed once such a commit covering it is durable; so processing does not wait for an fsync while
+   * the read-ahead lasts longer than one. A crash (or any failure) loses at most the records read ahead and not yet
+   * processed: up to this many per source subtask, which at-most-once allows; nothing is ever processed twice.
+   * 1 = one fsync per record before it is processed.
+   */
+  public Pipeline atMostOnceReadAhead(int records) {
+    if (records < 1) {
+      throw new InvalidPipelineException("atMostOnceReadAhead must be >= 1, was " + records);
+    }
+    this.atMostOnceReadAhead = records;
+    return this;
+  }
+
+  /**
    * The registry the job's meters go to (names in {@link dev.onceflow.core.metrics.MetricNames}); default none: nothing
    * is recorded. Counters cost a field update per batch, per checkpoint and per attempt (a sink's per record).
    */
@@ -200,13 +225,16 @@ public final class Pipeline {
     return new DataStream<>(this, new Transformation.SourceT(source, strategy.spec()));
   }
 
-  void setSink(Transformation.SinkT node) {
-    if (sink != null) {
-      throw new InvalidPipelineException(
-          "pipeline '" + name + "' already has sink '" + sink.sink().name() + "': one sink per pipeline");
+  void addSink(Transformation.SinkT node) {
+    for (Transformation.SinkT other : sinks) {
+      if (other.sink().name().equals(node.sink().name())) {
+        throw new InvalidPipelineException("pipeline '" + name + "' already has a sink named '" + node.sink().name()
+            + "': sink names identify transactions and recovery history, so each sink of a pipeline needs its own"
+            + " (write to another topic, table or directory, or give the sink another name)");
+      }
     }
     validateSink(node.sink());
-    this.sink = node;
+    sinks.add(node);
   }
 
   private void validateSink(Sink<?> s) {
@@ -228,16 +256,18 @@ public final class Pipeline {
    * @throws CheckpointDirectoryLockedException if another running job holds the checkpoint directory
    */
   public JobHandle start() {
-    if (sink == null) {
+    if (sinks.isEmpty()) {
       throw new InvalidPipelineException("pipeline '" + name + "' has no sink: end it with DataStream.sinkTo(...)");
     }
-    validateSink(sink.sink());
+    for (Transformation.SinkT s : sinks) {
+      validateSink(s.sink());
+    }
     List<PipelineStartHook> hooks = startHooks();
     hooks.forEach(h -> hook(h, () -> h.beforeStart(this)));
     JobConfig config = new JobConfig(name, guarantee, parallelism, maxParallelism, checkpointInterval,
         checkpointTimeout, checkpointDir, retainedCheckpoints, restartStrategy, batchSize, channelCapacity,
-        failOnDecodeError, watermarkInterval.toMillis(), List.copyOf(listeners));
-    JobHandle handle = JobExecution.start(config, sink, meterRegistry);
+        failOnDecodeError, watermarkInterval.toMillis(), List.copyOf(listeners), atMostOnceReadAhead);
+    JobHandle handle = JobExecution.start(config, List.copyOf(sinks), meterRegistry);
     hooks.forEach(h -> hook(h, () -> h.started(this, handle)));
     return handle;
   }

@@ -70,12 +70,32 @@ class UnionTest {
     Expectations.assertExactlyOnce(FileSink.readCommitted(tmp.resolve("out")), n, i -> i % 7);
   }
 
+  /** A union of a keyed operator's output with a source stream (different stages), then keyed again. */
   @Test
-  void unionAfterKeyByIsRefused() {
-    Pipeline p = Onceflow.pipeline("union-bad").guarantee(Guarantee.AT_LEAST_ONCE);
-    DataStream<String> keyed = p.source(GeneratorSource.of(10, i -> i)).keyBy(i -> i).process(new CountPerKey());
-    DataStream<String> other = p.source(GeneratorSource.of(10, i -> "x"));
-    keyed.union(other).sinkTo(new CollectingSink<>());
-    assertThrows(InvalidPipelineException.class, p::start);
+  void unionAfterKeyByIsExactlyOnceUnderFailures() throws Exception {
+    long n = 40_000;
+    CheckpointCounter checkpoints = new CheckpointCounter();
+    Fault fault = new Fault(n / 4, n / 4, 2, checkpoints::completed, 1);
+    Pipeline p = Onceflow.pipeline("union-keyed").guarantee(Guarantee.EXACTLY_ONCE).parallelism(2).batchSize(64)
+        .checkpointInterval(Duration.ofMillis(10)).checkpointDir(tmp.resolve("ckpt"))
+        .restartStrategy(RestartStrategy.fixedDelay(3, Duration.ofMillis(1)))
+        .listener(checkpoints);
+    // first half: deduplicated (keyed) ids; second half: straight from a source; then one keyed count of both
+    DataStream<Long> keyed = p.source(new FailingSource<>(new GatedSource<>(GeneratorSource.of(n / 2, i -> i), n / 8,
+            checkpoints::completed, 2), fault))
+        .keyBy(i -> i % 5).process(new PassThrough());
+    DataStream<Long> other = p.source(GeneratorSource.of(n / 2, i -> i + n / 2));
+    keyed.union(other).keyBy(i -> i % 7).process(new CountPerKey())
+        .sinkTo(FileSink.of(tmp.resolve("out"), Encoder.<String>utf8String()));
+    p.execute();
+    assertEquals(2, fault.fired());
+    Expectations.assertExactlyOnce(FileSink.readCommitted(tmp.resolve("out")), n, i -> i % 7);
+  }
+
+  static final class PassThrough extends KeyedProcessFunction<Long, Long, Long> {
+    @Override
+    public void processElement(Long v, Context<Long> ctx, Collector<Long> out) {
+      out.collect(v);
+    }
   }
 }

@@ -23,7 +23,7 @@ import java.util.Map;
  *       account; per account the seqs are exactly 1..n; the balance at seq k equals the sum of the amounts of that
  *       account's rows with seq &le; k; and a valid order keeps each input partition's order, so within one account the
  *       transfers of one partition have increasing seqs in id order.
- *   <li><b>tag-count</b> (rows {@code {"tag","window_start","count"}}, 1-day tumbling windows from epoch 0): for each
+ *   <li><b>tag-count</b> (rows {@code {"tag","window_start","count"}}, 1-hour tumbling windows from epoch 0): for each
  *       expected (tag, window) the row with the largest count is its result; lost += undercount of that result;
  *       duplicated += its overcount + the counts of every other row of the same window (repeated windows) + the counts
  *       of rows for windows that should not exist.
@@ -36,8 +36,14 @@ import java.util.Map;
 public final class Checker {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_PROBLEMS = 10;
-  /** The tag-count window size: one day. */
-  public static final long DAY_MILLIS = 86_400_000L;
+  /**
+   * The tag-count window size: one hour, over an input spanning days (10 s of event time per event), so that windows
+   * close during the run and a kill shows what each guarantee does to them (with the 1-day windows of before, every
+   * window closed at end of input and at-most-once and at-least-once had nothing to lose or repeat).
+   */
+  public static final java.time.Duration TAG_WINDOW = java.time.Duration.ofHours(1);
+  /** {@link #TAG_WINDOW} in milliseconds. */
+  public static final long TAG_WINDOW_MILLIS = TAG_WINDOW.toMillis();
 
   private final List<String> problems = new ArrayList<>();
   private int problemCount;
@@ -275,7 +281,7 @@ public final class Checker {
   private CheckResult tagCount(long n, List<OutputRecord> output) {
     Map<String, Long> expected = new LinkedHashMap<>();
     for (long i = 0; i < n; i++) {
-      long start = Math.floorDiv(JobInputs.tagTimestamp(i), DAY_MILLIS) * DAY_MILLIS;
+      long start = Math.floorDiv(JobInputs.tagTimestamp(i), TAG_WINDOW_MILLIS) * TAG_WINDOW_MILLIS;
       expected.merge(JobInputs.tag(i) + "@" + start, 1L, Long::sum);
     }
     Map<String, List<Long>> rows = new HashMap<>();

@@ -1,5 +1,8 @@
 package dev.onceflow.verify;
 
+import dev.onceflow.verify.kafka.KafkaIo;
+import dev.onceflow.verify.postgres.PostgresIo;
+import dev.onceflow.verify.postgres.PostgresSinkFactory;
 import java.util.Map;
 
 /**
@@ -11,6 +14,12 @@ public final class ChildIo {
   public static final String INPUT = "input";
   /** The child argument naming the output store. */
   public static final String OUTPUT = "output";
+  /**
+   * The child argument a store sets to {@code true} when its system can fail an attempt on its own (a database
+   * server restart, a terminated session): the job then restarts in process, from its last checkpoint, instead of
+   * failing the child. Unset, an unexpected exception fails the child, loudly.
+   */
+  public static final String RESTARTS = "restarts";
 
   private ChildIo() {}
 
@@ -19,6 +28,7 @@ public final class ChildIo {
     String name = io.getOrDefault(INPUT, "log");
     return switch (name) {
       case "log" -> SourceFactory.LOG;
+      case KafkaIo.NAME -> KafkaIo.sources(io);
       default -> throw new IllegalArgumentException("unknown verifier input store '" + name + "'");
     };
   }
@@ -28,7 +38,14 @@ public final class ChildIo {
     String name = io.getOrDefault(OUTPUT, "log");
     return switch (name) {
       case "log" -> SinkFactory.DEFAULT;
+      case PostgresIo.STORE -> PostgresSinkFactory.fromSettings(io);
+      case KafkaIo.NAME -> KafkaIo.sinks(io);
       default -> throw new IllegalArgumentException("unknown verifier output store '" + name + "'");
     };
+  }
+
+  /** Whether the job restarts in process after a failed attempt ({@link #RESTARTS}). */
+  public static boolean restartsInProcess(Map<String, String> io) {
+    return "true".equals(io.get(RESTARTS));
   }
 }

@@ -48,6 +48,7 @@ public final class CrashHarness {
   private final List<String> jvmOptions;
   private Consumer<String> lineListener = l -> {};
   private long totalRecords;
+  private String classPath = System.getProperty("java.class.path");
 
   /**
    * A harness for children running {@code mainClass}.
@@ -66,6 +67,15 @@ public final class CrashHarness {
   /** Sees every line the children print on stdout (from the harness thread). */
   public CrashHarness onLine(Consumer<String> listener) {
     this.lineListener = Objects.requireNonNull(listener, "listener");
+    return this;
+  }
+
+  /**
+   * The children's class path (default: this JVM's). A user's pipeline classes must be on it, not in a class loader
+   * of their own: core copies operators and state by Java serialisation, which resolves classes from the class path.
+   */
+  public CrashHarness classPath(String classPath) {
+    this.classPath = Objects.requireNonNull(classPath, "classPath");
     return this;
   }
 
@@ -462,7 +472,7 @@ public final class CrashHarness {
       cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       cmd.addAll(jvmOptions);
       cmd.add("-cp");
-      cmd.add(System.getProperty("java.class.path"));
+      cmd.add(classPath);
       cmd.add(mainClass);
       cmd.addAll(args);
       try {

@@ -10,7 +10,7 @@ import java.util.stream.Collectors;
 public enum Job {
   /** Keyed state: per-account running balance and sequence number; one output per transfer. */
   LEDGER("ledger"),
-  /** Event-time tumbling windows (1 day) counting events per tag. */
+  /** Event-time tumbling windows (1 hour, over an input spanning days) counting events per tag. */
   TAG_COUNT("tag-count"),
   /** Deduplication by payment id of an input that contains retries; one output per payment id. */
   PAYMENTS("payments"),

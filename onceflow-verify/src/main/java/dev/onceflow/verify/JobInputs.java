@@ -10,8 +10,9 @@ import java.util.List;
  * <ul>
  *   <li>ledger: event i (0 &le; i &lt; N) = {@code {"id":i,"account":(i*7919) mod 1000,"amount":((i*31) mod 200)-100}},
  *       timestamp {@link #EPOCH} + i.
- *   <li>tag-count: event i = {@code {"id":i,"tag":"tag-"+((i*2654435761) mod 2^32 mod 50),"ts":EPOCH+i*500}},
- *       timestamp = ts.
+ *   <li>tag-count: event i = {@code {"id":i,"tag":"tag-"+((i*2654435761) mod 2^32 mod 50),"ts":EPOCH+i*10000}},
+ *       timestamp = ts: 10 s of event time per event, so 20,000 events span 55 hours of hourly windows, most of
+ *       which close (and are written) while the job runs.
  *   <li>payments: N distinct payments k with amount {@code ((k*37) mod 1000)+1}. The input sequence is built by
  *       walking k = 0 .. N+2: append payment k (if k &lt; N), then, if r = k-3 is a payment with r mod 10 = 9, append
  *       a retry of payment r (same id, same amount). So every 10th payment (ids 9, 19, 29, ...) appears twice, its
@@ -92,9 +93,12 @@ public final class JobInputs {
     return "tag-" + (((i * 2654435761L) & 0xFFFF_FFFFL) % 50);
   }
 
+  /** Tag-count: event time between two consecutive events. */
+  public static final long TAG_EVENT_SPACING_MS = 10_000;
+
   /** Tag-count: the event time of event i. */
   public static long tagTimestamp(long i) {
-    return EPOCH + i * 500;
+    return EPOCH + i * TAG_EVENT_SPACING_MS;
   }
 
   /** Payments: the amount of payment k. */

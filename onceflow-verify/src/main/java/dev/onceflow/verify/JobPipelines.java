@@ -30,8 +30,9 @@ import java.util.function.Function;
  *
  * <ul>
  *   <li>ledger: keyBy account; keyed state (seq, balance); one row per transfer.
- *   <li>tag-count: event time = the input record's timestamp, bounded out-of-orderness 1 h; keyBy tag; 1-day tumbling
- *       windows counted; every window fires at the latest at end of input.
+ *   <li>tag-count: event time = the input record's timestamp, bounded out-of-orderness 1 h; keyBy tag; 1-hour
+ *       tumbling windows counted ({@link Checker#TAG_WINDOW}); the input spans days, so most windows fire while the
+ *       job runs (a kill can then cut off or repeat their rows), the rest at end of input.
  *   <li>payments: deduplicate by payment id with an event-time TTL; one row per payment.
  *   <li>clicks: map to the table row and write it to the idempotent upsert sink keyed by (session, ts).
  * </ul>
@@ -53,8 +54,8 @@ public final class JobPipelines {
   /**
    * Builds the pipeline of {@code spec.job()} reading the input topic of {@code log} and writing its output topic.
    *
-   * @param faults the fault injector, or null for none (no in-process restarts are then allowed: an unexpected
-   *     exception fails the child, loudly)
+   * @param faults the fault injector, or null for none (no in-process restarts are then allowed, unless the output
+   *     store asks for them ({@link ChildIo#RESTARTS}): an unexpected exception fails the child, loudly)
    */
   public static Pipeline build(JobRunSpec spec, Log log, SinkFactory sinks, FaultInjector faults,
       JobListener listener) {
@@ -71,8 +72,9 @@ public final class JobPipelines {
         .parallelism(spec.parallelism())
         .checkpointInterval(Duration.ofMillis(spec.checkpointIntervalMs()))
         .checkpointDir(spec.checkpointDir())
-        .restartStrategy(faults == null ? RestartStrategy.noRestart()
-            : RestartStrategy.fixedDelay(1000, Duration.ofMillis(10)))
+        .restartStrategy(faults != null ? RestartStrategy.fixedDelay(1000, Duration.ofMillis(10))
+            : ChildIo.restartsInProcess(spec.io()) ? RestartStrategy.fixedDelay(30, Duration.ofMillis(500))
+            : RestartStrategy.noRestart())
         .listener(listener);
     Sink<OutputRow> sink = sinks.create(log, JobRunSpec.outputTopic(job), job, g);
     if (faults != null) {
@@ -88,7 +90,7 @@ public final class JobPipelines {
       case TAG_COUNT -> source(p, spec, sources, log, in, JobPipelines::tagEvent, faults,
           WatermarkStrategy.boundedOutOfOrderness(Duration.ofHours(1)))
           .keyBy(TagEvent::tag)
-          .window(WindowAssigner.tumbling(Duration.ofDays(1)))
+          .window(WindowAssigner.tumbling(Checker.TAG_WINDOW))
           .count()
           .map(w -> new OutputRow(null, "{\"tag\":\"" + w.key() + "\",\"window_start\":" + w.start()
               + ",\"count\":" + w.value() + "}"))

@@ -64,7 +64,7 @@ public final class Verifier {
     Path logDir = work.resolve("log");
     InputLayout layout = o.nemeses().layout();
     List<InputEvent> input = JobInputs.generate(o.job(), o.events());
-    try (InputStore in = Stores.input(o.io(), logDir); OutputStore out = Stores.output(o.io(), logDir)) {
+    try (InputStore in = Stores.input(o.io(), logDir); OutputStore out = Stores.output(o, logDir)) {
       in.write(o.job(), o.partitions(), layout, o.nemeses().retention(), input);
       out.create(o.job(), o.partitions());
       Map<String, String> io = new TreeMap<>(o.io().settings());

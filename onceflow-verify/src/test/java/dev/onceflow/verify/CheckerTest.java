@@ -133,6 +133,30 @@ class CheckerTest {
   }
 
   @Test
+  void tagCountWindowsAreHourlyOverAnInputSpanningDays() {
+    // the demo's 20,000 events span 55.6 hours: 56 hourly windows, all but the last few close while the job runs
+    List<OutputRecord> out = PerfectOutput.tagCount(20_000);
+    long starts = out.stream().map(r -> r.value().replaceAll(".*\"window_start\":(\\d+).*", "$1")).distinct()
+        .count();
+    assertEquals(56, starts);
+    // a tag-0 row counting the whole first day under the first window's start is an overcount of the first hour
+    long hour = 0;
+    long day = 0;
+    for (long i = 0; i < 8_640; i++) {
+      if (JobInputs.tag(i).equals("tag-0")) {
+        day++;
+        hour += JobInputs.tagTimestamp(i) < JobInputs.EPOCH + 3_600_000 ? 1 : 0;
+      }
+    }
+    List<OutputRecord> dayWindow = new java.util.ArrayList<>(out);
+    dayWindow.set(0, PerfectOutput.tagRow("tag-0", JobInputs.EPOCH, day));
+    assertEquals(hour, count(out.get(0)));
+    CheckResult r = Checker.check(Job.TAG_COUNT, 20_000, P, dayWindow);
+    assertEquals(day - hour, r.duplicated());
+    assertFalse(r.promiseHeld(Guarantee.AT_MOST_ONCE));
+  }
+
+  @Test
   void tagCountUndercountIsLost() {
     List<OutputRecord> out = PerfectOutput.tagCount(1000);
     out.set(0, PerfectOutput.tagRow("tag-0", JobInputs.EPOCH, count(out.get(0)) - 3));

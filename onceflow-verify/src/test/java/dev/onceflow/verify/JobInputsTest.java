@@ -20,7 +20,7 @@ class JobInputsTest {
   void tagsUseTheKnuthHashModulo50() {
     assertEquals("tag-0", JobInputs.tag(0));
     assertEquals("tag-" + ((2654435761L & 0xFFFFFFFFL) % 50), JobInputs.tag(1));
-    assertEquals(JobInputs.EPOCH + 1000, JobInputs.generate(Job.TAG_COUNT, 3).get(2).timestamp());
+    assertEquals(JobInputs.EPOCH + 20_000, JobInputs.generate(Job.TAG_COUNT, 3).get(2).timestamp());
   }
 
   @Test

@@ -73,8 +73,9 @@ class NemesisEndToEndTest {
 
   /**
    * Sources that finish at different times: 3 partitions at parallelism 2, so one source subtask has read all its
-   * input at half time, and windows fire mid-run (300,000 events span 1.7 days). Under at-most-once a restart must not
-   * fire a window twice (defect 3: seed 2 duplicated 172,800 counts, every day-1 window output twice).
+   * input at half time, and windows fire mid-run (300,000 events span 35 days of hourly windows). Under at-most-once
+   * a restart must not fire a window twice (defect 3, found with the 1-day windows of before: seed 2 duplicated
+   * 172,800 counts, every day-1 window output twice).
    */
   @Test
   void sourcesFinishingAtDifferentTimesFireNoWindowTwice() throws Exception {

@@ -114,7 +114,7 @@ final class PerfectOutput {
   static List<OutputRecord> tagCount(long n) {
     Map<String, Long> counts = new java.util.TreeMap<>();
     for (long i = 0; i < n; i++) {
-      long start = Math.floorDiv(JobInputs.tagTimestamp(i), Checker.DAY_MILLIS) * Checker.DAY_MILLIS;
+      long start = Math.floorDiv(JobInputs.tagTimestamp(i), Checker.TAG_WINDOW_MILLIS) * Checker.TAG_WINDOW_MILLIS;
       counts.merge(JobInputs.tag(i) + "@" + start, 1L, Long::sum);
     }
     List<OutputRecord> out = new ArrayList<>();

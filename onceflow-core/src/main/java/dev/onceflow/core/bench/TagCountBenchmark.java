@@ -4,6 +4,7 @@ import dev.onceflow.core.Guarantee;
 import dev.onceflow.core.JobHandle;
 import dev.onceflow.core.JobListener;
 import dev.onceflow.core.Onceflow;
+import dev.onceflow.core.Pipeline;
 import dev.onceflow.core.WatermarkStrategy;
 import dev.onceflow.core.checkpoint.DurableFiles;
 import dev.onceflow.core.sink.SinkContext;
@@ -59,6 +60,16 @@ public final class TagCountBenchmark {
    */
   public static Result run(long events, int parallelism, Guarantee guarantee, long checkpointIntervalMs)
       throws Exception {
+    return run(events, parallelism, guarantee, checkpointIntervalMs, Pipeline.DEFAULT_AT_MOST_ONCE_READ_AHEAD);
+  }
+
+  /**
+   * Runs the job once with the given AT_MOST_ONCE read-ahead ({@link Pipeline#atMostOnceReadAhead}).
+   *
+   * @throws IllegalStateException if the committed counts do not add up to N
+   */
+  public static Result run(long events, int parallelism, Guarantee guarantee, long checkpointIntervalMs,
+      int atMostOnceReadAhead) throws Exception {
     Path dir = Files.createTempDirectory("onceflow-bench-ckpt");
     CountingSink sink = new CountingSink();
     AtomicLong checkpoints = new AtomicLong();
@@ -68,6 +79,7 @@ public final class TagCountBenchmark {
           .guarantee(guarantee)
           .parallelism(parallelism)
           .batchSize(1024)
+          .atMostOnceReadAhead(atMostOnceReadAhead)
           .checkpointInterval(Duration.ofMillis(checkpointIntervalMs))
           .checkpointDir(dir)
           .listener(new JobListener() {

@@ -13,7 +13,9 @@ import java.util.zip.CRC32C;
  * Durable at-most-once source positions of one source subtask. Positions are committed here (fsync) BEFORE the
  * records read up to them are processed. Two slot files are written alternately, each holding (sequence, flags,
  * length, position bytes, CRC32C): a torn write damages only the slot being written, and the other slot still holds
- * the previous position. One fsync per batch, no rename. Flag bit 0 records that the subtask reached the end of its
+ * the previous position. One fsync per commit, no rename; the source task commits a reservation (the position of
+ * what it read ahead, not yet processed) from a committer thread of its own, so a commit covers many batches and its
+ * fsync runs while earlier records are processed. Not thread-safe: one writer at a time. Flag bit 0 records that the subtask reached the end of its
  * input and is about to flush what end of input completes (windows, timers): that output must not happen twice.
  *
  * <p>Flag bit 2 marks the slot layout that also carries the subtask's watermark state (8-byte watermark before the

@@ -6,8 +6,9 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 
 /**
- * The sending side of keyBy: routes each record to the subtask owning its key group, appending it to a per-target
- * batch; a full batch is handed to the target's input gate (which blocks when full = backpressure). Control elements
+ * The sending side of an edge between stages: a keyBy routes each record to the subtask owning its key group, a
+ * forward edge (a union across stages; no key function) to the subtask of the same index; each record is appended to a
+ * per-target batch; a full batch is handed to the target's input gate (which blocks when full = backpressure). Control elements
  * flush every partial batch first and are then broadcast, so they stay in order with the records.
  */
 final class ExchangeOp extends ChainOp {
@@ -19,7 +20,10 @@ final class ExchangeOp extends ChainOp {
 
   private final Function<Object, Object> keyFn;
   private final InputGate[] targets;
+  /** First channel of this edge in each target's gate: a stage with several inputs has P channels per input. */
+  private final int channelOffset;
   private int channel;
+  private int self;
   private int batchSize;
   private int maxParallelism;
   private Object[][] records;
@@ -30,13 +34,20 @@ final class ExchangeOp extends ChainOp {
   private long lastFlushNanos;
 
   ExchangeOp(Function<Object, Object> keyFn, InputGate[] targets) {
+    this(keyFn, targets, 0);
+  }
+
+  /** {@code keyFn} null = forward to the subtask of the same index. */
+  ExchangeOp(Function<Object, Object> keyFn, InputGate[] targets, int channelOffset) {
     this.keyFn = keyFn;
     this.targets = targets;
+    this.channelOffset = channelOffset;
   }
 
   @Override
   void open(TaskContext ctx) {
-    this.channel = ctx.subtask();
+    this.self = ctx.subtask();
+    this.channel = channelOffset + ctx.subtask();
     this.batchSize = ctx.batchSize();
     this.maxParallelism = ctx.maxParallelism();
     this.cancel = ctx.cancelled();
@@ -59,11 +70,18 @@ final class ExchangeOp extends ChainOp {
 
   @Override
   void accept(Object record, Object ignoredKey, long ts) throws Exception {
-    Object key = keyFn.apply(record);
-    if (key == null) {
-      throw new NullPointerException("keyBy function returned null for record " + record + ": keys must not be null");
+    Object key = null;
+    int t;
+    if (keyFn == null) {
+      t = self;
+    } else {
+      key = keyFn.apply(record);
+      if (key == null) {
+        throw new NullPointerException(
+            "keyBy function returned null for record " + record + ": keys must not be null");
+      }
+      t = KeyGroups.subtask(KeyGroups.keyGroup(key, maxParallelism), targets.length, maxParallelism);
     }
-    int t = KeyGroups.subtask(KeyGroups.keyGroup(key, maxParallelism), targets.length, maxParallelism);
     int i = sizes[t];
     records[t][i] = record;
     keys[t][i] = key;

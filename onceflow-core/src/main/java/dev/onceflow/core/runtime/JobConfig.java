@@ -24,6 +24,7 @@ import java.util.List;
  * @param failOnDecodeError fail instead of dead-lettering undecodable source records
  * @param watermarkIntervalMillis minimum time between two watermarks of a source subtask; 0 = after every batch
  * @param listeners lifecycle listeners
+ * @param atMostOnceReadAhead AT_MOST_ONCE: records a source subtask may read (and reserve) ahead of what it processed
  */
 public record JobConfig(
     String name,
@@ -39,4 +40,5 @@ public record JobConfig(
     int channelCapacity,
     boolean failOnDecodeError,
     long watermarkIntervalMillis,
-    List<JobListener> listeners) {}
+    List<JobListener> listeners,
+    int atMostOnceReadAhead) {}

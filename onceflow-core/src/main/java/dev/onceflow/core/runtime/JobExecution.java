@@ -79,7 +79,7 @@ public final class JobExecution implements JobHandle {
     this.graph = graph;
     this.lock = lock;
     this.meters = new JobMeters(registry, config.name(), stageLabels(graph), config.parallelism(),
-        graph.last().sink().sink().name(), recordsRead, decodeFailures);
+        graph.sinks.stream().map(s -> s.node().sink().name()).toList(), recordsRead, decodeFailures);
     this.driver = new Thread(this::drive, "onceflow-" + config.name() + "-driver");
   }
 
@@ -89,12 +89,22 @@ public final class JobExecution implements JobHandle {
    * @throws dev.onceflow.core.CheckpointDirectoryLockedException if another job holds the checkpoint directory
    */
   public static JobExecution start(JobConfig config, Transformation.SinkT sink) {
-    return start(config, sink, null);
+    return start(config, List.of(sink));
   }
 
-  /** {@link #start(JobConfig, Transformation.SinkT)} with the job's meters in {@code registry} (null = none). */
-  public static JobExecution start(JobConfig config, Transformation.SinkT sink, MeterRegistry registry) {
-    JobGraph graph = JobGraph.compile(sink);
+  /**
+   * Compiles and starts a job with one or more sinks; returns at once.
+   *
+   * @throws dev.onceflow.core.InvalidPipelineException if the pipeline cannot be compiled (e.g. two sinks of one name)
+   * @throws dev.onceflow.core.CheckpointDirectoryLockedException if another job holds the checkpoint directory
+   */
+  public static JobExecution start(JobConfig config, List<Transformation.SinkT> sinks) {
+    return start(config, sinks, null);
+  }
+
+  /** {@link #start(JobConfig, List)} with the job's meters in {@code registry} (null = none). */
+  public static JobExecution start(JobConfig config, List<Transformation.SinkT> sinks, MeterRegistry registry) {
+    JobGraph graph = JobGraph.compile(sinks);
     CheckpointDirectoryLock lock = config.checkpointDir() == null
         ? null : CheckpointDirectoryLock.acquire(config.checkpointDir(), config.name(), java.time.Clock.systemUTC());
     JobExecution job = new JobExecution(config, graph, lock, registry);
@@ -156,18 +166,16 @@ public final class JobExecution implements JobHandle {
   /** A label per stage for the meters' stage tag: index and operators, e.g. {@code s1:process>sink(counts)}. */
   private static List<String> stageLabels(JobGraph graph) {
     List<String> labels = new ArrayList<>();
-    for (int k = 0; k < graph.stages.size(); k++) {
-      JobGraph.Stage stage = graph.stages.get(k);
-      StringBuilder b = new StringBuilder("s").append(k).append(':');
+    for (JobGraph.Stage stage : graph.stages) {
+      StringBuilder b = new StringBuilder("s").append(stage.index()).append(':');
+      String sep = "";
       for (Transformation t : stage.nodes()) {
-        b.append(t instanceof Transformation.SourceT s ? "source(" + s.source().name() + ")"
-            : t instanceof Transformation.MapT ? "map"
-            : t instanceof Transformation.FilterT ? "filter"
-            : t instanceof Transformation.FlatMapT ? "flatMap"
-            : t instanceof Transformation.ProcessT ? "process"
-            : t.getClass().getSimpleName()).append('>');
+        String n = t instanceof Transformation.SourceT s ? "source(" + s.source().name() + ")"
+            : t instanceof Transformation.SinkT s ? "sink(" + s.sink().name() + ")"
+            : t.getClass().getSimpleName().replaceAll("T$", "").toLowerCase(java.util.Locale.ROOT);
+        b.append(sep).append(n);
+        sep = ">";
       }
-      b.append(stage.exchange() != null ? "keyBy" : "sink(" + stage.sink().sink().name() + ")");
       labels.add(b.toString());
     }
     return labels;
@@ -308,6 +316,8 @@ public final class JobExecution implements JobHandle {
     final List<Thread> threads = new ArrayList<>();
     final List<PositionStore> positionStores = new ArrayList<>();
     volatile boolean finished;
+    /** The subtask whose operators {@link #buildStage} is building (its sink counters). */
+    int building;
     /** Parallelism of the restored checkpoint when it differs from the job's (rescaling), else 0. */
     int restoredParallelism;
     CheckpointCoordinator coordinator;
@@ -357,7 +367,7 @@ public final class JobExecution implements JobHandle {
       for (int k = 1; k < stages.size(); k++) {
         gates[k] = new InputGate[p];
         for (int i = 0; i < p; i++) {
-          gates[k][i] = new InputGate(p, config.channelCapacity());
+          gates[k][i] = new InputGate(p * stages.get(k).inputs().size(), config.channelCapacity());
           gates[k][i].blockedNanos = meters.channelBlocked(k);
         }
       }
@@ -368,28 +378,23 @@ public final class JobExecution implements JobHandle {
           String key = taskKey(k, i);
           TaskContext ctx = new TaskContext(config.name(), i, p, config.maxParallelism(), config.guarantee(),
               config.batchSize(), cancel);
-          ChainOp head = buildChain(stage, k + 1 < stages.size() ? gates[k + 1] : null);
-          ChainOp tail = head;
-          while (tail.next != null) {
-            tail = tail.next;
-          }
-          if (tail instanceof SinkOp s) {
-            s.written = meters.sinkWritten(i);
-          }
+          building = i;
+          StageOps head = buildStage(stage, gates);
           List<Map<String, byte[]>> sections = restoredSections(restored, k, i);
           taskKeys.add(key);
           if (k == 0) {
-            var src = (Transformation.SourceT) stage.nodes().get(0);
             PositionStore ps = null;
             if (config.guarantee() == Guarantee.AT_MOST_ONCE) {
               ps = new PositionStore(storage.directory().resolve("positions"), "source-" + i);
               positionStores.add(ps);
             }
             @SuppressWarnings("unchecked")
-            Source<Object> source = (Source<Object>) src.source();
+            Source<Object> source = (Source<Object>) graph.source;
             SourceTask st = new SourceTask(key, source, head, ctx, services, sourceSections(source, sections, i), ps,
-                src.watermarks(),
-                config.failOnDecodeError(), config.watermarkIntervalMillis(), recordsRead, decodeFailures);
+                graph.watermarks,
+                config.failOnDecodeError(), config.watermarkIntervalMillis(), recordsRead, decodeFailures,
+                System::nanoTime, new SourceTask.Reservation(config.atMostOnceReadAhead(),
+                    SourceTask.Reservation.DEFAULT.maxDelayMillis(), null));
             sources.add(st);
             tasks.add(st);
           } else {
@@ -402,8 +407,11 @@ public final class JobExecution implements JobHandle {
       coordinator = new CheckpointCoordinator(storage, config.name(), config.guarantee(), taskKeys, p, config.checkpointInterval(),
           config.checkpointTimeout(), this);
       services.coordinator = coordinator;
-      List<TwoPhaseCommitSinkOp> ops = List.copyOf(sinkOps);
-      meters.pendingTransactions(() -> ops.stream().mapToInt(TwoPhaseCommitSinkOp::pendingCount).sum());
+      Map<String, java.util.function.IntSupplier> pending = new java.util.HashMap<>();
+      for (TwoPhaseCommitSinkOp op : List.copyOf(sinkOps)) {
+        pending.merge(op.sinkName(), op::pendingCount, (a, b) -> () -> a.getAsInt() + b.getAsInt());
+      }
+      meters.pendingTransactions(pending);
     }
 
     /** The sections subtask i of stage k restores: its own, or after rescaling those of every old subtask. */
@@ -435,47 +443,95 @@ public final class JobExecution implements JobHandle {
           .orElse(Map.of());
     }
 
-    private ChainOp buildChain(JobGraph.Stage stage, InputGate[] downstream) {
+    /**
+     * One subtask's operators of {@code stage}: an operator per node, each wired to the operators reading its output
+     * in the stage (several: a {@link Fanout}), to the exchanges of the edges leaving it, and a process function's
+     * side outputs to the nodes reading them.
+     */
+    private StageOps buildStage(JobGraph.Stage stage, InputGate[][] gates) {
+      java.util.IdentityHashMap<Transformation, ChainOp> opOf = new java.util.IdentityHashMap<>();
       List<ChainOp> ops = new ArrayList<>();
-      for (int n = 0; n < stage.nodes().size(); n++) {
-        Transformation t = stage.nodes().get(n);
-        String uid = stage.uids().get(n);
-        if (t instanceof Transformation.MapT m) {
-          ops.add(new StatelessOps.MapOp(m.fn()));
-        } else if (t instanceof Transformation.FilterT f) {
-          ops.add(new StatelessOps.FilterOp(f.fn()));
-        } else if (t instanceof Transformation.FlatMapT f) {
-          ops.add(new StatelessOps.FlatMapOp(f.fn()));
-        } else if (t instanceof Transformation.ProcessT pr) {
-          var fn = pr.factory().get();
-          if (fn instanceof Deduplicate<?, ?> d) {
-            meters.deduplicator(d);
+      for (Transformation t : stage.nodes()) {
+        ChainOp op = newOp(t, graph.uid(t));
+        opOf.put(t, op);
+        ops.add(op);
+      }
+      for (Transformation t : stage.nodes()) {
+        ChainOp op = opOf.get(t);
+        List<ChainOp> main = new ArrayList<>();
+        java.util.Map<String, List<ChainOp>> side = new java.util.HashMap<>();
+        for (Transformation c : graph.consumers(t)) {
+          ChainOp target = opOf.get(c);
+          if (target == null) {
+            continue; // a keyBy (an edge below) or a node of another stage (reached through an edge)
           }
-          ops.add(new KeyedProcessOp(uid, fn));
-        } else if (!(t instanceof Transformation.SourceT)) {
-          throw new IllegalStateException("unexpected node in a stage: " + t);
+          if (c instanceof Transformation.SideOutputT so) {
+            side.computeIfAbsent(so.tagId(), x -> new ArrayList<>()).add(target);
+          } else if (c instanceof Transformation.CoProcessT co) {
+            throw new IllegalStateException("a co-process reads " + co + " through an exchange, never in-stage");
+          } else {
+            main.add(target);
+          }
+        }
+        for (JobGraph.Edge e : graph.edgesFrom(t)) {
+          ExchangeOp x = new ExchangeOp(e.keyFn(), gates[e.toStage()], e.input() * config.parallelism());
+          main.add(x);
+          ops.add(x);
+        }
+        op.next = Fanout.of(main);
+        if (op instanceof KeyedProcessOp kp) {
+          side.forEach((tag, targets) -> kp.sideOutputs.put(tag, Fanout.of(targets)));
         }
       }
-      if (stage.exchange() != null) {
-        ops.add(new ExchangeOp(stage.exchange().keyFn(), downstream));
+      ChainOp[] entries;
+      if (stage.index() == 0) {
+        entries = new ChainOp[graph.roots.size()];
+        for (int r = 0; r < entries.length; r++) {
+          entries[r] = opOf.get(graph.roots.get(r)).next;
+        }
       } else {
-        Object sink = stage.sink().sink();
+        entries = new ChainOp[stage.inputs().size()];
+        ChainOp head = opOf.get(stage.head());
+        for (int in = 0; in < entries.length; in++) {
+          entries[in] = head instanceof KeyedProcessOp kp ? kp.input(in) : head.next;
+        }
+      }
+      return new StageOps(ops, entries, stage.index() == 0 && graph.tagged);
+    }
+
+    private ChainOp newOp(Transformation t, String uid) {
+      if (t instanceof Transformation.MapT m) {
+        return new StatelessOps.MapOp(m.fn());
+      } else if (t instanceof Transformation.FilterT f) {
+        return new StatelessOps.FilterOp(f.fn());
+      } else if (t instanceof Transformation.FlatMapT f) {
+        return new StatelessOps.FlatMapOp(f.fn());
+      } else if (t instanceof Transformation.ProcessT pr) {
+        var fn = pr.factory().get();
+        if (fn instanceof Deduplicate<?, ?> d) {
+          meters.deduplicator(d);
+        }
+        return new KeyedProcessOp(uid, fn);
+      } else if (t instanceof Transformation.CoProcessT co) {
+        return new KeyedProcessOp(uid, co.factory().get());
+      } else if (t instanceof Transformation.SinkT s) {
+        Object sink = s.sink();
         if (sink instanceof TwoPhaseCommitSink<?> tpc) {
           @SuppressWarnings("unchecked")
-          TwoPhaseCommitSinkOp op = new TwoPhaseCommitSinkOp(stage.sinkUid(), (TwoPhaseCommitSink<Object>) tpc);
-          op.onAbort = meters::transactionAborted;
+          TwoPhaseCommitSinkOp op = new TwoPhaseCommitSinkOp(uid, (TwoPhaseCommitSink<Object>) tpc);
+          String name = s.sink().name();
+          op.onAbort = () -> meters.transactionAborted(name);
+          op.written = meters.sinkWritten(name, building);
           sinkOps.add(op);
-          ops.add(op);
-        } else {
-          @SuppressWarnings("unchecked")
-          WriteThroughSink<Object> w = (WriteThroughSink<Object>) sink;
-          ops.add(new WriteThroughSinkOp(w));
+          return op;
         }
+        @SuppressWarnings("unchecked")
+        WriteThroughSink<Object> w = (WriteThroughSink<Object>) sink;
+        WriteThroughSinkOp op = new WriteThroughSinkOp(w);
+        op.written = meters.sinkWritten(s.sink().name(), building);
+        return op;
       }
-      for (int n = 0; n + 1 < ops.size(); n++) {
-        ops.get(n).next = ops.get(n + 1);
-      }
-      return ops.get(0);
+      return new ForwardOp(); // source or union root, union, side output
     }
 
     void startThreads() {
@@ -535,19 +591,16 @@ public final class JobExecution implements JobHandle {
 
     @Override
     public void commitSinks(long id) throws Exception {
-      int committed = 0;
       for (TwoPhaseCommitSinkOp op : sinkOps) {
-        committed += op.commitUpTo(id);
+        meters.transactionsCommitted(op.sinkName(), op.commitUpTo(id));
       }
-      meters.transactionsCommitted(committed);
     }
 
     @Override
     public void checkpointCompleted(long id, Map<String, byte[]> snapshots) {
       checkpointsCompleted.incrementAndGet();
       lastCompleted = id;
-      var source = (Transformation.SourceT) graph.stages.get(0).nodes().get(0);
-      SourceCompletionNotifier.notify(source.source(), id, snapshots, taskKeys.subList(0, config.parallelism()));
+      SourceCompletionNotifier.notify(graph.source, id, snapshots, taskKeys.subList(0, config.parallelism()));
       notifyListeners(l -> l.onCheckpointCompleted(id));
     }
 
@@ -582,6 +635,11 @@ public final class JobExecution implements JobHandle {
   }
 
   static String taskKey(int stage, int subtask) {
-    return "s" + stage + "-" + subtask;
+    return taskKeyPrefix(stage) + subtask;
+  }
+
+  /** The task keys of stage {@code stage} start with this. */
+  static String taskKeyPrefix(int stage) {
+    return "s" + stage + "-";
   }
 }

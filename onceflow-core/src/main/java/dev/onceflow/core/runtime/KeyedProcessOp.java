@@ -13,18 +13,30 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 /**
- * Runs a {@link KeyedProcessFunction}: sets the record's key as the state scope, calls the function, fires event-time
- * timers when the watermark passes them. Checkpoints keyed state ({@code <uid>.state}) and timers ({@code
- * <uid>.timers}).
+ * Runs a {@link KeyedProcessFunction} (one input) or a {@link dev.onceflow.core.KeyedCoProcessFunction} (two inputs,
+ * see {@link #input}): sets the record's key as the state scope, calls the function, fires event-time timers when the
+ * watermark passes them. Both inputs of a co-process share the keyed state and timers. Checkpoints keyed state ({@code
+ * <uid>.state}) and timers ({@code <uid>.timers}). Side outputs ({@code ctx.output(tag, v)}) go to {@link
+ * #sideOutputs}.
  */
 final class KeyedProcessOp extends ChainOp
     implements KeyedProcessFunction.Context<Object>, Collector<Object> {
+  /** The user function behind one of the two function types. */
+  interface Fn {
+    void open(dev.onceflow.core.state.KeyedStateStore state) throws Exception;
+
+    void process(int input, Object value, KeyedProcessOp ctx) throws Exception;
+
+    void onTimer(long time, KeyedProcessOp ctx) throws Exception;
+  }
   private static final TypeSerializer<Object> KEYS = Serializers.generic();
   /** Section suffix recording the number of key groups the state was partitioned by (maxParallelism). */
   static final String KEY_GROUPS = ".keyGroups";
 
   private final String uid;
-  private final KeyedProcessFunction<Object, Object, Object> fn;
+  private final Fn fn;
+  /** Side-output tag id to the operator reading it; set when the stage is built. */
+  final Map<String, ChainOp> sideOutputs = new java.util.HashMap<>();
   private HeapKeyedState state;
   // time -> keys with a timer at that time; insertion order keeps firing deterministic per time
   private final TreeMap<Long, LinkedHashSet<Object>> timers = new TreeMap<>();
@@ -32,17 +44,69 @@ final class KeyedProcessOp extends ChainOp
   private long timestamp;
   private TaskContext ctx;
 
-  KeyedProcessOp(String uid, KeyedProcessFunction<Object, Object, Object> fn) {
+  KeyedProcessOp(String uid, KeyedProcessFunction<Object, Object, Object> f) {
     this.uid = uid;
-    this.fn = fn;
+    this.fn = new Fn() {
+      @Override
+      public void open(dev.onceflow.core.state.KeyedStateStore state) throws Exception {
+        f.open(state);
+      }
+
+      @Override
+      public void process(int input, Object value, KeyedProcessOp op) throws Exception {
+        f.processElement(value, op, op);
+      }
+
+      @Override
+      public void onTimer(long time, KeyedProcessOp op) throws Exception {
+        f.onTimer(time, op, op);
+      }
+    };
   }
 
+  KeyedProcessOp(String uid, dev.onceflow.core.KeyedCoProcessFunction<Object, Object, Object, Object> f) {
+    this.uid = uid;
+    this.fn = new Fn() {
+      @Override
+      public void open(dev.onceflow.core.state.KeyedStateStore state) throws Exception {
+        f.open(state);
+      }
+
+      @Override
+      public void process(int input, Object value, KeyedProcessOp op) throws Exception {
+        if (input == 0) {
+          f.processElement1(value, op, op);
+        } else {
+          f.processElement2(value, op, op);
+        }
+      }
+
+      @Override
+      public void onTimer(long time, KeyedProcessOp op) throws Exception {
+        f.onTimer(time, op, op);
+      }
+    };
+  }
+
+  /** The entry of input {@code index} (0 or 1): a record handed to it is processed as that input's. */
+  ChainOp input(int index) {
+    if (index == 0) {
+      return this;
+    }
+    return new ChainOp() {
+      @Override
+      void accept(Object record, Object key, long ts) throws Exception {
+        state.setCurrentKey(key);
+        timestamp = ts;
+        fn.process(index, record, KeyedProcessOp.this);
+      }
+    };
+  }
   @Override
   void open(TaskContext ctx) throws Exception {
     this.ctx = ctx;
     state = new HeapKeyedState(ctx.maxParallelism());
     fn.open(state);
-    super.open(ctx);
   }
 
   @Override
@@ -79,14 +143,13 @@ final class KeyedProcessOp extends ChainOp
     if (anyTimers) {
       watermark = restoredWatermark;
     }
-    super.restore(sections);
   }
 
   @Override
   void accept(Object record, Object key, long ts) throws Exception {
     state.setCurrentKey(key);
     timestamp = ts;
-    fn.processElement(record, this, this);
+    fn.process(0, record, this);
   }
 
   @Override
@@ -96,7 +159,6 @@ final class KeyedProcessOp extends ChainOp
     }
     watermark = wm;
     fireTimers(wm);
-    next.watermark(wm);
   }
 
   private void fireTimers(long wm) throws Exception {
@@ -105,7 +167,7 @@ final class KeyedProcessOp extends ChainOp
       for (Object key : e.getValue()) {
         state.setCurrentKey(key);
         timestamp = e.getKey();
-        fn.onTimer(e.getKey(), this, this);
+        fn.onTimer(e.getKey(), this);
       }
     }
   }
@@ -113,7 +175,6 @@ final class KeyedProcessOp extends ChainOp
   @Override
   void endInput() throws Exception {
     watermark(Long.MAX_VALUE);
-    next.endInput();
   }
 
   @Override
@@ -147,13 +208,30 @@ final class KeyedProcessOp extends ChainOp
           }
           return out.toByteArray();
         });
-    next.barrier(barrier, sections);
   }
 
   @Override
   public void collect(Object record) {
+    if (next == null) {
+      return; // only side outputs of this function are read
+    }
     try {
       next.accept(record, null, timestamp);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new TaskFailure(e);
+    }
+  }
+
+  @Override
+  public <X> void output(dev.onceflow.core.OutputTag<X> tag, X value) {
+    ChainOp out = sideOutputs.get(tag.id());
+    if (out == null) {
+      return; // nobody reads this side output
+    }
+    try {
+      out.accept(value, null, timestamp);
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {

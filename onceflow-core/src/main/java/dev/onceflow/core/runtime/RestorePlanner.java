@@ -43,11 +43,20 @@ final class RestorePlanner {
       checkPendingTransactions(config, graph, dir, latest.get());
     }
     checkCommittedPositions(config, dir);
-    String sinkName = graph.last().sink().sink().name();
-    JobHistory before = history.orElse(new JobHistory(config.guarantee(), Map.of()));
-    JobHistory now = before.started(config.guarantee(), sinkName, config.parallelism());
-    int sinkSubtasks = Math.max(now.sinkParallelism(sinkName), checkpointParallelism);
-    return new RestorePlan(latest, checkpointParallelism, now, sinkSubtasks);
+    JobHistory now = history.orElse(new JobHistory(config.guarantee(), Map.of()));
+    java.util.Map<String, Integer> sinkSubtasks = new java.util.TreeMap<>();
+    for (JobGraph.SinkInfo s : graph.sinks) {
+      String sinkName = s.node().sink().name();
+      now = now.started(config.guarantee(), sinkName, config.parallelism());
+    }
+    if (graph.sinks.isEmpty()) {
+      now = now.started(config.guarantee(), null, config.parallelism());
+    }
+    for (JobGraph.SinkInfo s : graph.sinks) {
+      String sinkName = s.node().sink().name();
+      sinkSubtasks.put(sinkName, Math.max(now.sinkParallelism(sinkName), checkpointParallelism));
+    }
+    return new RestorePlan(latest, checkpointParallelism, now, java.util.Map.copyOf(sinkSubtasks));
   }
 
   /**
@@ -174,11 +183,10 @@ final class RestorePlanner {
       return;
     }
     String refused = null;
-    var source = (Transformation.SourceT) graph.stages.get(0).nodes().get(0);
     if (config.guarantee() == Guarantee.AT_MOST_ONCE) {
       refused = "AT_MOST_ONCE keeps a committed position per source subtask, which does not move";
-    } else if (!source.source().rescalable()) {
-      refused = "source '" + source.source().name() + "' cannot redistribute its positions";
+    } else if (!graph.source.rescalable()) {
+      refused = "source '" + graph.source.name() + "' cannot redistribute its positions";
     }
     if (refused != null) {
       throw new IncompatibleCheckpointException(dir, where + " was taken with parallelism " + oldParallelism
@@ -194,17 +202,22 @@ final class RestorePlanner {
    */
   private static void checkPendingTransactions(JobConfig config, JobGraph graph, Path dir, CompletedCheckpoint latest)
       throws IOException {
-    JobGraph.Stage last = graph.last();
-    String ours = last.sink().sink() instanceof TwoPhaseCommitSink<?> ? last.sinkUid() + SinkRecovery.TXNS : null;
+    Set<String> ours = new HashSet<>();
+    for (JobGraph.SinkInfo s : graph.sinks) {
+      if (s.transactional()) {
+        ours.add(JobExecution.taskKeyPrefix(s.stage()) + s.uid() + SinkRecovery.TXNS);
+      }
+    }
     for (String task : latest.metadata().tasks()) {
       for (var section : latest.task(task).sections().entrySet()) {
         String name = section.getKey();
-        if (name.endsWith(SinkRecovery.TXNS) && !name.equals(ours)
+        String stage = task.substring(0, task.indexOf('-') + 1);
+        if (name.endsWith(SinkRecovery.TXNS) && !ours.contains(stage + name)
             && !TwoPhaseCommitSinkOp.decode(section.getValue(), dir + " " + task + " " + name).isEmpty()) {
           throw new IncompatibleCheckpointException(dir, "checkpoint " + latest.id() + " in " + dir + " holds"
               + " prepared transactions of the transactional sink " + name.substring(0, name.length()
               - SinkRecovery.TXNS.length()) + " that may not be committed yet; job '" + config.name() + "' has "
-              + (ours == null ? "no transactional sink" : "its transactional sink elsewhere") + " and would drop"
+              + (ours.isEmpty() ? "no transactional sink" : "no transactional sink there") + " and would drop"
               + " them (output the checkpoint promised). Resume once with the transactional sink, or use a new"
               + " checkpoint directory to start over");
         }

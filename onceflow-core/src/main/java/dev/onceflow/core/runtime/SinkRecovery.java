@@ -27,45 +27,67 @@ final class SinkRecovery {
    * What recovery did.
    *
    * @param committed tokens committed (recorded in the restored checkpoint)
-   * @param subtasksResolved subtask indexes whose lingering transactions were aborted
+   * @param subtasksResolved subtask indexes whose lingering transactions were aborted, summed over the sinks
    */
   record Result(int committed, int subtasksResolved) {}
 
-  /** Recovers the sink of {@code graph} per {@code plan}; a job whose sink is not transactional has nothing to do. */
+  /**
+   * Recovers every transactional sink of {@code graph} per {@code plan}, all from the same restored checkpoint: first
+   * the recorded tokens of every sink are committed, then each sink's lingering transactions are aborted. So after
+   * recovery a checkpoint's output is committed in all sinks (it completed) or in none (it did not). Non-transactional
+   * sinks have nothing to do.
+   */
   static Result recover(JobConfig config, JobGraph graph, RestorePlan plan) throws Exception {
-    JobGraph.Stage last = graph.last();
-    if (!(last.sink().sink() instanceof TwoPhaseCommitSink<?> sink)) {
-      return new Result(0, 0);
-    }
-    int lastStage = graph.stages.size() - 1;
-    int recorded = plan.checkpoint().isPresent() ? plan.checkpointParallelism() : 0;
-    int subtasks = Math.max(plan.sinkSubtasks(), config.parallelism());
     int committed = 0;
-    for (int i = 0; i < subtasks; i++) {
-      SinkContext ctx = new SinkContext(config.name(), sink.name(), i, config.parallelism());
-      List<byte[]> tokens = new ArrayList<>();
-      if (i < recorded) {
-        CompletedCheckpoint c = plan.checkpoint().get();
-        String task = JobExecution.taskKey(lastStage, i);
-        byte[] txns = c.task(task).sections().get(last.sinkUid() + TXNS);
-        if (txns != null) {
-          String what = "checkpoint " + c.id() + " task " + task + " section " + last.sinkUid() + TXNS;
-          for (var p : TwoPhaseCommitSinkOp.decode(txns, what)) {
-            sink.commit(p.token());
-            committed++;
-            LOG.info("Recovery of {}: committed transaction of checkpoint {} recorded in checkpoint {} (token {})",
-                ctx.subtaskId(), p.checkpointId(), c.id(), shortHex(p.token()));
-            tokens.add(p.token());
+    int resolved = 0;
+    List<JobGraph.SinkInfo> sinks = new ArrayList<>();
+    for (JobGraph.SinkInfo s : graph.sinks) {
+      if (s.transactional()) {
+        sinks.add(s);
+      }
+    }
+    List<List<List<byte[]>>> tokens = new ArrayList<>();
+    for (JobGraph.SinkInfo info : sinks) {
+      TwoPhaseCommitSink<?> sink = (TwoPhaseCommitSink<?>) info.node().sink();
+      int recorded = plan.checkpoint().isPresent() ? plan.checkpointParallelism() : 0;
+      int subtasks = Math.max(plan.sinkSubtasks(sink.name()), config.parallelism());
+      List<List<byte[]>> perSubtask = new ArrayList<>();
+      for (int i = 0; i < subtasks; i++) {
+        SinkContext ctx = new SinkContext(config.name(), sink.name(), i, config.parallelism());
+        List<byte[]> mine = new ArrayList<>();
+        if (i < recorded) {
+          CompletedCheckpoint c = plan.checkpoint().get();
+          String task = JobExecution.taskKey(info.stage(), i);
+          byte[] txns = c.task(task).sections().get(info.uid() + TXNS);
+          if (txns != null) {
+            String what = "checkpoint " + c.id() + " task " + task + " section " + info.uid() + TXNS;
+            for (var p : TwoPhaseCommitSinkOp.decode(txns, what)) {
+              sink.commit(p.token());
+              committed++;
+              LOG.info("Recovery of {}: committed transaction of checkpoint {} recorded in checkpoint {} (token {})",
+                  ctx.subtaskId(), p.checkpointId(), c.id(), shortHex(p.token()));
+              mine.add(p.token());
+            }
           }
         }
+        perSubtask.add(mine);
       }
-      if (i >= config.parallelism()) {
-        LOG.info("Recovery of {}: resolving the transactions of subtask index {}, which an earlier run used"
-            + " (this job has parallelism {})", ctx.subtaskId(), i, config.parallelism());
-      }
-      sink.abortLingering(ctx, tokens);
+      tokens.add(perSubtask);
     }
-    return new Result(committed, subtasks);
+    for (int s = 0; s < sinks.size(); s++) {
+      TwoPhaseCommitSink<?> sink = (TwoPhaseCommitSink<?>) sinks.get(s).node().sink();
+      List<List<byte[]>> perSubtask = tokens.get(s);
+      for (int i = 0; i < perSubtask.size(); i++) {
+        SinkContext ctx = new SinkContext(config.name(), sink.name(), i, config.parallelism());
+        if (i >= config.parallelism()) {
+          LOG.info("Recovery of {}: resolving the transactions of subtask index {}, which an earlier run used"
+              + " (this job has parallelism {})", ctx.subtaskId(), i, config.parallelism());
+        }
+        sink.abortLingering(ctx, perSubtask.get(i));
+        resolved++;
+      }
+    }
+    return new Result(committed, resolved);
   }
 
   private static String shortHex(byte[] b) {

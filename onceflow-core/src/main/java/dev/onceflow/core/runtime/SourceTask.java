@@ -9,6 +9,7 @@ import dev.onceflow.core.source.SourceContext;
 import dev.onceflow.core.source.SourceOutput;
 import dev.onceflow.core.source.SourceReader;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +27,17 @@ import org.slf4j.LoggerFactory;
 /**
  * A source subtask: polls its reader in batches and pushes the records through its operator chain. Between batches it
  * injects the checkpoint barriers the coordinator requested: snapshot the reader position, snapshot the chain, send
- * the barrier. Under AT_MOST_ONCE the position after a batch is committed durably BEFORE the batch is processed.
+ * the barrier. Under AT_MOST_ONCE a record is processed only once a position at or after it is durable.
+ *
+ * <p>AT_MOST_ONCE reservations (live, not while replaying): the task reads ahead of what it processes, up to {@link
+ * Reservation#records()} records, and commits the read head's position (with the watermark the records read so far
+ * lead to) asynchronously on a {@link PositionCommitter} thread. A read batch is processed once a commit made after it
+ * was read is durable, so processing waits for an fsync only when the read-ahead is full (or the reader has nothing
+ * more, or ended) and nothing read is durable yet; in the steady state the next reservation's fsync runs while the
+ * previous one's records are processed. A crash loses what was reserved but not processed (at most the read-ahead):
+ * the restart replays from the checkpoint's position to the committed one with output suppressed, so those records
+ * have their state effects but no output, which at-most-once allows. The watermark emitted after a batch is the one
+ * computed when it was read, so it never exceeds the durable committed watermark.
  *
  * <p>AT_MOST_ONCE recovery: the reader restarts at the checkpoint's position (consistent with the restored state) and
  * re-reads up to the committed position with every sink write suppressed, so state regains the effects of records
@@ -52,6 +63,20 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
   static final String WATERMARK = "source.watermark";
   private static final byte WATERMARK_VERSION = 1;
 
+  /**
+   * How far an AT_MOST_ONCE subtask reads ahead of what it processes, which bounds what a crash loses.
+   *
+   * @param records at most this many records read and not yet processed (what a crash may lose)
+   * @param maxDelayMillis a reservation is requested at the latest this long after the oldest record it covers was
+   *     read (else once an eighth of {@code records} is waiting, or the reader has nothing more): at a low input rate
+   *     a record waits at most this plus one fsync
+   * @param listener test hook on the committer thread after each fsync, null in jobs
+   */
+  record Reservation(int records, long maxDelayMillis, PositionCommitter.SyncListener listener) {
+    static final Reservation DEFAULT =
+        new Reservation(dev.onceflow.core.Pipeline.DEFAULT_AT_MOST_ONCE_READ_AHEAD, 5, null);
+  }
+
   private final String key;
   private final Source<Object> source;
   private final ChainOp head;
@@ -68,6 +93,8 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
   private final AtomicLong decodeFailures;
   private final AtomicReference<CheckpointBarrier> trigger = new AtomicReference<>();
   private final PositionStore positionStore;
+  private final Reservation reservation;
+  private volatile PositionCommitter committer;
   private volatile Thread thread;
   /** AT_MOST_ONCE: the committed position still to be re-read with output suppressed; null = live. */
   private byte[] replayTarget;
@@ -86,6 +113,42 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
   private boolean ended;
   private boolean idle;
   private long lastDataNanos;
+
+  /** AT_MOST_ONCE live: batches read, not yet processed, oldest first; their arrays are reused. */
+  private final ArrayDeque<Batch> ahead = new ArrayDeque<>();
+  private final ArrayDeque<Batch> freeBatches = new ArrayDeque<>();
+  private int aheadRecords;
+  /** Records in {@link #ahead} that no request covers yet (ticket 0), and when the oldest of them was read. */
+  private int unrequestedRecords;
+  private long oldestUnrequestedNanos;
+  /** The newest ticket this task requested and the newest it saw durable. */
+  private long lastRequested;
+  private long seenDurable;
+  /** Highest watermark requested so far: every commit carries at least it (the committed watermark never falls). */
+  private long requestedWatermark = Long.MIN_VALUE;
+  /** After the last processed batch: its position, largest timestamp, watermark (what a barrier snapshots). */
+  private byte[] processedPosition;
+  private long processedMaxTimestamp = Long.MIN_VALUE;
+  private long processedWatermark = Long.MIN_VALUE;
+  /** What the read head saw last, other than MORE_AVAILABLE, handled once every batch read before it is processed. */
+  private ReadStatus headStatus;
+
+  /** One polled batch waiting in the read-ahead. */
+  private static final class Batch {
+    Object[] records;
+    long[] timestamps;
+    int size;
+    byte[] position;
+    long maxTimestamp;
+    long watermark;
+    /** The commit that covers it; 0 = none requested yet. */
+    long ticket;
+
+    Batch(int capacity) {
+      records = new Object[capacity];
+      timestamps = new long[capacity];
+    }
+  }
 
   SourceTask(
       String key,
@@ -119,6 +182,31 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
       AtomicLong recordsRead,
       AtomicLong decodeFailures,
       LongSupplier nanoClock) {
+    this(key, source, head, ctx, services, restored, positionStore, watermarks, failOnDecodeError,
+        watermarkIntervalMillis, recordsRead, decodeFailures, nanoClock, Reservation.DEFAULT);
+  }
+
+  /** With the AT_MOST_ONCE read-ahead bounds (and, in tests, the committer hook). */
+  SourceTask(
+      String key,
+      Source<Object> source,
+      ChainOp head,
+      TaskContext ctx,
+      AttemptServices services,
+      Map<String, byte[]> restored,
+      PositionStore positionStore,
+      Transformation.WatermarkSpec watermarks,
+      boolean failOnDecodeError,
+      long watermarkIntervalMillis,
+      AtomicLong recordsRead,
+      AtomicLong decodeFailures,
+      LongSupplier nanoClock,
+      Reservation reservation) {
+    if (reservation.records() < 1 || reservation.maxDelayMillis() < 0) {
+      throw new IllegalArgumentException("reservation: records must be >= 1 and maxDelayMillis >= 0, was "
+          + reservation);
+    }
+    this.reservation = reservation;
     this.key = key;
     this.source = source;
     this.head = head;
@@ -144,6 +232,10 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
     if (t != null) {
       LockSupport.unpark(t);
     }
+    PositionCommitter c = committer;
+    if (c != null) {
+      c.wakeUp(); // it may be waiting for a reservation's fsync: the barrier needs none
+    }
   }
 
   @Override
@@ -151,6 +243,9 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
     thread = Thread.currentThread();
     lastDataNanos = nanoClock.getAsLong();
     boolean failed = true;
+    if (positionStore != null) {
+      committer = new PositionCommitter(positionStore, key, reservation.listener());
+    }
     try (SourceReader<Object> reader = source.createReader(sourceContext())) {
       services.meters.sourceReader(reader);
       head.open(ctx);
@@ -167,7 +262,20 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
             + ") failed", unwrap(t)));
       }
     } finally {
+      closeCommitter();
       closeChain(failed);
+    }
+  }
+
+  private void closeCommitter() {
+    PositionCommitter c = committer;
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -228,17 +336,22 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
           if (replayTarget != null) {
             endReplay(reader);
           }
+          drainAhead(reader);
           if (positionStore != null && !endFlushedBefore) {
-            positionStore.commit(reader.snapshotPosition(), true, committedWatermark, committedIdle);
+            commitNow(reader.snapshotPosition(), true, committedWatermark, committedIdle);
           }
           head.endInput();
+        } else if (readingAhead()) {
+          emitWatermark(processedWatermark, true, reader); // what the processed records allow, committed already
         } else {
           emitWatermark(reader, true); // the checkpointed watermark is the one downstream has seen
         }
         Map<String, Callable<byte[]>> sections = new LinkedHashMap<>();
-        byte[] position = reader.snapshotPosition();
+        // the read-ahead is not part of the snapshot: the checkpoint holds what was processed
+        byte[] position = ahead.isEmpty() ? reader.snapshotPosition() : processedPosition;
+        long maxTs = ahead.isEmpty() ? maxTimestamp : processedMaxTimestamp;
         sections.put(POSITION, () -> position);
-        byte[] wm = ByteBuffer.allocate(17).put(WATERMARK_VERSION).putLong(maxTimestamp).putLong(emittedWatermark)
+        byte[] wm = ByteBuffer.allocate(17).put(WATERMARK_VERSION).putLong(maxTs).putLong(emittedWatermark)
             .array();
         sections.put(WATERMARK, () -> wm);
         head.barrier(b, sections);
@@ -252,20 +365,16 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
         LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(20));
         continue;
       }
+      if (readingAhead()) {
+        exhausted = stepAhead(reader);
+        continue;
+      }
       size = 0;
       ReadStatus status = reader.poll(this, ctx.batchSize());
       ended = status == ReadStatus.END_OF_INPUT;
       if (size > 0) {
         lastDataNanos = nanoClock.getAsLong();
         idle = false;
-        if (positionStore != null && replayTarget == null) {
-          // never while replaying: that would move it backwards. The watermark these records lead to is committed
-          // with them, before it can be emitted.
-          long wm = Math.max(committedWatermark, computeWatermark(reader));
-          positionStore.commit(reader.snapshotPosition(), endFlushedBefore, wm, false);
-          committedWatermark = wm;
-          committedIdle = false;
-        }
         for (int i = 0; i < size; i++) {
           head.accept(records[i], null, timestamps[i]);
         }
@@ -293,9 +402,180 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
     }
   }
 
+  /** Live AT_MOST_ONCE: records go through the read-ahead and are processed once a reservation covers them. */
+  private boolean readingAhead() {
+    return positionStore != null && replayTarget == null;
+  }
+
+  /**
+   * One step of the live AT_MOST_ONCE loop: process the batches a durable reservation covers, read one batch ahead
+   * if there is room, request a reservation of the read head if none is being written and enough waits, and wait for
+   * the fsync only if nothing else can be done. Returns true once the input ended and everything read was processed.
+   */
+  private boolean stepAhead(SourceReader<Object> reader) throws Exception {
+    committer.rethrow();
+    observeDurable();
+    // one batch processed, one read: the read-ahead stays full, so the durable part lasts while the next fsync runs
+    if (!ahead.isEmpty() && ahead.peekFirst().ticket != 0 && ahead.peekFirst().ticket <= seenDurable) {
+      process(ahead.pollFirst());
+    }
+    if (headStatus == null && aheadRecords < reservation.records()) {
+      readAhead(reader);
+    }
+    long now = nanoClock.getAsLong();
+    boolean full = aheadRecords >= reservation.records() || headStatus != null;
+    if (unrequestedRecords > 0 && lastRequested == committer.durable()
+        && (full || unrequestedRecords >= Math.max(1, reservation.records() / 8)
+            || now - oldestUnrequestedNanos >= TimeUnit.MILLISECONDS.toNanos(reservation.maxDelayMillis()))) {
+      requestHead(reader, requestedWatermark, false);
+    }
+    if (full && !ahead.isEmpty() && !(ahead.peekFirst().ticket != 0 && ahead.peekFirst().ticket <= seenDurable)) {
+      // nothing processable and nothing more may be read: the one case that waits for an fsync
+      committer.awaitDurable(lastRequested, ctx.cancelled(), () -> trigger.get() != null);
+      return false;
+    }
+    if (ahead.isEmpty() && headStatus != null) {
+      ReadStatus status = headStatus;
+      headStatus = null;
+      if (status == ReadStatus.END_OF_INPUT) {
+        emitWatermark(reader, true); // +infinity: this subtask never holds back a window again
+        head.flushIdle();
+        services.coordinator.sourceExhausted(ctx.subtask());
+        return true;
+      }
+      emitWatermark(reader, true); // a throttled watermark must not wait for the next data
+      head.flushIdle();
+      maybeIdle(reader);
+    }
+    return false;
+  }
+
+  /** Polls one batch into the read-ahead; records the position, largest timestamp and watermark after it. */
+  private void readAhead(SourceReader<Object> reader) throws Exception {
+    Batch batch = freeBatches.isEmpty() ? new Batch(ctx.batchSize()) : freeBatches.pollFirst();
+    records = batch.records;
+    timestamps = batch.timestamps;
+    size = 0;
+    ReadStatus status = reader.poll(this, Math.min(ctx.batchSize(), reservation.records() - aheadRecords));
+    batch.records = records; // collect may have grown them
+    batch.timestamps = timestamps;
+    batch.size = size;
+    ended = status == ReadStatus.END_OF_INPUT;
+    if (status != ReadStatus.MORE_AVAILABLE) {
+      headStatus = status;
+    }
+    if (size == 0) {
+      freeBatches.addLast(batch);
+      return;
+    }
+    long now = nanoClock.getAsLong();
+    lastDataNanos = now;
+    batch.position = reader.snapshotPosition();
+    batch.maxTimestamp = maxTimestamp;
+    batch.watermark = computeWatermark(reader);
+    requestedWatermark = Math.max(requestedWatermark, batch.watermark);
+    batch.ticket = 0;
+    if (unrequestedRecords == 0) {
+      oldestUnrequestedNanos = now;
+    }
+    ahead.addLast(batch);
+    aheadRecords += size;
+    unrequestedRecords += size;
+  }
+
+  /** Pushes a batch a durable reservation covers through the chain. */
+  private void process(Batch batch) throws Exception {
+    idle = false;
+    Object[] r = batch.records;
+    long[] ts = batch.timestamps;
+    int n = batch.size;
+    for (int i = 0; i < n; i++) {
+      head.accept(r[i], null, ts[i]);
+    }
+    head.endOfBatch();
+    recordsRead.addAndGet(n);
+    Arrays.fill(r, 0, n, null);
+    aheadRecords -= n;
+    processedPosition = batch.position;
+    processedMaxTimestamp = batch.maxTimestamp;
+    processedWatermark = Math.max(processedWatermark, batch.watermark);
+    batch.position = null;
+    freeBatches.addLast(batch);
+    emitWatermark(batch.watermark, batch.watermark == Long.MAX_VALUE, null);
+  }
+
+  /** Processes everything in the read-ahead, waiting for its reservation (before the final checkpoint). */
+  private void drainAhead(SourceReader<Object> reader) throws Exception {
+    if (ahead.isEmpty()) {
+      return;
+    }
+    if (unrequestedRecords > 0) {
+      requestHead(reader, requestedWatermark, false);
+    }
+    while (!committer.awaitDurable(lastRequested, ctx.cancelled(), () -> false)) {
+      // awaitDurable without a wake-up condition returns only once durable
+    }
+    observeDurable();
+    while (!ahead.isEmpty()) {
+      process(ahead.pollFirst());
+    }
+  }
+
+  /**
+   * Requests a commit of the read head's position, which covers every batch read so far; {@code watermark} and
+   * {@code idle} as the committed watermark state (never below what was requested before).
+   */
+  private long requestHead(SourceReader<Object> reader, long watermark, boolean idleState) throws Exception {
+    long wm = Math.max(watermark, Math.max(requestedWatermark, committedWatermark));
+    requestedWatermark = wm;
+    long ticket = committer.request(
+        new PositionStore.Committed(reader.snapshotPosition(), endFlushedBefore, wm, idleState));
+    lastRequested = ticket;
+    for (var it = ahead.descendingIterator(); it.hasNext(); ) {
+      Batch batch = it.next();
+      if (batch.ticket != 0) {
+        break;
+      }
+      batch.ticket = ticket;
+    }
+    unrequestedRecords = 0;
+    return ticket;
+  }
+
+  /** Commits the read head now and waits for the fsync (end of input, a watermark or idleness to emit at once). */
+  private void commitNow(byte[] position, boolean endOfInput, long watermark, boolean idleState) throws Exception {
+    long wm = Math.max(watermark, Math.max(requestedWatermark, committedWatermark));
+    requestedWatermark = wm;
+    long ticket = committer.request(new PositionStore.Committed(position, endOfInput, wm, idleState));
+    lastRequested = ticket;
+    for (Batch batch : ahead) {
+      if (batch.ticket == 0) {
+        batch.ticket = ticket; // the read head's position covers them too
+      }
+    }
+    unrequestedRecords = 0;
+    while (!committer.awaitDurable(ticket, ctx.cancelled(), () -> false)) {
+      // returns only once durable (or throws)
+    }
+    observeDurable();
+  }
+
+  /** Takes over the committed watermark state of the newest durable reservation. */
+  private void observeDurable() {
+    long d = committer.durable();
+    if (d != seenDurable) {
+      seenDurable = d;
+      PositionStore.Committed c = committer.durableCommit();
+      committedWatermark = Math.max(committedWatermark, c.watermark());
+      committedIdle = c.idle();
+    }
+  }
+
   private void endReplay(SourceReader<Object> reader) throws Exception {
     boolean replayed = replayTarget != null;
     replayTarget = null;
+    processedPosition = reader.snapshotPosition();
+    processedMaxTimestamp = maxTimestamp;
     // Every window that fired before the failure must fire again now, output suppressed, not live after ReplayEnd:
     // the committed watermark is at least the one that fired them (the replayed records alone may not lead there: the
     // subtask may have read nothing since the checkpoint, or be at the end of its input).
@@ -348,7 +628,15 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
    * the committed one is committed first.
    */
   private void emitWatermark(SourceReader<Object> reader, boolean now) throws Exception {
-    long wm = computeWatermark(reader);
+    emitWatermark(computeWatermark(reader), now, reader);
+  }
+
+  /**
+   * Emits {@code wm} if above the emitted watermark (throttled unless {@code now}). Under AT_MOST_ONCE (live) a
+   * watermark above the committed one is committed first, with the read head's position ({@code reader}; null when
+   * the caller guarantees {@code wm} is committed already).
+   */
+  private void emitWatermark(long wm, boolean now, SourceReader<Object> reader) throws Exception {
     if (wm <= emittedWatermark) {
       return;
     }
@@ -358,8 +646,11 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
       return;
     }
     if (positionStore != null && replayTarget == null && wm > committedWatermark) {
-      positionStore.commit(reader.snapshotPosition(), endFlushedBefore, wm, committedIdle);
-      committedWatermark = wm;
+      if (reader == null) {
+        throw new IllegalStateException("source subtask " + key + ": watermark " + wm + " above the committed "
+            + committedWatermark + " about to be emitted without a commit");
+      }
+      commitNow(reader.snapshotPosition(), endFlushedBefore, wm, committedIdle);
     }
     lastWatermarkNanos = nowNanos;
     emittedWatermark = wm;
@@ -378,7 +669,7 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
     boolean timedOut = idleTimeoutNanos > 0 && nanoClock.getAsLong() - lastDataNanos > idleTimeoutNanos;
     if (timedOut || reader.currentWatermark() == Long.MAX_VALUE) {
       if (positionStore != null && replayTarget == null && !committedIdle) {
-        positionStore.commit(reader.snapshotPosition(), endFlushedBefore, committedWatermark, true);
+        commitNow(reader.snapshotPosition(), endFlushedBefore, committedWatermark, true);
         committedIdle = true;
       }
       idle = true;

@@ -10,16 +10,18 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.LoggerFactory;
 
 /**
- * A subtask behind a keyBy exchange: takes elements from its input gate and runs its operator chain. Barriers go
- * through the {@link BarrierHandler} (aligned or not); watermarks are combined as the minimum over channels; the chain
- * sees end-of-input once every channel ended. The task ends after the final checkpoint's barrier.
+ * A subtask behind an exchange: takes elements from its input gate and runs its stage's operators. The gate has P
+ * channels per input edge (one edge for a keyed process or window, two for a co-process or interval join, one per
+ * branch for a union across stages); barriers go through the {@link BarrierHandler} over all channels of all inputs
+ * (under EXACTLY_ONCE aligned across both inputs of a co-process); watermarks are combined as the minimum over the
+ * channels that are not idle; the stage sees end-of-input once every channel ended. The task ends after the final checkpoint's barrier.
  */
 final class StreamTask implements Runnable {
   private static final long IDLE_FLUSH_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
   private final String key;
   private final InputGate gate;
-  private final ChainOp head;
+  private final StageOps head;
   private final TaskContext ctx;
   private final AttemptServices services;
   private final List<Map<String, byte[]>> restored;
@@ -40,7 +42,7 @@ final class StreamTask implements Runnable {
   StreamTask(
       String key,
       InputGate gate,
-      ChainOp head,
+      StageOps head,
       TaskContext ctx,
       AttemptServices services,
       List<Map<String, byte[]>> restored,
@@ -102,8 +104,9 @@ final class StreamTask implements Runnable {
         Object[] records = b.records();
         Object[] keys = b.keys();
         long[] ts = b.timestamps();
+        int input = channel / ctx.parallelism(); // P channels per input edge (two for a co-process)
         for (int i = 0, n = b.size(); i < n; i++) {
-          head.accept(records[i], keys[i], ts[i]);
+          head.acceptFrom(input, records[i], keys[i], ts[i]);
         }
         head.endOfBatch();
         recordsIn.add(b.size());

@@ -14,6 +14,12 @@ public sealed interface Transformation {
   /** The upstream node, or null for a source. */
   Transformation parent();
 
+  /** Every upstream node (two for a connected co-process, several for a union, none for a source). */
+  default java.util.List<Transformation> inputs() {
+    Transformation p = parent();
+    return p == null ? java.util.List.of() : java.util.List.of(p);
+  }
+
   /** A source. */
   record SourceT(Source<?> source, WatermarkSpec watermarks) implements Transformation {
     @Override
@@ -39,7 +45,31 @@ public sealed interface Transformation {
       KeyByT parent, Supplier<KeyedProcessFunction<Object, Object, Object>> factory, String name)
       implements Transformation {}
 
-  /** The union of several streams rooted at sources (stateless operators only between source and union). */
+  /**
+   * A keyed two-input process function over two keyBy's of the same key type; {@code factory} makes one instance per
+   * subtask. Input 1 is {@code first}, input 2 {@code second}.
+   */
+  record CoProcessT(
+      KeyByT first,
+      KeyByT second,
+      Supplier<dev.onceflow.core.KeyedCoProcessFunction<Object, Object, Object, Object>> factory,
+      String name)
+      implements Transformation {
+    @Override
+    public Transformation parent() {
+      return first;
+    }
+
+    @Override
+    public java.util.List<Transformation> inputs() {
+      return java.util.List.of(first, second);
+    }
+  }
+
+  /** The records a process or co-process function emitted under {@code tagId} ({@code OutputTag}). */
+  record SideOutputT(Transformation parent, String tagId) implements Transformation {}
+
+  /** The union of several streams (anywhere in the pipeline). */
   record UnionT(java.util.List<Transformation> inputs) implements Transformation {
     @Override
     public Transformation parent() {

@@ -26,10 +26,29 @@ final class UnionSource implements Source<Object> {
   /** One input of the union. */
   record Branch(Source<Object> source, Transformation.WatermarkSpec watermarks, List<Transformation> ops) {}
 
+  /**
+   * A record of branch {@code branch} of a tagged union: a pipeline with several sources reads them all in stage 0
+   * through one tagged union, and stage 0 hands each record to its own source's consumers.
+   */
+  record Tagged(int branch, Object value) {}
+
   private final List<Branch> branches;
+  private final boolean tagged;
+  private final java.util.function.LongSupplier nanoClock;
 
   UnionSource(List<Branch> branches) {
+    this(branches, false);
+  }
+
+  /** A union whose records are wrapped in {@link Tagged} if {@code tagged}. */
+  UnionSource(List<Branch> branches, boolean tagged) {
+    this(branches, tagged, System::nanoTime);
+  }
+
+  UnionSource(List<Branch> branches, boolean tagged, java.util.function.LongSupplier nanoClock) {
     this.branches = List.copyOf(branches);
+    this.tagged = tagged;
+    this.nanoClock = nanoClock;
   }
 
   @Override
@@ -90,12 +109,16 @@ final class UnionSource implements Source<Object> {
     private final List<SourceReader<Object>> readers;
     private final boolean[] ended;
     private final long[] maxTimestamp;
+    /** When each branch last emitted a record (its idleness clock). */
+    private final long[] lastDataNanos;
 
     Reader(List<SourceReader<Object>> readers) {
       this.readers = readers;
       this.ended = new boolean[readers.size()];
       this.maxTimestamp = new long[readers.size()];
       java.util.Arrays.fill(maxTimestamp, Long.MIN_VALUE);
+      this.lastDataNanos = new long[readers.size()];
+      java.util.Arrays.fill(lastDataNanos, nanoClock.getAsLong());
     }
 
     @Override
@@ -139,6 +162,7 @@ final class UnionSource implements Source<Object> {
         if (timestamp > maxTimestamp[branch]) {
           maxTimestamp[branch] = timestamp;
         }
+        lastDataNanos[branch] = nanoClock.getAsLong();
         apply(branches.get(branch).ops(), 0, record, timestamp);
       }
 
@@ -158,7 +182,7 @@ final class UnionSource implements Source<Object> {
             return;
           }
         }
-        out.collect(record, ts);
+        out.collect(tagged ? new Tagged(branch, record) : record, ts);
       }
 
       @Override
@@ -197,16 +221,33 @@ final class UnionSource implements Source<Object> {
       return true;
     }
 
+    /**
+     * The minimum over the branches that are neither finished, nor without anything assigned, nor idle (no record for
+     * their strategy's idle timeout) of each branch's watermark; +infinity (= idle for the runtime) if every branch is
+     * one of those.
+     */
     @Override
     public long currentWatermark() {
       long min = Long.MAX_VALUE;
+      long now = nanoClock.getAsLong();
       for (int i = 0; i < readers.size(); i++) {
         Transformation.WatermarkSpec spec = branches.get(i).watermarks();
-        if (ended[i] || readers.get(i).currentWatermark() == Long.MAX_VALUE) {
+        long own = readers.get(i).currentWatermark();
+        if (ended[i] || own == Long.MAX_VALUE) {
           continue; // finished or nothing assigned: does not hold back the union
         }
-        long wm = !spec.enabled() || maxTimestamp[i] == Long.MIN_VALUE
-            ? Long.MIN_VALUE : maxTimestamp[i] - spec.maxOutOfOrdernessMillis() - 1;
+        if (spec.idleTimeoutMillis() > 0 && now - lastDataNanos[i] > spec.idleTimeoutMillis() * 1_000_000L) {
+          continue; // idle branch
+        }
+        long wm;
+        if (spec.fromReader()) {
+          wm = own == SourceReader.HOLD_BACK ? Long.MIN_VALUE : own;
+        } else if (!spec.enabled() || maxTimestamp[i] == Long.MIN_VALUE || own == SourceReader.HOLD_BACK) {
+          wm = Long.MIN_VALUE;
+        } else {
+          long progress = own != Long.MIN_VALUE && own < maxTimestamp[i] ? own : maxTimestamp[i];
+          wm = progress - spec.maxOutOfOrdernessMillis() - 1;
+        }
         min = Math.min(min, wm);
       }
       return min;

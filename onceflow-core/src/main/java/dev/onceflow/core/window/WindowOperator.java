@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  * state. Windows are stored under start / granularity (size for tumbling, slide for sliding, 1 for sessions): starts
  * are multiples of the size, and such Long keys collide in a HashMap, consecutive indexes do not. A window fires when the watermark reaches its last millisecond (end - 1); with allowed lateness L it is kept
  * until the watermark reaches end - 1 + L, and each late record within L re-fires it with the updated result. A
- * record whose windows are all past their lateness is late data: it goes to the late-data handler, if any.
+ * record whose windows are all past their lateness is late data: it goes to the late-data side output, if any.
  */
 public final class WindowOperator<K, T, A, R> extends KeyedProcessFunction<K, T, WindowResult<K, R>> {
   private static final long serialVersionUID = 1L;
@@ -29,19 +29,40 @@ public final class WindowOperator<K, T, A, R> extends KeyedProcessFunction<K, T,
   private final AggregateFunction<T, A, R> fn;
   private final long lateness;
   private final transient Consumer<? super T> lateData;
+  /** The side output late records go to, or null. */
+  private final dev.onceflow.core.OutputTag<T> lateTag;
   private transient MapState<Long, Slot> windows;
   private final long granularity;
 
   /** Window state: end (exclusive) and accumulator. */
   record Slot(long end, Object acc) {}
 
-  /** Creates the operator; {@code lateData} may be null (late records are then only dropped). */
+  /**
+   * Creates the operator; {@code lateData} may be null (late records are then only dropped).
+   *
+   * @deprecated a late-data callback runs outside the sinks' transactions; use the constructor with an {@link
+   *     dev.onceflow.core.OutputTag}
+   */
+  @Deprecated
   public WindowOperator(
       WindowAssigner assigner, AggregateFunction<T, A, R> fn, long allowedLatenessMillis, Consumer<? super T> lateData) {
+    this(assigner, fn, allowedLatenessMillis, lateData, null);
+  }
+
+  /** Creates the operator; late records go to the side output {@code lateTag}, or are dropped if it is null. */
+  public WindowOperator(
+      WindowAssigner assigner, AggregateFunction<T, A, R> fn, long allowedLatenessMillis,
+      dev.onceflow.core.OutputTag<T> lateTag) {
+    this(assigner, fn, allowedLatenessMillis, null, lateTag);
+  }
+
+  private WindowOperator(WindowAssigner assigner, AggregateFunction<T, A, R> fn, long allowedLatenessMillis,
+      Consumer<? super T> lateData, dev.onceflow.core.OutputTag<T> lateTag) {
     this.assigner = assigner;
     this.fn = fn;
     this.lateness = allowedLatenessMillis;
     this.lateData = lateData;
+    this.lateTag = lateTag;
     this.granularity = assigner instanceof WindowAssigner.Tumbling t ? t.sizeMillis()
         : assigner instanceof WindowAssigner.Sliding s ? s.slideMillis() : 1;
   }
@@ -80,7 +101,7 @@ public final class WindowOperator<K, T, A, R> extends KeyedProcessFunction<K, T,
     if (assigner instanceof WindowAssigner.Tumbling t) {
       long start = Math.floorDiv(ts, t.sizeMillis()) * t.sizeMillis();
       if (!addTo(start, start + t.sizeMillis(), value, wm, ctx, out)) {
-        late(value);
+        late(value, ctx);
       }
     } else if (assigner instanceof WindowAssigner.Sliding s) {
       boolean any = false;
@@ -89,14 +110,17 @@ public final class WindowOperator<K, T, A, R> extends KeyedProcessFunction<K, T,
         any |= addTo(start, start + s.sizeMillis(), value, wm, ctx, out);
       }
       if (!any) {
-        late(value);
+        late(value, ctx);
       }
     } else {
       session(((WindowAssigner.Session) assigner).gapMillis(), value, ts, wm, ctx, out);
     }
   }
 
-  private void late(T value) {
+  private void late(T value, Context<K> ctx) {
+    if (lateTag != null) {
+      ctx.output(lateTag, value);
+    }
     if (lateData != null) {
       lateData.accept(value);
     }
@@ -130,7 +154,7 @@ public final class WindowOperator<K, T, A, R> extends KeyedProcessFunction<K, T,
     long start = ts;
     long end = ts + gap;
     if (end - 1 + lateness <= wm && wm != Long.MIN_VALUE) {
-      late(value);
+      late(value, ctx);
       return;
     }
     A acc = fn.add(value, fn.createAccumulator());

@@ -64,7 +64,7 @@ class RestorePlannerTest {
 
   private static JobConfig config(Guarantee g, int parallelism) {
     return new JobConfig("job", g, parallelism, 128, Duration.ZERO, Duration.ofMinutes(1), DIR, 3,
-        RestartStrategy.noRestart(), 64, 2, false, 0, List.of());
+        RestartStrategy.noRestart(), 64, 2, false, 0, List.of(), 1024);
   }
 
   private static CompletedCheckpoint checkpoint(Guarantee g, int parallelism, String sinkUid, byte[] token)
@@ -97,7 +97,7 @@ class RestorePlannerTest {
     RecordingSink sink = new RecordingSink();
     JobGraph graph = graph(sink);
     // checkpoint taken at p=2 after an earlier p=4 run: indexes 2 and 3 have no tokens but may hold prepared ones
-    CompletedCheckpoint c = checkpoint(Guarantee.EXACTLY_ONCE, 2, graph.last().sinkUid(), new byte[] {7});
+    CompletedCheckpoint c = checkpoint(Guarantee.EXACTLY_ONCE, 2, graph.sinks.get(0).uid(), new byte[] {7});
     RestorePlan plan = RestorePlanner.plan(config(Guarantee.EXACTLY_ONCE, 2), graph, DIR, Optional.of(c),
         Optional.of(new JobHistory(Guarantee.EXACTLY_ONCE, Map.of("rec", 4))));
     SinkRecovery.Result r = SinkRecovery.recover(config(Guarantee.EXACTLY_ONCE, 2), graph, plan);
@@ -109,7 +109,7 @@ class RestorePlannerTest {
   @Test
   void pendingTransactionsAJobWithoutTheTransactionalSinkWouldDropAreRefused() throws Exception {
     JobGraph graph = graph(new CollectingSink<Long>());
-    CompletedCheckpoint c = checkpoint(Guarantee.EXACTLY_ONCE, 1, graph.last().sinkUid(), new byte[] {1});
+    CompletedCheckpoint c = checkpoint(Guarantee.EXACTLY_ONCE, 1, graph.sinks.get(0).uid(), new byte[] {1});
     IncompatibleCheckpointException e = assertThrows(IncompatibleCheckpointException.class,
         () -> RestorePlanner.plan(config(Guarantee.AT_LEAST_ONCE, 1), graph, DIR, Optional.of(c), Optional.empty()));
     assertTrue(e.getMessage().contains("prepared transactions"), e.getMessage());
@@ -119,7 +119,7 @@ class RestorePlannerTest {
   void aCheckpointWithoutARecordedGuaranteeServesOnlyAtLeastOnce() throws Exception {
     RecordingSink sink = new RecordingSink();
     JobGraph graph = graph(sink);
-    CompletedCheckpoint old = checkpoint(null, 1, graph.last().sinkUid(), new byte[] {1});
+    CompletedCheckpoint old = checkpoint(null, 1, graph.sinks.get(0).uid(), new byte[] {1});
     IncompatibleCheckpointException e = assertThrows(IncompatibleCheckpointException.class,
         () -> RestorePlanner.plan(config(Guarantee.EXACTLY_ONCE, 1), graph, DIR, Optional.of(old), Optional.empty()));
     assertTrue(e.getMessage().contains("unrecorded guarantee") && e.getMessage().contains("AT_LEAST_ONCE"),

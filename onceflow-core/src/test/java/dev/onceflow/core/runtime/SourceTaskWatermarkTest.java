@@ -52,6 +52,8 @@ class SourceTaskWatermarkTest {
       t.join(10_000);
     }
     io.shutdownNow();
+    // a checkpoint write still running would race the temporary directory's deletion
+    assertTrue(io.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS), "checkpoint I/O did not stop");
   }
 
   /** Records what reaches the chain, with the clock reading at each idle. */

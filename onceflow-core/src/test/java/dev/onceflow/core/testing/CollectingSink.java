@@ -11,18 +11,29 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 public final class CollectingSink<T> implements WriteThroughSink<T> {
   private final ConcurrentLinkedQueue<T> out = new ConcurrentLinkedQueue<>();
   private final Fault fault;
+  private final String name;
 
   public CollectingSink() {
     this(Fault.never());
   }
 
   public CollectingSink(Fault fault) {
+    this("collect", fault);
+  }
+
+  /** A sink of another name (a pipeline's sinks need names of their own). */
+  public CollectingSink(String name) {
+    this(name, Fault.never());
+  }
+
+  private CollectingSink(String name, Fault fault) {
+    this.name = name;
     this.fault = fault;
   }
 
   @Override
   public String name() {
-    return "collect";
+    return name;
   }
 
   public List<T> values() {

@@ -9,7 +9,8 @@ import java.time.Duration;
 
 /**
  * The pipeline settings the in-process failure tests share: small batches and channels so a fault finds records in
- * flight everywhere, a checkpoint every 10 ms, up to 10 quick restarts.
+ * flight everywhere, a checkpoint every 10 ms, up to 10 quick restarts; under AT_MOST_ONCE a read-ahead of 16 batches
+ * (several reservations in flight, and what a failure loses stays small against the tests' inputs).
  */
 public final class FaultTestPipelines {
   private FaultTestPipelines() {}
@@ -20,6 +21,7 @@ public final class FaultTestPipelines {
         .guarantee(guarantee)
         .parallelism(2)
         .batchSize(64)
+        .atMostOnceReadAhead(1024)
         .channelCapacity(2)
         .checkpointInterval(Duration.ofMillis(10))
         .checkpointDir(checkpointDir)

@@ -34,14 +34,15 @@ public final class JobMeters {
   private final Tags tags;
   private final SubtaskCounter[][] stageIn;
   private final LongAdder[] stageBlocked;
-  private final SubtaskCounter[] sinkWritten;
-  private final String sinkName;
-  private volatile IntSupplier pendingTransactions = () -> 0;
+  /** Tag value of the sink meters that concern every sink of the job at once (recovery, visibility). */
+  public static final String ALL_SINKS = "(all)";
+  private final Map<String, SubtaskCounter[]> sinkWritten = new java.util.LinkedHashMap<>();
+  private final Map<String, Counter> committedByCheckpoint = new java.util.HashMap<>();
+  private final Map<String, Counter> aborted = new java.util.HashMap<>();
+  private volatile Map<String, IntSupplier> pendingTransactions = Map.of();
   private final AtomicLong restored = new AtomicLong(-1);
   private final AtomicLong lastCheckpoint = new AtomicLong(-1);
-  private final Counter committedByCheckpoint;
   private final Counter committedByRecovery;
-  private final Counter aborted;
   private final Counter checkpointsCompleted;
   private final Timer checkpointDuration;
   private final Timer visibilityDelay;
@@ -57,7 +58,7 @@ public final class JobMeters {
 
   /** Meters that record nothing (tests and tools that build runtime pieces by hand). */
   public static JobMeters detached() {
-    return new JobMeters(null, "detached", List.of(), 1, "sink", new AtomicLong(), new AtomicLong());
+    return new JobMeters(null, "detached", List.of(), 1, List.of(), new AtomicLong(), new AtomicLong());
   }
 
   /**
@@ -69,11 +70,10 @@ public final class JobMeters {
    * @param recordsRead the job's count of source records
    * @param decodeFailures the job's count of dead-lettered source records
    */
-  public JobMeters(MeterRegistry registry, String pipeline, List<String> stages, int parallelism, String sinkName,
-      AtomicLong recordsRead, AtomicLong decodeFailures) {
+  public JobMeters(MeterRegistry registry, String pipeline, List<String> stages, int parallelism,
+      List<String> sinkNames, AtomicLong recordsRead, AtomicLong decodeFailures) {
     this.registry = registry == null ? new CompositeMeterRegistry() : registry;
     this.tags = Tags.of("pipeline", pipeline);
-    this.sinkName = sinkName;
     MeterRegistry r = this.registry;
     FunctionCounter.builder(SOURCE_RECORDS, recordsRead, AtomicLong::get).tags(tags)
         .description("records emitted by the source subtasks").register(r);
@@ -95,21 +95,25 @@ public final class JobMeters {
             .description("time senders were blocked on the stage's full input channels").register(r);
       }
     }
-    sinkWritten = new SubtaskCounter[parallelism];
-    for (int i = 0; i < parallelism; i++) {
-      sinkWritten[i] = new SubtaskCounter();
+    for (String sinkName : sinkNames) {
+      SubtaskCounter[] written = new SubtaskCounter[parallelism];
+      for (int i = 0; i < parallelism; i++) {
+        written[i] = new SubtaskCounter();
+      }
+      sinkWritten.put(sinkName, written);
+      Tags sk = tags.and("sink", sinkName);
+      FunctionCounter.builder(SINK_RECORDS, written, JobMeters::sum).tags(sk)
+          .description("records handed to the sink writer").register(r);
+      Gauge.builder(SINK_PENDING_TRANSACTIONS, this, m -> m.pending(sinkName)).tags(sk)
+          .description("prepared transactions waiting for their checkpoint's commit").register(r);
+      committedByCheckpoint.put(sinkName, Counter.builder(SINK_TRANSACTIONS_COMMITTED)
+          .tags(sk.and("phase", "checkpoint")).register(r));
+      aborted.put(sinkName, Counter.builder(SINK_TRANSACTIONS_ABORTED).tags(sk).register(r));
     }
-    Tags sk = tags.and("sink", sinkName);
-    FunctionCounter.builder(SINK_RECORDS, sinkWritten, JobMeters::sum).tags(sk)
-        .description("records handed to the sink writer").register(r);
-    Gauge.builder(SINK_PENDING_TRANSACTIONS, this, m -> m.pendingTransactions.getAsInt()).tags(sk)
-        .description("prepared transactions waiting for their checkpoint's commit").register(r);
-    committedByCheckpoint = Counter.builder(SINK_TRANSACTIONS_COMMITTED).tags(sk.and("phase", "checkpoint"))
+    Tags all = tags.and("sink", ALL_SINKS);
+    committedByRecovery = Counter.builder(SINK_TRANSACTIONS_COMMITTED).tags(all.and("phase", "recovery"))
         .register(r);
-    committedByRecovery = Counter.builder(SINK_TRANSACTIONS_COMMITTED).tags(sk.and("phase", "recovery"))
-        .register(r);
-    aborted = Counter.builder(SINK_TRANSACTIONS_ABORTED).tags(sk).register(r);
-    visibilityDelay = Timer.builder(SINK_VISIBILITY_DELAY).tags(sk).publishPercentiles(0.5, 0.99)
+    visibilityDelay = Timer.builder(SINK_VISIBILITY_DELAY).tags(all).publishPercentiles(0.5, 0.99)
         .description("longest wait of a committed record until its transaction was visible").register(r);
     FunctionCounter.builder(DEDUP_ABSORBED, this, JobMeters::dedupAbsorbed).tags(tags)
         .description("records dropped by deduplicate() as duplicates").register(r);
@@ -146,14 +150,27 @@ public final class JobMeters {
     return stageBlocked[stage];
   }
 
-  /** Records written by sink subtask {@code subtask}. */
-  public SubtaskCounter sinkWritten(int subtask) {
-    return sinkWritten[subtask];
+  /** Records written by subtask {@code subtask} of sink {@code sink}. */
+  public SubtaskCounter sinkWritten(String sink, int subtask) {
+    return sinkWritten.get(sink)[subtask];
   }
 
-  /** The current attempt's count of pending sink transactions. */
-  public void pendingTransactions(IntSupplier supplier) {
-    this.pendingTransactions = supplier;
+  /** The current attempt's counts of pending transactions, per transactional sink. */
+  public void pendingTransactions(Map<String, IntSupplier> perSink) {
+    this.pendingTransactions = Map.copyOf(perSink);
+  }
+
+  private int pending(String sink) {
+    IntSupplier s = pendingTransactions.get(sink);
+    return s == null ? 0 : s.getAsInt();
+  }
+
+  private int pendingTotal() {
+    int n = 0;
+    for (IntSupplier s : pendingTransactions.values()) {
+      n += s.getAsInt();
+    }
+    return n;
   }
 
   /** An attempt starts: its clock of visibility starts too; deduplicators of the previous attempt are folded in. */
@@ -205,14 +222,14 @@ public final class JobMeters {
     committedByRecovery.increment(committed);
   }
 
-  /** {@code n} sink transactions committed after a checkpoint. */
-  public void transactionsCommitted(int n) {
-    committedByCheckpoint.increment(n);
+  /** {@code n} transactions of sink {@code sink} committed after a checkpoint. */
+  public void transactionsCommitted(String sink, int n) {
+    committedByCheckpoint.get(sink).increment(n);
   }
 
-  /** An open sink transaction was aborted on cancellation. */
-  public void transactionAborted() {
-    aborted.increment();
+  /** An open transaction of sink {@code sink} was aborted on cancellation. */
+  public void transactionAborted(String sink) {
+    aborted.get(sink).increment();
   }
 
   /** A subtask aligned the barriers of checkpoint {@code id} in {@code nanos}. */
@@ -259,7 +276,7 @@ public final class JobMeters {
     visibleFromNanos = triggered;
     return new CheckpointStats(id, isFinal, triggeredAtMillis, committed - triggered, acknowledged - triggered, align,
         write, metadataWritten - acknowledged, committed - metadataWritten, sizeBytes,
-        pendingTransactions.getAsInt(), null);
+        pendingTotal(), null);
   }
 
   private void phase(String name, long nanos) {
@@ -273,7 +290,7 @@ public final class JobMeters {
     inFlight.remove(id);
     registry.counter(CHECKPOINT_FAILURES, tags.and("reason", reason.tag())).increment();
     long d = triggered == 0 ? 0 : System.nanoTime() - triggered;
-    return new CheckpointStats(id, isFinal, triggeredAtMillis, d, 0, 0, 0, 0, 0, 0, pendingTransactions.getAsInt(),
+    return new CheckpointStats(id, isFinal, triggeredAtMillis, d, 0, 0, 0, 0, 0, 0, pendingTotal(),
         reason);
   }
 
@@ -287,11 +304,6 @@ public final class JobMeters {
         return g;
       }).reader = reader;
     }
-  }
-
-  /** The sink's name (tag of the sink meters). */
-  public String sinkName() {
-    return sinkName;
   }
 
   private static final class LagGauge {

@@ -1,0 +1,451 @@
+package dev.onceflow.cli;
+
+import dev.onceflow.core.Guarantee;
+import dev.onceflow.core.JobHandle;
+import dev.onceflow.core.Onceflow;
+import dev.onceflow.core.Pipeline;
+import dev.onceflow.core.WatermarkStrategy;
+import dev.onceflow.core.window.WindowAssigner;
+import dev.onceflow.kafka.KafkaSink;
+import dev.onceflow.kafka.KafkaSource;
+import dev.onceflow.kafka.broker.LocalKafkaBroker;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code onceflow bench kafka}: on one Kafka broker, a Kafka-to-Kafka map job and a tag-count job reading Kafka, at
+ * parallelism 2 with 100-byte records, under no checkpoints, AT_LEAST_ONCE 1 s, EXACTLY_ONCE 1 s and 100 ms, beside
+ * the limit measured in the same run: a plain kafka-clients consume-and-produce loop (one consumer and one producer
+ * per input partition, no transactions).
+ *
+ * <p>Throughput: a pre-filled input read to its end; the clock starts at the first record read (so the fixed start
+ * costs, a transactional sink's lease and producer set-up, are not in it) and stops when the job finished (its final
+ * commit done). Latency of committed output: a producer paced at {@code --rate} stamps each record with its intended
+ * send time (no coordinated omission) and a {@code read_committed} consumer records, when the record becomes visible,
+ * the time since (HdrHistogram).
+ */
+@Command(name = "kafka", mixinStandardHelpOptions = true,
+    description = "Benchmark Onceflow on Kafka (map job and tag-count, parallelism 2, 100-byte records; no"
+        + " checkpoints, at-least-once 1 s, exactly-once 1 s and 100 ms) against a plain consume-and-produce loop,"
+        + " on a local broker started for the run (or --bootstrap-servers): throughput and committed-output latency.")
+final class BenchKafkaCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--records", defaultValue = "300000", description = "Records of the throughput input. Default"
+      + " ${DEFAULT-VALUE}.")
+  int records;
+
+  @Option(names = "--rate", defaultValue = "5000", description = "Records/s of the latency phase. Default"
+      + " ${DEFAULT-VALUE}.")
+  int rate;
+
+  @Option(names = "--seconds", defaultValue = "10", description = "Length of each latency phase. Default"
+      + " ${DEFAULT-VALUE}.")
+  int seconds;
+
+  @Option(names = "--bootstrap-servers", description = "Use this cluster instead of starting a local broker (topics"
+      + " bench-* are created).")
+  String bootstrapServers;
+
+  private static final int PARALLELISM = 2;
+  private static final int VALUE_BYTES = 100;
+  private static final long EPOCH = 1_767_225_600_000L;
+
+  /** A scenario: the pipeline's guarantee and checkpoint interval (0 = none). */
+  record Mode(String label, Guarantee guarantee, long intervalMs) {}
+
+  static final List<Mode> MODES = List.of(new Mode("no checkpoints", Guarantee.AT_LEAST_ONCE, 0),
+      new Mode("at-least-once 1 s", Guarantee.AT_LEAST_ONCE, 1000),
+      new Mode("exactly-once 1 s", Guarantee.EXACTLY_ONCE, 1000),
+      new Mode("exactly-once 100 ms", Guarantee.EXACTLY_ONCE, 100));
+
+  private String bootstrap;
+  private Path tmp;
+  private int topics;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    if (records < 1 || rate < 1 || seconds < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--records, --rate and --seconds must be >= 1");
+    }
+    tmp = Files.createTempDirectory("onceflow-bench-kafka");
+    LocalKafkaBroker broker = null;
+    try {
+      if (bootstrapServers == null) {
+        spec.commandLine().getErr().println("onceflow bench kafka: starting a local broker ...");
+        spec.commandLine().getErr().flush();
+        broker = LocalKafkaBroker.create(tmp.resolve("broker"), System.getProperty("java.class.path"), 0, Map.of());
+        broker.start();
+        bootstrap = broker.bootstrapServers();
+      } else {
+        bootstrap = bootstrapServers;
+      }
+      out.printf("onceflow bench kafka: %d cores, load average %.1f at start, parallelism %d, %d-byte records;"
+          + " throughput over %,d records, latency at %,d records/s for %d s%n",
+          Runtime.getRuntime().availableProcessors(), load(), PARALLELISM, VALUE_BYTES, records, rate, seconds);
+      String in = topic("bench-in");
+      fill(in);
+      out.printf("%-34s %12s %9s %10s %10s%n", "scenario", "records/s", "vs loop", "p50 ms", "p99 ms");
+      out.flush();
+      double loop = plainLoopThroughput(in);
+      Histogram loopLatency = latency(null);
+      row(out, "plain consume-produce loop", loop, loop, loopLatency);
+      for (Mode m : MODES) {
+        row(out, "map, " + m.label(), mapThroughput(in, m), loop, latency(m));
+      }
+      for (Mode m : MODES) {
+        row(out, "tag-count, " + m.label(), tagCountThroughput(in, m), loop, null);
+      }
+      out.printf("load average %.1f at the end (other processes share the cores: compare rows of one run)%n", load());
+      out.flush();
+      return 0;
+    } finally {
+      if (broker != null) {
+        broker.stop();
+      }
+      deleteQuietly(tmp);
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (var s = Files.walk(dir)) {
+      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (java.io.IOException e) {
+      System.err.println("onceflow bench kafka: could not delete " + dir + ": " + e);
+    }
+  }
+
+  private static double load() {
+    return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+  }
+
+  private static void row(PrintWriter out, String label, double rate, double loop, Histogram h) {
+    out.printf("%-34s %12.0f %8.0f%% %10s %10s%n", label, rate, 100 * rate / loop,
+        h == null ? "-" : String.format("%.1f", h.getValueAtPercentile(50) / 1000.0),
+        h == null ? "-" : String.format("%.1f", h.getValueAtPercentile(99) / 1000.0));
+    out.flush();
+  }
+
+  private String topic(String prefix) throws Exception {
+    String name = prefix + "-" + (++topics) + "-" + System.nanoTime() % 100_000;
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      admin.createTopics(List.of(new NewTopic(name, PARALLELISM, (short) 1)
+          .configs(Map.of("retention.ms", "-1")))).all().get(60, TimeUnit.SECONDS);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (true) {
+        try {
+          var d = admin.describeTopics(List.of(name)).allTopicNames().get(10, TimeUnit.SECONDS).get(name);
+          if (d.partitions().stream().allMatch(p -> p.leader() != null)) {
+            return name;
+          }
+        } catch (java.util.concurrent.ExecutionException notYet) {
+          // unknown for a moment after creation
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("topic " + name + " has no leader after 60 s");
+        }
+        Thread.sleep(50); // broker metadata: nothing to wait on but another describe
+      }
+    }
+  }
+
+  private Properties producerProps() {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrap);
+    p.put("linger.ms", "5");
+    p.put("batch.size", "65536");
+    return p;
+  }
+
+  private Properties consumerProps() {
+    Properties c = new Properties();
+    c.put("bootstrap.servers", bootstrap);
+    c.put("isolation.level", "read_committed");
+    c.put("enable.auto.commit", "false");
+    c.put("auto.offset.reset", "earliest");
+    return c;
+  }
+
+  /** 100-byte values: an 8-byte sequence number, then padding; timestamps 1 ms apart (tag-count's event time). */
+  private void fill(String topic) throws Exception {
+    byte[] pad = "x".repeat(VALUE_BYTES - 8).getBytes(StandardCharsets.US_ASCII);
+    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(producerProps(), new ByteArraySerializer(),
+        new ByteArraySerializer())) {
+      List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
+      for (int i = 0; i < records; i++) {
+        byte[] v = ByteBuffer.allocate(VALUE_BYTES).putLong(i).put(pad).array();
+        acks.add(p.send(new ProducerRecord<>(topic, i % PARALLELISM, EPOCH + i, null, v)));
+      }
+      for (var a : acks) {
+        a.get(120, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /** One consumer-producer pair per input partition, in threads, like the pipeline's two subtasks. */
+  private double plainLoopThroughput(String in) throws Exception {
+    String out = topic("bench-loop");
+    AtomicLong first = new AtomicLong(Long.MAX_VALUE);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    List<Thread> threads = new ArrayList<>();
+    long perPartition = records / PARALLELISM;
+    for (int part = 0; part < PARALLELISM; part++) {
+      int mine = part;
+      long expected = perPartition + (mine < records % PARALLELISM ? 1 : 0);
+      Thread t = new Thread(() -> {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProps(), new ByteArrayDeserializer(),
+            new ByteArrayDeserializer());
+            KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(producerProps(), new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+          TopicPartition tp = new TopicPartition(in, mine);
+          c.assign(List.of(tp));
+          c.seekToBeginning(List.of(tp));
+          long seen = 0;
+          while (seen < expected) {
+            var batch = c.poll(Duration.ofMillis(100));
+            if (!batch.isEmpty()) {
+              long now = System.nanoTime();
+              first.accumulateAndGet(now, Math::min);
+            }
+            for (ConsumerRecord<byte[], byte[]> r : batch) {
+              p.send(new ProducerRecord<>(out, mine, null, r.value()));
+              seen++;
+            }
+          }
+          p.flush();
+        } catch (Throwable e) {
+          failure.set(e);
+        }
+      }, "bench-loop-" + part);
+      threads.add(t);
+      t.start();
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    long end = System.nanoTime();
+    if (failure.get() != null) {
+      throw new IllegalStateException("plain loop failed: " + failure.get(), failure.get());
+    }
+    return records / ((end - first.get()) / 1e9);
+  }
+
+  private Pipeline pipeline(String name, Mode m) throws Exception {
+    return Onceflow.pipeline(name + "-" + System.nanoTime()).guarantee(m.guarantee()).parallelism(PARALLELISM)
+        .checkpointInterval(Duration.ofMillis(m.intervalMs())).checkpointDir(Files.createTempDirectory(tmp, "ckpt"));
+  }
+
+  private KafkaSink.Builder<byte[]> sink(String topic, Mode m) {
+    return KafkaSink.<byte[]>builder().bootstrapServers(bootstrap).topic(topic).valueEncoder(x -> x)
+        .guarantee(m.guarantee()).property("linger.ms", "5").property("batch.size", "65536");
+  }
+
+  /** Runs {@code p} to its end; records/s from its first record read. */
+  private double runTimed(Pipeline p, String out, long expectedOutput) throws Exception {
+    JobHandle job = p.start();
+    long first = 0;
+    while (!job.awaitTermination(Duration.ofMillis(1))) {
+      if (first == 0 && job.metrics().recordsRead() > 0) {
+        first = System.nanoTime();
+      }
+    }
+    job.join();
+    long end = System.nanoTime();
+    long got = countCommitted(out);
+    if (expectedOutput >= 0 ? got != expectedOutput : got == 0) {
+      throw new IllegalStateException("the benchmark job committed " + got + " records to " + out + ", expected "
+          + (expectedOutput >= 0 ? expectedOutput : "some"));
+    }
+    return records / ((end - (first == 0 ? end - 1 : first)) / 1e9);
+  }
+
+  private double mapThroughput(String in, Mode m) throws Exception {
+    String out = topic("bench-map");
+    Pipeline p = pipeline("bench-map", m);
+    p.source(KafkaSource.<byte[]>builder().bootstrapServers(bootstrap).topics(in).bounded().decoder(x -> x).build())
+        .map(x -> x)
+        .sinkTo(sink(out, m).build());
+    return runTimed(p, out, records);
+  }
+
+  private double tagCountThroughput(String in, Mode m) throws Exception {
+    String out = topic("bench-tags");
+    Pipeline p = pipeline("bench-tags", m);
+    p.source(KafkaSource.<Long>builder().bootstrapServers(bootstrap).topics(in).bounded()
+            .decoder(x -> ByteBuffer.wrap(x).getLong()).build(),
+            WatermarkStrategy.boundedOutOfOrderness(Duration.ofSeconds(1)))
+        .keyBy(i -> "tag-" + (i % 50))
+        .window(WindowAssigner.tumbling(Duration.ofSeconds(60)))
+        .count()
+        .map(w -> (w.key() + "," + w.start() + "," + w.value()).getBytes(StandardCharsets.UTF_8))
+        .sinkTo(sink(out, m).build());
+    return runTimed(p, out, -1);
+  }
+
+  private long countCommitted(String topic) {
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProps(), new ByteArrayDeserializer(),
+        new ByteArrayDeserializer())) {
+      List<TopicPartition> tps = new ArrayList<>();
+      for (int i = 0; i < PARALLELISM; i++) {
+        tps.add(new TopicPartition(topic, i));
+      }
+      c.assign(tps);
+      c.seekToBeginning(tps);
+      Map<TopicPartition, Long> end = c.endOffsets(tps);
+      long n = 0;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("counting " + topic + " took over 120 s");
+        }
+        n += c.poll(Duration.ofMillis(100)).count();
+      }
+      return n;
+    }
+  }
+
+  /**
+   * Committed-output latency of the map job under {@code m} (null: the plain loop): records stamped with their
+   * intended send time, paced at {@code rate}; a warm-up record every 10 ms until the first output is visible.
+   */
+  private Histogram latency(Mode m) throws Exception {
+    String in = topic("bench-lat-in");
+    String out = topic("bench-lat-out");
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Thread loop = null;
+    JobHandle job = null;
+    if (m == null) {
+      loop = new Thread(() -> {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProps(), new ByteArrayDeserializer(),
+            new ByteArrayDeserializer());
+            KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(producerProps(), new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+          c.assign(List.of(new TopicPartition(in, 0), new TopicPartition(in, 1)));
+          while (!stop.get()) {
+            for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
+              p.send(new ProducerRecord<>(out, r.partition(), null, r.value()));
+            }
+          }
+        } catch (Throwable e) {
+          failure.set(e);
+        }
+      }, "bench-latency-loop");
+      loop.start();
+    } else {
+      Pipeline p = pipeline("bench-lat", m);
+      p.source(KafkaSource.<byte[]>builder().bootstrapServers(bootstrap).topics(in).decoder(x -> x)
+              .partitionDiscovery(Duration.ZERO).build())
+          .map(x -> x)
+          .sinkTo(sink(out, m).build());
+      job = p.start();
+    }
+    Histogram h = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
+    long total = (long) rate * seconds;
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(), new ByteArraySerializer(),
+        new ByteArraySerializer());
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(), new ByteArrayDeserializer(),
+            new ByteArrayDeserializer())) {
+      consumer.assign(List.of(new TopicPartition(out, 0), new TopicPartition(out, 1)));
+      // warm-up: until the job's first output is visible (its start costs are not latency)
+      long warm = 0;
+      long warmDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      boolean visible = false;
+      while (!visible) {
+        producer.send(new ProducerRecord<>(in, (int) (warm++ % PARALLELISM), null, stamp(-1)));
+        visible = !consumer.poll(Duration.ofMillis(10)).isEmpty();
+        if (System.nanoTime() > warmDeadline) {
+          throw new IllegalStateException("no output visible 120 s after the benchmark job started");
+        }
+      }
+      Thread pacer = paced(producer, in, total, failure);
+      long seen = 0;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds + 120L);
+      while (seen < total) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(20))) {
+          long now = System.nanoTime();
+          long sent = ByteBuffer.wrap(r.value()).getLong();
+          if (sent >= 0) {
+            h.recordValue(Math.max(0, (now - sent) / 1000));
+            seen++;
+          }
+        }
+        if (failure.get() != null) {
+          throw new IllegalStateException("latency phase failed: " + failure.get(), failure.get());
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("only " + seen + " of " + total + " records visible in " + out);
+        }
+      }
+      pacer.join();
+    } finally {
+      stop.set(true);
+      if (loop != null) {
+        loop.join();
+      }
+      if (job != null) {
+        job.cancel();
+        job.awaitTermination(Duration.ofSeconds(60));
+      }
+    }
+    return h;
+  }
+
+  private static byte[] stamp(long intendedNanos) {
+    byte[] pad = new byte[VALUE_BYTES - 8];
+    return ByteBuffer.allocate(VALUE_BYTES).putLong(intendedNanos).put(pad).array();
+  }
+
+  /** Sends {@code total} records at {@code rate}/s, each stamped with the time it was due (not when it was sent). */
+  private Thread paced(KafkaProducer<byte[], byte[]> producer, String in, long total,
+      AtomicReference<Throwable> failure) {
+    Thread t = new Thread(() -> {
+      try {
+        long start = System.nanoTime();
+        long interval = 1_000_000_000L / rate;
+        for (long i = 0; i < total; i++) {
+          long due = start + i * interval;
+          while (System.nanoTime() < due) {
+            java.util.concurrent.locks.LockSupport.parkNanos(due - System.nanoTime());
+          }
+          producer.send(new ProducerRecord<>(in, (int) (i % PARALLELISM), null, stamp(due)));
+        }
+        producer.flush();
+      } catch (Throwable e) {
+        failure.set(e);
+      }
+    }, "bench-latency-producer");
+    t.start();
+    return t;
+  }
+}

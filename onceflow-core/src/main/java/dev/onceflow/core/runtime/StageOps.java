@@ -1,0 +1,127 @@
+package dev.onceflow.core.runtime;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * All operators of one subtask of a stage, as the one head its task drives. Records go to the entry operator of the
+ * input they came from (stage 0: of the source branch, for a tagged union of several sources); every control call is
+ * made on every operator once, in topological order, so an operator sees a watermark, barrier or end of input only
+ * after everything upstream of it in the stage has handled it (and emitted what it emits on it). That is what lets a
+ * stage be a graph (a stream read by several branches, several sinks, side outputs, a union) instead of a chain.
+ */
+final class StageOps extends ChainOp {
+  private final ChainOp[] ops;
+  private final ChainOp[] entries;
+  private final boolean tagged;
+
+  /**
+   * @param ops every operator of the stage once, in topological order
+   * @param entries per input (stage 0 with a tagged source: per branch), the operator its records go to
+   * @param tagged the records handed to {@link #accept} are {@link UnionSource.Tagged}
+   */
+  StageOps(List<ChainOp> ops, ChainOp[] entries, boolean tagged) {
+    this.ops = ops.toArray(new ChainOp[0]);
+    this.entries = entries;
+    this.tagged = tagged;
+  }
+
+  @Override
+  void accept(Object record, Object key, long timestamp) throws Exception {
+    if (tagged) {
+      UnionSource.Tagged t = (UnionSource.Tagged) record;
+      entries[t.branch()].accept(t.value(), null, timestamp);
+    } else {
+      entries[0].accept(record, key, timestamp);
+    }
+  }
+
+  /** A record that arrived on input {@code input}. */
+  void acceptFrom(int input, Object record, Object key, long timestamp) throws Exception {
+    entries[input].accept(record, key, timestamp);
+  }
+
+  @Override
+  void open(TaskContext ctx) throws Exception {
+    for (ChainOp op : ops) {
+      op.open(ctx);
+    }
+  }
+
+  @Override
+  void restore(List<Map<String, byte[]>> sections) throws Exception {
+    for (ChainOp op : ops) {
+      op.restore(sections);
+    }
+  }
+
+  @Override
+  void watermark(long watermark) throws Exception {
+    for (ChainOp op : ops) {
+      op.watermark(watermark);
+    }
+  }
+
+  @Override
+  void idle() throws Exception {
+    for (ChainOp op : ops) {
+      op.idle();
+    }
+  }
+
+  @Override
+  void replayEnd() throws Exception {
+    for (ChainOp op : ops) {
+      op.replayEnd();
+    }
+  }
+
+  @Override
+  void endInput() throws Exception {
+    for (ChainOp op : ops) {
+      op.endInput();
+    }
+  }
+
+  @Override
+  void barrier(CheckpointBarrier barrier, Map<String, Callable<byte[]>> sections) throws Exception {
+    for (ChainOp op : ops) {
+      op.barrier(barrier, sections);
+    }
+  }
+
+  @Override
+  void endOfBatch() throws Exception {
+    for (ChainOp op : ops) {
+      op.endOfBatch();
+    }
+  }
+
+  @Override
+  void flushIdle() throws Exception {
+    for (ChainOp op : ops) {
+      op.flushIdle();
+    }
+  }
+
+  /** Closes every operator, also when one fails to close (each may hold a transaction to abort); rethrows the first. */
+  @Override
+  void close(boolean failed) throws Exception {
+    Exception first = null;
+    for (ChainOp op : ops) {
+      try {
+        op.close(failed);
+      } catch (Exception e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package dev.onceflow.core.crash;
+
+import dev.onceflow.core.DataStream;
+import dev.onceflow.core.Guarantee;
+import dev.onceflow.core.JobHandle;
+import dev.onceflow.core.JobListener;
+import dev.onceflow.core.Onceflow;
+import dev.onceflow.core.Pipeline;
+import dev.onceflow.core.RestartStrategy;
+import dev.onceflow.core.connector.Encoder;
+import dev.onceflow.core.connector.log.LogSink;
+import dev.onceflow.core.connector.log.LogSource;
+import dev.onceflow.core.testing.CountPerKey;
+import dev.onceflow.log.Log;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The child JVM of {@link MultiSinkCrashTest}: one log source read by two branches into two transactional log sinks
+ * under EXACTLY_ONCE: "ids" (each id) and, through a keyed running count, "counts" ("id,key,count"). Args: log dir,
+ * checkpoint dir, where to hold (NONE, PRECOMMIT, CKPT = after the checkpoint completed and before any commit,
+ * COMMIT = inside the commit of "counts", which runs after that of "ids", RECOVERED = after recovery, before
+ * anything new), on which occurrence. Prints "READ n", "CKPT id", "COMMITTED id", "HELD ...", "FINISHED".
+ */
+public final class MultiSinkCrashChild {
+  public static final long KEYS = 31;
+
+  public static void main(String[] args) throws Exception {
+    Path logDir = Path.of(args[0]);
+    Path ckptDir = Path.of(args[1]);
+    String hold = args[2];
+    int nth = Integer.parseInt(args[3]);
+    AtomicInteger ckptCountdown = new AtomicInteger(nth);
+    CountDownLatch never = new CountDownLatch(1);
+    try (Log log = Log.open(logDir)) {
+      HoldingSink.Step step = switch (hold) {
+        case "PRECOMMIT" -> HoldingSink.Step.PRECOMMIT;
+        case "COMMIT" -> HoldingSink.Step.COMMIT;
+        case "RECOVERED" -> HoldingSink.Step.RECOVERED;
+        default -> HoldingSink.Step.NONE;
+      };
+      Pipeline p = Onceflow.pipeline("multisink")
+          .guarantee(Guarantee.EXACTLY_ONCE)
+          .parallelism(2)
+          .batchSize(32)
+          .channelCapacity(2)
+          .checkpointInterval(Duration.ofMillis(15))
+          .checkpointDir(ckptDir)
+          .restartStrategy(RestartStrategy.noRestart())
+          .listener(new JobListener() {
+            @Override
+            public void onCheckpointCompleted(long id) {
+              System.out.println("CKPT " + id);
+              if (hold.equals("CKPT") && ckptCountdown.decrementAndGet() == 0) {
+                System.out.println("HELD CKPT " + id); // metadata durable, no sink committed: the coordinator waits
+                System.out.flush();
+                try {
+                  never.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            }
+
+            @Override
+            public void onSinkCommitted(long id) {
+              System.out.println("COMMITTED " + id);
+            }
+          });
+      DataStream<Long> in = p.source(
+          LogSource.of(log, "in", b -> Long.parseLong(new String(b, StandardCharsets.UTF_8))).bounded());
+      in.map(String::valueOf).sinkTo(new HoldingSink<>(
+          LogSink.transactional(log, "ids", Encoder.<String>utf8String()), HoldingSink.Step.NONE, 0));
+      in.keyBy(i -> i % KEYS).process(new CountPerKey()).sinkTo(new HoldingSink<>(
+          LogSink.transactional(log, "counts", Encoder.<String>utf8String()), step, nth));
+      JobHandle job = p.start();
+      long reported = 0;
+      while (!job.awaitTermination(Duration.ofMillis(1))) {
+        long read = job.metrics().recordsRead();
+        if (read / 500 > reported / 500) {
+          System.out.println("READ " + read);
+          reported = read;
+        }
+      }
+      job.join();
+      System.out.println("FINISHED");
+    }
+    System.exit(0);
+  }
+}

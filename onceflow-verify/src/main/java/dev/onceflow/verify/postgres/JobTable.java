@@ -1,0 +1,135 @@
+package dev.onceflow.verify.postgres;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.onceflow.jdbc.RowMapper;
+import dev.onceflow.verify.Job;
+import dev.onceflow.verify.JobInputs;
+import dev.onceflow.verify.OutputRecord;
+import dev.onceflow.verify.OutputRow;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The table shape of one job's output: its columns (in the order of the pipeline's JSON fields), their SQL types,
+ * the key, the row mapper the child's sink uses and the reader that turns committed rows back into the checker's
+ * {@link OutputRecord}s. The idempotent modes need the key as a unique constraint; the transactional modes get a
+ * table without one (except clicks, whose output is a table by definition), so a duplicate is a second row the
+ * checker counts.
+ */
+final class JobTable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private record Column(String name, String field, String sqlType, boolean text) {}
+
+  private final Job job;
+  private final List<Column> columns;
+  private final List<String> key;
+
+  private JobTable(Job job, List<Column> columns, List<String> key) {
+    this.job = job;
+    this.columns = columns;
+    this.key = key;
+  }
+
+  static JobTable of(Job job) {
+    return switch (job) {
+      case LEDGER -> new JobTable(job, List.of(new Column("id", "id", "bigint", false),
+          new Column("account", "account", "bigint", false), new Column("seq", "seq", "bigint", false),
+          new Column("balance", "balance", "bigint", false)), List.of("id"));
+      case PAYMENTS -> new JobTable(job, List.of(new Column("payment_id", "payment_id", "bigint", false),
+          new Column("amount", "amount", "bigint", false)), List.of("payment_id"));
+      case TAG_COUNT -> new JobTable(job, List.of(new Column("tag", "tag", "text", true),
+          new Column("window_start", "window_start", "bigint", false),
+          new Column("count", "count", "bigint", false)), List.of("tag", "window_start"));
+      case CLICKS -> new JobTable(job, List.of(new Column("session_id", "session", "text", true),
+          new Column("event_timestamp_ms", "ts", "bigint", false), new Column("page", "page", "text", true)),
+          List.of("session_id", "event_timestamp_ms"));
+    };
+  }
+
+  /** Whether the table of {@code mode} has the key as its primary key. */
+  boolean keyed(PostgresSinkMode mode) {
+    return !mode.transactional() || job == Job.CLICKS;
+  }
+
+  List<String> columnNames() {
+    return columns.stream().map(Column::name).toList();
+  }
+
+  List<String> key() {
+    return key;
+  }
+
+  String createSql(String table, PostgresSinkMode mode) {
+    StringBuilder b = new StringBuilder("CREATE TABLE ").append(quote(table)).append(" (");
+    for (Column c : columns) {
+      b.append(quote(c.name())).append(' ').append(c.sqlType()).append(" NOT NULL, ");
+    }
+    if (keyed(mode)) {
+      b.append("PRIMARY KEY (").append(String.join(", ", key.stream().map(JobTable::quote).toList())).append(")");
+    } else {
+      b.setLength(b.length() - 2);
+    }
+    return b.append(')').toString();
+  }
+
+  String selectSql(String table) {
+    List<String> cols = columns.stream().map(c -> quote(c.name())).toList();
+    return "SELECT " + String.join(", ", cols) + " FROM " + quote(table) + " ORDER BY "
+        + String.join(", ", key.stream().map(JobTable::quote).toList());
+  }
+
+  /** The child's mapper: the pipeline's JSON row to column values (texts as String, numbers as Long). */
+  RowMapper<OutputRow> mapper() {
+    List<Column> cols = columns;
+    Job j = job;
+    return row -> {
+      JsonNode n;
+      try {
+        n = JSON.readTree(row.json());
+      } catch (IOException e) {
+        throw new UncheckedIOException("verifier " + j.cliName() + " row is not JSON: " + row.json(), e);
+      }
+      Object[] values = new Object[cols.size()];
+      for (int i = 0; i < values.length; i++) {
+        JsonNode v = n.get(cols.get(i).field());
+        if (v == null) {
+          throw new IllegalArgumentException("verifier " + j.cliName() + " row has no field '"
+              + cols.get(i).field() + "': " + row.json());
+        }
+        values[i] = cols.get(i).text() ? v.asText() : (Object) v.asLong();
+      }
+      return values;
+    };
+  }
+
+  /** The committed rows of {@code rs} ({@link #selectSql}) as the checker's records. */
+  List<OutputRecord> read(ResultSet rs) throws SQLException {
+    List<OutputRecord> out = new ArrayList<>();
+    while (rs.next()) {
+      ObjectNode o = JSON.createObjectNode();
+      for (int i = 0; i < columns.size(); i++) {
+        Column c = columns.get(i);
+        if (c.text()) {
+          o.put(c.field(), rs.getString(i + 1));
+        } else {
+          o.put(c.field(), rs.getLong(i + 1));
+        }
+      }
+      String key = job == Job.CLICKS
+          ? JobInputs.clickKey(o.get("session").asText(), o.get("ts").asLong()) : null;
+      out.add(new OutputRecord(key, o.toString()));
+    }
+    return out;
+  }
+
+  static String quote(String identifier) {
+    return "\"" + identifier.replace("\"", "\"\"") + "\"";
+  }
+}
