@@ -1,6 +1,5 @@
 package dev.onceflow.core;
 
-import dev.onceflow.core.runtime.Transformation;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -35,9 +34,5 @@ public final class ConnectedStreams<A, B> {
   /** Connects two streams that are already keyed (e.g. by {@link KeyedStream#intervalJoin}). */
   static <K, A, B> ConnectedKeyedStreams<K, A, B> keyed(KeyedStream<K, A> a, KeyedStream<K, B> b) {
     return new ConnectedKeyedStreams<>(a, b);
-  }
-
-  static Transformation node(DataStream<?> s) {
-    return s.node;
   }
 }

@@ -79,7 +79,7 @@ public final class JobExecution implements JobHandle {
     this.graph = graph;
     this.lock = lock;
     this.meters = new JobMeters(registry, config.name(), stageLabels(graph), config.parallelism(),
-        graph.sinks.stream().map(s -> s.node().sink().name()).toList(), recordsRead, decodeFailures);
+        graph.sinks.stream().map(si -> si.node().sink().name()).toList(), recordsRead, decodeFailures);
     this.driver = new Thread(this::drive, "onceflow-" + config.name() + "-driver");
   }
 
@@ -166,15 +166,21 @@ public final class JobExecution implements JobHandle {
   /** A label per stage for the meters' stage tag: index and operators, e.g. {@code s1:process>sink(counts)}. */
   private static List<String> stageLabels(JobGraph graph) {
     List<String> labels = new ArrayList<>();
-    for (JobGraph.Stage stage : graph.stages) {
-      StringBuilder b = new StringBuilder("s").append(stage.index()).append(':');
-      String sep = "";
+    for (int k = 0; k < graph.stages.size(); k++) {
+      JobGraph.Stage stage = graph.stages.get(k);
+      StringBuilder b = new StringBuilder("s").append(k).append(':');
       for (Transformation t : stage.nodes()) {
-        String n = t instanceof Transformation.SourceT s ? "source(" + s.source().name() + ")"
+        b.append(t instanceof Transformation.SourceT s ? "source(" + s.source().name() + ")"
+            : t instanceof Transformation.MapT ? "map"
+            : t instanceof Transformation.FilterT ? "filter"
+            : t instanceof Transformation.FlatMapT ? "flatMap"
+            : t instanceof Transformation.ProcessT ? "process"
+            : t instanceof Transformation.CoProcessT ? "coProcess"
             : t instanceof Transformation.SinkT s ? "sink(" + s.sink().name() + ")"
-            : t.getClass().getSimpleName().replaceAll("T$", "").toLowerCase(java.util.Locale.ROOT);
-        b.append(sep).append(n);
-        sep = ">";
+            : t.getClass().getSimpleName().replace("T", "").toLowerCase(java.util.Locale.ROOT)).append('>');
+      }
+      if (b.charAt(b.length() - 1) == '>') {
+        b.setLength(b.length() - 1);
       }
       labels.add(b.toString());
     }
@@ -316,8 +322,6 @@ public final class JobExecution implements JobHandle {
     final List<Thread> threads = new ArrayList<>();
     final List<PositionStore> positionStores = new ArrayList<>();
     volatile boolean finished;
-    /** The subtask whose operators {@link #buildStage} is building (its sink counters). */
-    int building;
     /** Parallelism of the restored checkpoint when it differs from the job's (rescaling), else 0. */
     int restoredParallelism;
     CheckpointCoordinator coordinator;
@@ -378,8 +382,7 @@ public final class JobExecution implements JobHandle {
           String key = taskKey(k, i);
           TaskContext ctx = new TaskContext(config.name(), i, p, config.maxParallelism(), config.guarantee(),
               config.batchSize(), cancel);
-          building = i;
-          StageOps head = buildStage(stage, gates);
+          StageOps head = buildStage(stage, gates, i);
           List<Map<String, byte[]>> sections = restoredSections(restored, k, i);
           taskKeys.add(key);
           if (k == 0) {
@@ -407,11 +410,8 @@ public final class JobExecution implements JobHandle {
       coordinator = new CheckpointCoordinator(storage, config.name(), config.guarantee(), taskKeys, p, config.checkpointInterval(),
           config.checkpointTimeout(), this);
       services.coordinator = coordinator;
-      Map<String, java.util.function.IntSupplier> pending = new java.util.HashMap<>();
-      for (TwoPhaseCommitSinkOp op : List.copyOf(sinkOps)) {
-        pending.merge(op.sinkName(), op::pendingCount, (a, b) -> () -> a.getAsInt() + b.getAsInt());
-      }
-      meters.pendingTransactions(pending);
+      List<TwoPhaseCommitSinkOp> ops = List.copyOf(sinkOps);
+      meters.pendingTransactions(() -> ops.stream().mapToInt(TwoPhaseCommitSinkOp::pendingCount).sum());
     }
 
     /** The sections subtask i of stage k restores: its own, or after rescaling those of every old subtask. */
@@ -448,11 +448,11 @@ public final class JobExecution implements JobHandle {
      * in the stage (several: a {@link Fanout}), to the exchanges of the edges leaving it, and a process function's
      * side outputs to the nodes reading them.
      */
-    private StageOps buildStage(JobGraph.Stage stage, InputGate[][] gates) {
+    private StageOps buildStage(JobGraph.Stage stage, InputGate[][] gates, int subtask) {
       java.util.IdentityHashMap<Transformation, ChainOp> opOf = new java.util.IdentityHashMap<>();
       List<ChainOp> ops = new ArrayList<>();
       for (Transformation t : stage.nodes()) {
-        ChainOp op = newOp(t, graph.uid(t));
+        ChainOp op = newOp(t, graph.uid(t), subtask);
         opOf.put(t, op);
         ops.add(op);
       }
@@ -499,7 +499,7 @@ public final class JobExecution implements JobHandle {
       return new StageOps(ops, entries, stage.index() == 0 && graph.tagged);
     }
 
-    private ChainOp newOp(Transformation t, String uid) {
+    private ChainOp newOp(Transformation t, String uid, int subtask) {
       if (t instanceof Transformation.MapT m) {
         return new StatelessOps.MapOp(m.fn());
       } else if (t instanceof Transformation.FilterT f) {
@@ -519,16 +519,15 @@ public final class JobExecution implements JobHandle {
         if (sink instanceof TwoPhaseCommitSink<?> tpc) {
           @SuppressWarnings("unchecked")
           TwoPhaseCommitSinkOp op = new TwoPhaseCommitSinkOp(uid, (TwoPhaseCommitSink<Object>) tpc);
-          String name = s.sink().name();
-          op.onAbort = () -> meters.transactionAborted(name);
-          op.written = meters.sinkWritten(name, building);
+          op.onAbort = meters::transactionAborted;
+          op.written = meters.sinkWritten(s.sink().name(), subtask);
           sinkOps.add(op);
           return op;
         }
         @SuppressWarnings("unchecked")
         WriteThroughSink<Object> w = (WriteThroughSink<Object>) sink;
         WriteThroughSinkOp op = new WriteThroughSinkOp(w);
-        op.written = meters.sinkWritten(s.sink().name(), building);
+        op.written = meters.sinkWritten(s.sink().name(), subtask);
         return op;
       }
       return new ForwardOp(); // source or union root, union, side output
@@ -591,9 +590,11 @@ public final class JobExecution implements JobHandle {
 
     @Override
     public void commitSinks(long id) throws Exception {
+      int committed = 0;
       for (TwoPhaseCommitSinkOp op : sinkOps) {
-        meters.transactionsCommitted(op.sinkName(), op.commitUpTo(id));
+        committed += op.commitUpTo(id);
       }
+      meters.transactionsCommitted(committed);
     }
 
     @Override

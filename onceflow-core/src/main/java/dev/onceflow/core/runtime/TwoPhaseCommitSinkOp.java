@@ -80,11 +80,6 @@ final class TwoPhaseCommitSinkOp extends SinkOp {
   /** Called when an open transaction is aborted on cancellation (the job's meters count it). */
   Runnable onAbort = () -> {};
 
-  /** The sink's name. */
-  String sinkName() {
-    return sink.name();
-  }
-
   /** Prepared transactions not committed yet; any thread. */
   int pendingCount() {
     synchronized (pending) {

@@ -222,19 +222,27 @@ final class UnionSource implements Source<Object> {
     }
 
     /**
-     * The minimum over the branches that are neither finished, nor without anything assigned, nor idle (no record for
-     * their strategy's idle timeout) of each branch's watermark; +infinity (= idle for the runtime) if every branch is
-     * one of those.
+     * The minimum over the active branches (neither finished, nor without anything assigned, nor idle: no record for
+     * their strategy's idle timeout) of each branch's watermark. Without an active branch: if some branch finished,
+     * the others are idle or have nothing, so everything this reader will emit is known to be through: {@code
+     * Long.MAX_VALUE - 1}, which fires every timer (as Flink's finished input among idle ones does); else +infinity,
+     * which the runtime reads as idle.
      */
     @Override
     public long currentWatermark() {
       long min = Long.MAX_VALUE;
+      boolean active = false;
+      boolean anyEnded = false;
       long now = nanoClock.getAsLong();
       for (int i = 0; i < readers.size(); i++) {
         Transformation.WatermarkSpec spec = branches.get(i).watermarks();
         long own = readers.get(i).currentWatermark();
-        if (ended[i] || own == Long.MAX_VALUE) {
-          continue; // finished or nothing assigned: does not hold back the union
+        if (ended[i]) {
+          anyEnded = true;
+          continue;
+        }
+        if (own == Long.MAX_VALUE) {
+          continue; // nothing assigned: does not hold back the union
         }
         if (spec.idleTimeoutMillis() > 0 && now - lastDataNanos[i] > spec.idleTimeoutMillis() * 1_000_000L) {
           continue; // idle branch
@@ -249,6 +257,10 @@ final class UnionSource implements Source<Object> {
           wm = progress - spec.maxOutOfOrdernessMillis() - 1;
         }
         min = Math.min(min, wm);
+        active = true;
+      }
+      if (!active) {
+        return anyEnded ? Long.MAX_VALUE - 1 : Long.MAX_VALUE;
       }
       return min;
     }

@@ -179,7 +179,7 @@ class JobMetersTest {
     // the restored checkpoint records its own transactions (committed after it completed): recovery commits them again
     assertTrue(restored.transactionsCommitted() >= 1, restored.toString());
     assertEquals(restored.transactionsCommitted(),
-        count(r, MetricNames.SINK_TRANSACTIONS_COMMITTED, "sink", "(all)", "phase", "recovery"));
+        count(r, MetricNames.SINK_TRANSACTIONS_COMMITTED, "sink", "file", "phase", "recovery"));
     // the checkpoint in flight when the attempt failed (if any) was counted with its reason
     long ended = rec.stats.stream().filter(s -> s.failure() == CheckpointFailureReason.ATTEMPT_ENDED).count();
     assertEquals(ended, count(r, MetricNames.CHECKPOINT_FAILURES, "reason", "attempt_ended"));

@@ -44,6 +44,7 @@ class SourceTaskWatermarkTest {
   private final ExecutorService io = Executors.newSingleThreadExecutor();
   private final List<Thread> threads = new ArrayList<>();
   private final CancelFlag cancel = new CancelFlag();
+  private final List<CheckpointCoordinator> coordinators = new ArrayList<>();
 
   @AfterEach
   void stop() throws Exception {
@@ -51,6 +52,8 @@ class SourceTaskWatermarkTest {
     for (Thread t : threads) {
       t.join(10_000);
     }
+    // the coordinator completes checkpoints on its own thread: stop it before the temporary directory is deleted
+    coordinators.forEach(CheckpointCoordinator::shutdown);
     io.shutdownNow();
     // a checkpoint write still running would race the temporary directory's deletion
     assertTrue(io.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS), "checkpoint I/O did not stop");
@@ -139,6 +142,7 @@ class SourceTaskWatermarkTest {
           public void fail(Throwable cause) {}
         });
     services.coordinator = coordinator;
+    coordinators.add(coordinator);
     task.set(new SourceTask("0-0", source, head, ctx, services, restored, positions, spec, false, intervalMs,
         new AtomicLong(), new AtomicLong(), () -> TimeUnit.MILLISECONDS.toNanos(clockMs.get())));
     Thread t = new Thread(task.get(), "source-task-test");

@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,15 +35,14 @@ public final class JobMeters {
   private final Tags tags;
   private final SubtaskCounter[][] stageIn;
   private final LongAdder[] stageBlocked;
-  /** Tag value of the sink meters that concern every sink of the job at once (recovery, visibility). */
-  public static final String ALL_SINKS = "(all)";
-  private final Map<String, SubtaskCounter[]> sinkWritten = new java.util.LinkedHashMap<>();
-  private final Map<String, Counter> committedByCheckpoint = new java.util.HashMap<>();
-  private final Map<String, Counter> aborted = new java.util.HashMap<>();
-  private volatile Map<String, IntSupplier> pendingTransactions = Map.of();
+  private final Map<String, SubtaskCounter[]> sinkWritten = new LinkedHashMap<>();
+  private final String sinkName;
+  private volatile IntSupplier pendingTransactions = () -> 0;
   private final AtomicLong restored = new AtomicLong(-1);
   private final AtomicLong lastCheckpoint = new AtomicLong(-1);
+  private final Counter committedByCheckpoint;
   private final Counter committedByRecovery;
+  private final Counter aborted;
   private final Counter checkpointsCompleted;
   private final Timer checkpointDuration;
   private final Timer visibilityDelay;
@@ -58,7 +58,7 @@ public final class JobMeters {
 
   /** Meters that record nothing (tests and tools that build runtime pieces by hand). */
   public static JobMeters detached() {
-    return new JobMeters(null, "detached", List.of(), 1, List.of(), new AtomicLong(), new AtomicLong());
+    return new JobMeters(null, "detached", List.of(), 1, List.of("sink"), new AtomicLong(), new AtomicLong());
   }
 
   /**
@@ -67,6 +67,8 @@ public final class JobMeters {
    * @param registry the user's registry, or null for none
    * @param stages a label per stage (stage 0 is the source stage; its input is {@code recordsRead})
    * @param parallelism subtasks per stage
+   * @param sinkNames the names of the pipeline's sinks (the {@code sink} tag of the per-sink records; the meters of
+   *     all sinks' transactions carry them joined by commas)
    * @param recordsRead the job's count of source records
    * @param decodeFailures the job's count of dead-lettered source records
    */
@@ -74,6 +76,7 @@ public final class JobMeters {
       List<String> sinkNames, AtomicLong recordsRead, AtomicLong decodeFailures) {
     this.registry = registry == null ? new CompositeMeterRegistry() : registry;
     this.tags = Tags.of("pipeline", pipeline);
+    this.sinkName = String.join(",", sinkNames);
     MeterRegistry r = this.registry;
     FunctionCounter.builder(SOURCE_RECORDS, recordsRead, AtomicLong::get).tags(tags)
         .description("records emitted by the source subtasks").register(r);
@@ -95,25 +98,24 @@ public final class JobMeters {
             .description("time senders were blocked on the stage's full input channels").register(r);
       }
     }
-    for (String sinkName : sinkNames) {
+    for (String name : sinkNames) {
       SubtaskCounter[] written = new SubtaskCounter[parallelism];
       for (int i = 0; i < parallelism; i++) {
         written[i] = new SubtaskCounter();
       }
-      sinkWritten.put(sinkName, written);
-      Tags sk = tags.and("sink", sinkName);
-      FunctionCounter.builder(SINK_RECORDS, written, JobMeters::sum).tags(sk)
+      sinkWritten.put(name, written);
+      FunctionCounter.builder(SINK_RECORDS, written, JobMeters::sum).tags(tags.and("sink", name))
           .description("records handed to the sink writer").register(r);
-      Gauge.builder(SINK_PENDING_TRANSACTIONS, this, m -> m.pending(sinkName)).tags(sk)
-          .description("prepared transactions waiting for their checkpoint's commit").register(r);
-      committedByCheckpoint.put(sinkName, Counter.builder(SINK_TRANSACTIONS_COMMITTED)
-          .tags(sk.and("phase", "checkpoint")).register(r));
-      aborted.put(sinkName, Counter.builder(SINK_TRANSACTIONS_ABORTED).tags(sk).register(r));
     }
-    Tags all = tags.and("sink", ALL_SINKS);
-    committedByRecovery = Counter.builder(SINK_TRANSACTIONS_COMMITTED).tags(all.and("phase", "recovery"))
+    Tags sk = tags.and("sink", sinkName);
+    Gauge.builder(SINK_PENDING_TRANSACTIONS, this, m -> m.pendingTransactions.getAsInt()).tags(sk)
+        .description("prepared transactions waiting for their checkpoint's commit").register(r);
+    committedByCheckpoint = Counter.builder(SINK_TRANSACTIONS_COMMITTED).tags(sk.and("phase", "checkpoint"))
         .register(r);
-    visibilityDelay = Timer.builder(SINK_VISIBILITY_DELAY).tags(all).publishPercentiles(0.5, 0.99)
+    committedByRecovery = Counter.builder(SINK_TRANSACTIONS_COMMITTED).tags(sk.and("phase", "recovery"))
+        .register(r);
+    aborted = Counter.builder(SINK_TRANSACTIONS_ABORTED).tags(sk).register(r);
+    visibilityDelay = Timer.builder(SINK_VISIBILITY_DELAY).tags(sk).publishPercentiles(0.5, 0.99)
         .description("longest wait of a committed record until its transaction was visible").register(r);
     FunctionCounter.builder(DEDUP_ABSORBED, this, JobMeters::dedupAbsorbed).tags(tags)
         .description("records dropped by deduplicate() as duplicates").register(r);
@@ -150,27 +152,15 @@ public final class JobMeters {
     return stageBlocked[stage];
   }
 
-  /** Records written by subtask {@code subtask} of sink {@code sink}. */
+  /** Records written by subtask {@code subtask} of the sink named {@code sink}. */
   public SubtaskCounter sinkWritten(String sink, int subtask) {
-    return sinkWritten.get(sink)[subtask];
+    SubtaskCounter[] written = sinkWritten.get(sink);
+    return written == null ? new SubtaskCounter() : written[subtask];
   }
 
-  /** The current attempt's counts of pending transactions, per transactional sink. */
-  public void pendingTransactions(Map<String, IntSupplier> perSink) {
-    this.pendingTransactions = Map.copyOf(perSink);
-  }
-
-  private int pending(String sink) {
-    IntSupplier s = pendingTransactions.get(sink);
-    return s == null ? 0 : s.getAsInt();
-  }
-
-  private int pendingTotal() {
-    int n = 0;
-    for (IntSupplier s : pendingTransactions.values()) {
-      n += s.getAsInt();
-    }
-    return n;
+  /** The current attempt's count of pending sink transactions. */
+  public void pendingTransactions(IntSupplier supplier) {
+    this.pendingTransactions = supplier;
   }
 
   /** An attempt starts: its clock of visibility starts too; deduplicators of the previous attempt are folded in. */
@@ -222,14 +212,14 @@ public final class JobMeters {
     committedByRecovery.increment(committed);
   }
 
-  /** {@code n} transactions of sink {@code sink} committed after a checkpoint. */
-  public void transactionsCommitted(String sink, int n) {
-    committedByCheckpoint.get(sink).increment(n);
+  /** {@code n} sink transactions committed after a checkpoint. */
+  public void transactionsCommitted(int n) {
+    committedByCheckpoint.increment(n);
   }
 
-  /** An open transaction of sink {@code sink} was aborted on cancellation. */
-  public void transactionAborted(String sink) {
-    aborted.get(sink).increment();
+  /** An open sink transaction was aborted on cancellation. */
+  public void transactionAborted() {
+    aborted.increment();
   }
 
   /** A subtask aligned the barriers of checkpoint {@code id} in {@code nanos}. */
@@ -276,7 +266,7 @@ public final class JobMeters {
     visibleFromNanos = triggered;
     return new CheckpointStats(id, isFinal, triggeredAtMillis, committed - triggered, acknowledged - triggered, align,
         write, metadataWritten - acknowledged, committed - metadataWritten, sizeBytes,
-        pendingTotal(), null);
+        pendingTransactions.getAsInt(), null);
   }
 
   private void phase(String name, long nanos) {
@@ -290,7 +280,7 @@ public final class JobMeters {
     inFlight.remove(id);
     registry.counter(CHECKPOINT_FAILURES, tags.and("reason", reason.tag())).increment();
     long d = triggered == 0 ? 0 : System.nanoTime() - triggered;
-    return new CheckpointStats(id, isFinal, triggeredAtMillis, d, 0, 0, 0, 0, 0, 0, pendingTotal(),
+    return new CheckpointStats(id, isFinal, triggeredAtMillis, d, 0, 0, 0, 0, 0, 0, pendingTransactions.getAsInt(),
         reason);
   }
 
@@ -304,6 +294,11 @@ public final class JobMeters {
         return g;
       }).reader = reader;
     }
+  }
+
+  /** The sinks' names joined by commas (the {@code sink} tag of the transaction meters). */
+  public String sinkName() {
+    return sinkName;
   }
 
   private static final class LagGauge {
