@@ -25,6 +25,8 @@ import picocli.CommandLine.Command;
 final class ExampleCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  @CommandLine.Mixin DashboardOption dashboardOption = new DashboardOption();
+
   @CommandLine.Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "The example to run.")
   String name;
 
@@ -69,6 +71,7 @@ final class ExampleCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the directory " + (dir != null ? dir : "in java.io.tmpdir"), e);
     }
+    dashboardOption.apply();
     ExampleRunner.Run run = ExampleRunner.run(example, where, events != null ? events : example.defaultEvents());
     ExampleRunner.print(run, lines, out);
     return 0;

@@ -287,7 +287,11 @@ final class VerifyCommand implements Callable<Integer> {
     out.printf("  time              %.1f s%n", r.seconds());
     Path log = r.workDir().resolve("log");
     String where = r.workDirKept() ? log.toString() : log + " (deleted; pass --work-dir to keep it)";
-    if (PostgresIo.STORE.equals(o.io().output())) {
+    if (o.io().output().equals(KafkaIo.NAME)) {
+      out.printf("  output topic      <prefix>.%s on Kafka (read committed%s; prefix in the children's io.%s"
+          + " argument)%n", r.outputTopic(), o.job() == Job.CLICKS ? ", as a table: last value per key" : "",
+          KafkaIo.PREFIX);
+    } else if (PostgresIo.STORE.equals(o.io().output())) {
       String url = o.io().settings().get(PostgresIo.URL);
       out.printf("  table             %s (sink mode %s) in %s%n", PostgresIo.table(PostgresIo.prefix(r.workDir()),
           o.job()), o.io().settings().getOrDefault(PostgresIo.MODE,

@@ -46,6 +46,17 @@ class VerifyCommandTest {
   }
 
   @Test
+  void kafkaOptionsAreCheckedBeforeAnyBrokerStarts() {
+    Run r = run("verify", "--job", "ledger", "--guarantee", "exactly-once", "--bootstrap-servers", "127.0.0.1:9");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--bootstrap-servers needs --io kafka"), r.err());
+    r = run("verify", "--io", "kafka", "--job", "ledger", "--guarantee", "exactly-once", "--retention",
+        "--work-dir", tmp.resolve("w").toString());
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("retention nemesis needs the embedded log"), r.err());
+  }
+
+  @Test
   void postgresOptionsThatCannotHoldExitTwoBeforeAnythingRuns() {
     Run r = run("verify", "--job", "ledger", "--guarantee", "at-least-once", "--sink", "postgres", "--sink-mode",
         "insert-unique");

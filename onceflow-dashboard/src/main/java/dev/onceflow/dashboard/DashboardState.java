@@ -148,7 +148,7 @@ final class DashboardState implements JobListener {
     }
     p.put("lag", lag);
     p.put("lagTotal", lagTotal);
-    p.put("pending", gauge(SINK_PENDING_TRANSACTIONS, 0));
+    p.put("pending", gaugeSum(SINK_PENDING_TRANSACTIONS));
     points.addLast(p);
     while (points.size() > MAX_POINTS) {
       points.removeFirst();
@@ -167,6 +167,15 @@ final class DashboardState implements JobListener {
     double sum = 0;
     for (FunctionCounter c : registry.find(name).functionCounters()) {
       sum += c.count();
+    }
+    return sum;
+  }
+
+  /** The sum over every sink's gauge. */
+  private double gaugeSum(String name) {
+    double sum = 0;
+    for (Gauge g : registry.find(name).gauges()) {
+      sum += g.value();
     }
     return sum;
   }
@@ -201,7 +210,7 @@ final class DashboardState implements JobListener {
     m.put("sinkRecords", counter(SINK_RECORDS, null));
     m.put("deadLettered", counter(SOURCE_DEAD_LETTERED, null));
     m.put("dedupAbsorbed", counter(DEDUP_ABSORBED, null));
-    m.put("pendingTransactions", gauge(SINK_PENDING_TRANSACTIONS, 0));
+    m.put("pendingTransactions", gaugeSum(SINK_PENDING_TRANSACTIONS));
     m.put("transactionsAborted", counterSum(SINK_TRANSACTIONS_ABORTED));
     m.put("sink", registry.find(SINK_RECORDS).functionCounters().stream().findFirst()
         .map(c -> c.getId().getTag("sink")).orElse("sink"));
