@@ -11,7 +11,7 @@ class BenchTagCountCommandTest {
   @Test
   void aSmallRunPrintsTheJsonFields() throws Exception {
     LogCommandTest.Result r = LogCommandTest.run("", "bench", "tag-count", "--events", "100000", "--parallelism", "2",
-        "--guarantee", "exactly-once", "--checkpoint-interval", "20", "--warmup", "10000", "--json");
+        "--guarantee", "exactly-once", "--checkpoint-interval", "20", "--warmup", "10000", "--runs", "1", "--json");
     assertEquals(0, r.code(), r.err());
     JsonNode j = new ObjectMapper().readTree(r.out().lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow());
     assertEquals("tag-count", j.get("job").asText());
