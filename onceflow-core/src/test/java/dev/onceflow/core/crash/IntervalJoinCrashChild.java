@@ -2,8 +2,6 @@ package dev.onceflow.core.crash;
 
 import dev.onceflow.core.Collector;
 import dev.onceflow.core.Guarantee;
-import dev.onceflow.core.JobHandle;
-import dev.onceflow.core.JobListener;
 import dev.onceflow.core.KeyedStream;
 import dev.onceflow.core.Onceflow;
 import dev.onceflow.core.Pipeline;
@@ -12,12 +10,11 @@ import dev.onceflow.core.WatermarkStrategy;
 import dev.onceflow.core.connector.Encoder;
 import dev.onceflow.core.connector.log.LogSink;
 import dev.onceflow.core.connector.log.LogSource;
+import dev.onceflow.core.testing.ChildJob;
 import dev.onceflow.log.Log;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The child JVM of {@link IntervalJoinCrashTest}: an event-time interval join of two log topics ("left", "right":
@@ -35,8 +32,6 @@ public final class IntervalJoinCrashChild {
     Path ckptDir = Path.of(args[1]);
     String hold = args[2];
     int nth = Integer.parseInt(args[3]);
-    AtomicInteger ckptCountdown = new AtomicInteger(nth);
-    CountDownLatch never = new CountDownLatch(1);
     try (Log log = Log.open(logDir)) {
       Pipeline p = Onceflow.pipeline("join")
           .guarantee(Guarantee.EXACTLY_ONCE)
@@ -46,26 +41,7 @@ public final class IntervalJoinCrashChild {
           .checkpointInterval(Duration.ofMillis(15))
           .checkpointDir(ckptDir)
           .restartStrategy(RestartStrategy.noRestart())
-          .listener(new JobListener() {
-            @Override
-            public void onCheckpointCompleted(long id) {
-              System.out.println("CKPT " + id);
-              if (hold.equals("CKPT") && ckptCountdown.decrementAndGet() == 0) {
-                System.out.println("HELD CKPT " + id);
-                System.out.flush();
-                try {
-                  never.await();
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              }
-            }
-
-            @Override
-            public void onSinkCommitted(long id) {
-              System.out.println("COMMITTED " + id);
-            }
-          });
+          .listener(ChildJob.printingListener(hold.equals("CKPT") ? nth : 0));
       KeyedStream<Long, Long> left = p.source(
               LogSource.of(log, "left", b -> Long.parseLong(new String(b, StandardCharsets.UTF_8))).bounded(),
               WatermarkStrategy.boundedOutOfOrderness(Duration.ofMillis(5)))
@@ -78,17 +54,7 @@ public final class IntervalJoinCrashChild {
           .process((Long l, Long r, Collector<String> out) -> out.collect(l + "," + r))
           .sinkTo(new HoldingSink<>(LogSink.transactional(log, "pairs", Encoder.<String>utf8String()),
               hold.equals("PRECOMMIT") ? HoldingSink.Step.PRECOMMIT : HoldingSink.Step.NONE, nth));
-      JobHandle job = p.start();
-      long reported = 0;
-      while (!job.awaitTermination(Duration.ofMillis(1))) {
-        long read = job.metrics().recordsRead();
-        if (read / 500 > reported / 500) {
-          System.out.println("READ " + read);
-          reported = read;
-        }
-      }
-      job.join();
-      System.out.println("FINISHED");
+      ChildJob.runPrintingProgress(p, "READ", 500);
     }
     System.exit(0);
   }

@@ -2,21 +2,18 @@ package dev.onceflow.core.crash;
 
 import dev.onceflow.core.DataStream;
 import dev.onceflow.core.Guarantee;
-import dev.onceflow.core.JobHandle;
-import dev.onceflow.core.JobListener;
 import dev.onceflow.core.Onceflow;
 import dev.onceflow.core.Pipeline;
 import dev.onceflow.core.RestartStrategy;
 import dev.onceflow.core.connector.Encoder;
 import dev.onceflow.core.connector.log.LogSink;
 import dev.onceflow.core.connector.log.LogSource;
+import dev.onceflow.core.testing.ChildJob;
 import dev.onceflow.core.testing.CountPerKey;
 import dev.onceflow.log.Log;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The child JVM of {@link MultiSinkCrashTest}: one log source read by two branches into two transactional log sinks
@@ -33,8 +30,6 @@ public final class MultiSinkCrashChild {
     Path ckptDir = Path.of(args[1]);
     String hold = args[2];
     int nth = Integer.parseInt(args[3]);
-    AtomicInteger ckptCountdown = new AtomicInteger(nth);
-    CountDownLatch never = new CountDownLatch(1);
     try (Log log = Log.open(logDir)) {
       HoldingSink.Step step = switch (hold) {
         case "PRECOMMIT" -> HoldingSink.Step.PRECOMMIT;
@@ -50,43 +45,14 @@ public final class MultiSinkCrashChild {
           .checkpointInterval(Duration.ofMillis(15))
           .checkpointDir(ckptDir)
           .restartStrategy(RestartStrategy.noRestart())
-          .listener(new JobListener() {
-            @Override
-            public void onCheckpointCompleted(long id) {
-              System.out.println("CKPT " + id);
-              if (hold.equals("CKPT") && ckptCountdown.decrementAndGet() == 0) {
-                System.out.println("HELD CKPT " + id); // metadata durable, no sink committed: the coordinator waits
-                System.out.flush();
-                try {
-                  never.await();
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              }
-            }
-
-            @Override
-            public void onSinkCommitted(long id) {
-              System.out.println("COMMITTED " + id);
-            }
-          });
+          .listener(ChildJob.printingListener(hold.equals("CKPT") ? nth : 0));
       DataStream<Long> in = p.source(
           LogSource.of(log, "in", b -> Long.parseLong(new String(b, StandardCharsets.UTF_8))).bounded());
       in.map(String::valueOf).sinkTo(new HoldingSink<>(
           LogSink.transactional(log, "ids", Encoder.<String>utf8String()), HoldingSink.Step.NONE, 0));
       in.keyBy(i -> i % KEYS).process(new CountPerKey()).sinkTo(new HoldingSink<>(
           LogSink.transactional(log, "counts", Encoder.<String>utf8String()), step, nth));
-      JobHandle job = p.start();
-      long reported = 0;
-      while (!job.awaitTermination(Duration.ofMillis(1))) {
-        long read = job.metrics().recordsRead();
-        if (read / 500 > reported / 500) {
-          System.out.println("READ " + read);
-          reported = read;
-        }
-      }
-      job.join();
-      System.out.println("FINISHED");
+      ChildJob.runPrintingProgress(p, "READ", 500);
     }
     System.exit(0);
   }

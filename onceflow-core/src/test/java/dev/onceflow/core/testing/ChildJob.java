@@ -4,6 +4,8 @@ import dev.onceflow.core.JobHandle;
 import dev.onceflow.core.JobListener;
 import dev.onceflow.core.Pipeline;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The protocol of the crash tests' child JVMs (see {@link ChildJvm}): the lines a child prints for the test to aim its
@@ -15,10 +17,30 @@ public final class ChildJob {
 
   /** Prints {@code CKPT n} and {@code COMMITTED n}; in-process restarts go to stderr. */
   public static JobListener printingListener() {
+    return printingListener(0);
+  }
+
+  /**
+   * {@link #printingListener()} that, when the {@code holdAt}-th checkpoint completed (0 = never), prints
+   * {@code HELD CKPT n} and blocks the coordinator forever: the checkpoint's metadata is durable and no sink committed
+   * it, the moment the test kills the child at.
+   */
+  public static JobListener printingListener(int holdAt) {
+    AtomicInteger countdown = new AtomicInteger(holdAt);
+    CountDownLatch never = new CountDownLatch(1);
     return new JobListener() {
       @Override
       public void onCheckpointCompleted(long id) {
         System.out.println("CKPT " + id);
+        if (holdAt > 0 && countdown.decrementAndGet() == 0) {
+          System.out.println("HELD CKPT " + id);
+          System.out.flush();
+          try {
+            never.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
       }
 
       @Override
