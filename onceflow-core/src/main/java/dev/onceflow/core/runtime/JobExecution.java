@@ -375,7 +375,7 @@ public final class JobExecution implements JobHandle {
           gates[k][i].blockedNanos = meters.channelBlocked(k);
         }
       }
-      BarrierHandler.Mode mode = BarrierHandler.Mode.of(config.guarantee());
+      BarrierHandler.Mode mode = barrierMode();
       for (int k = 0; k < stages.size(); k++) {
         JobGraph.Stage stage = stages.get(k);
         for (int i = 0; i < p; i++) {
@@ -412,6 +412,22 @@ public final class JobExecution implements JobHandle {
       services.coordinator = coordinator;
       List<TwoPhaseCommitSinkOp> ops = List.copyOf(sinkOps);
       meters.pendingTransactions(() -> ops.stream().mapToInt(TwoPhaseCommitSinkOp::pendingCount).sum());
+    }
+
+    /**
+     * Aligned unless AT_LEAST_ONCE; AT_LEAST_ONCE too when the pipeline or a sink asks for snapshots consistent with
+     * the source positions ({@link dev.onceflow.core.sink.Sink#needsAlignedSnapshots()}).
+     */
+    private BarrierHandler.Mode barrierMode() {
+      List<String> asking = graph.sinks.stream().map(s -> s.node().sink())
+          .filter(dev.onceflow.core.sink.Sink::needsAlignedSnapshots).map(dev.onceflow.core.sink.Sink::name).toList();
+      BarrierHandler.Mode mode = BarrierHandler.Mode.of(config.guarantee(),
+          config.alignedSnapshots() || !asking.isEmpty());
+      if (config.guarantee() == Guarantee.AT_LEAST_ONCE && mode == BarrierHandler.Mode.ALIGNED && number == 1) {
+        LOG.info("Job {}: AT_LEAST_ONCE with aligned snapshots ({})", config.name(),
+            config.alignedSnapshots() ? "Pipeline.alignedSnapshots" : "asked by sink " + String.join(", ", asking));
+      }
+      return mode;
     }
 
     /** The sections subtask i of stage k restores: its own, or after rescaling those of every old subtask. */
