@@ -14,6 +14,8 @@ import java.util.List;
  * unwritten row. Idempotent (allowed under EXACTLY_ONCE) only for upsert and insert-unique.
  */
 public final class WriteThroughJdbcSink<T> implements WriteThroughSink<T> {
+  /** Test-only mutation: the sink does not ask for aligned snapshots (the verifier must then catch overcounts). */
+  static final boolean MUTATION_UNALIGNED = "unaligned".equals(System.getProperty("onceflow.jdbc.mutation"));
   private final SinkSpec spec;
 
   /** For {@code spec}. */
@@ -30,6 +32,17 @@ public final class WriteThroughJdbcSink<T> implements WriteThroughSink<T> {
   @Override
   public boolean idempotent() {
     return spec.mode() == WriteMode.UPSERT || spec.mode() == WriteMode.INSERT_UNIQUE;
+  }
+
+  /**
+   * Upsert and insert-unique claim an exact table under AT_LEAST_ONCE, also for rows computed from state (window
+   * counts, running totals): that needs restored state consistent with the source positions, or a replay recounts
+   * records an unaligned snapshot already held and the sink writes the overcount. So they ask for aligned snapshots
+   * (the rows are still written through; a replay rewrites the same values).
+   */
+  @Override
+  public boolean needsAlignedSnapshots() {
+    return idempotent() && !MUTATION_UNALIGNED;
   }
 
   @Override
