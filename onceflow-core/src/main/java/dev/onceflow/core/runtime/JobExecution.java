@@ -606,9 +606,28 @@ public final class JobExecution implements JobHandle {
 
     @Override
     public void commitSinks(long id) throws Exception {
-      int committed = 0;
+      // per sink, every subtask's due tokens in one call, so a sink may commit its subtasks concurrently
+      Map<TwoPhaseCommitSink<Object>, List<TwoPhaseCommitSinkOp>> bySink = new java.util.LinkedHashMap<>();
       for (TwoPhaseCommitSinkOp op : sinkOps) {
-        committed += op.commitUpTo(id);
+        bySink.computeIfAbsent(op.sink(), k -> new ArrayList<>()).add(op);
+      }
+      int committed = 0;
+      for (var e : bySink.entrySet()) {
+        List<List<TwoPhaseCommitSinkOp.PendingTxn>> due = new ArrayList<>();
+        List<byte[]> tokens = new ArrayList<>();
+        for (TwoPhaseCommitSinkOp op : e.getValue()) {
+          List<TwoPhaseCommitSinkOp.PendingTxn> d = op.dueUpTo(id);
+          due.add(d);
+          d.forEach(p -> tokens.add(p.token()));
+        }
+        if (tokens.isEmpty()) {
+          continue;
+        }
+        e.getKey().commitAll(tokens);
+        for (int i = 0; i < due.size(); i++) {
+          e.getValue().get(i).committed(due.get(i));
+        }
+        committed += tokens.size();
       }
       meters.transactionsCommitted(committed);
     }
