@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -46,6 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  * subtask 0 fails: the job restores exactly that checkpoint and replays from its positions. Under AT_LEAST_ONCE the
  * runtime asks a reader for its position only at barriers, which is how the reader sees them.
  */
+@Timeout(120)
 class AlignedAtLeastOnceTest {
   static final long N = 200_000;
   static final long KEYS = 4;
@@ -206,8 +208,10 @@ class AlignedAtLeastOnceTest {
               r.failures.incrementAndGet();
               throw new Fault.InjectedFault("source subtask 0 after the held checkpoint completed");
             }
-            if (!r.holding.get() && java.nio.ByteBuffer.wrap(reader.snapshotPosition()).getLong() >= N / 8) {
-              LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // most of its input stays for the held phase
+            long position = java.nio.ByteBuffer.wrap(reader.snapshotPosition()).getLong();
+            // most of its input stays for the held phase, and it must not end before it fails (it would stop polling)
+            if (atHeld >= 0 || position >= (r.holding.get() ? N / 2 - 1_000 : N / 8)) {
+              LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
               return ReadStatus.NOTHING_AVAILABLE;
             }
             return reader.poll(output, Math.min(maxRecords, 16)); // slow enough to be mid-input at every barrier
@@ -215,6 +219,11 @@ class AlignedAtLeastOnceTest {
           if (r.completedAtHeldBarrier.get() >= 0) {
             // past the held barrier: no later checkpoint may complete before subtask 0 fails
             awaitUntil(() -> r.failures.get() > 0, TimeUnit.SECONDS.toNanos(30));
+            return ReadStatus.NOTHING_AVAILABLE;
+          }
+          if (r.completed.get() < 2 && !r.holding.get()
+              && java.nio.ByteBuffer.wrap(reader.snapshotPosition()).getLong() >= N / 2 + N / 8) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // it must not end before the held phase
             return ReadStatus.NOTHING_AVAILABLE;
           }
           if (r.completed.get() >= 2 && r.holding.compareAndSet(false, true)) {

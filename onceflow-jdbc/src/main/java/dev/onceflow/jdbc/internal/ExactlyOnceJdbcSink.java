@@ -206,12 +206,7 @@ public final class ExactlyOnceJdbcSink<T> implements TwoPhaseCommitSink<T> {
     switch (r.kind) {
       case APPLIED -> {
         rec.applied();
-        rec.written(r.outcome.written());
-        rec.absorbed(r.outcome.absorbed());
-        if (!r.outcome.rejected().isEmpty()) {
-          rec.rejected(r.outcome.rejected().size());
-          spec.deadLetters().accept(r.outcome.rejected());
-        }
+        applier.report(r.outcome);
       }
       case STALE -> {
         rec.stale();
@@ -284,13 +279,7 @@ public final class ExactlyOnceJdbcSink<T> implements TwoPhaseCommitSink<T> {
 
   static byte[] encode(SubtaskKey key, long checkpointId, long epoch, List<Object[]> rows) throws IOException {
     RowCodec.Out out = new RowCodec.Out();
-    out.writeByte(TOKEN_VERSION);
-    out.writeByte(TOKEN_KIND);
-    RowCodec.writeString(out, key.pipeline());
-    RowCodec.writeString(out, key.sink());
-    out.writeInt(key.subtask());
-    out.writeLong(checkpointId);
-    out.writeLong(epoch);
+    new TokenHeader(key, checkpointId, epoch).write(out, TOKEN_VERSION, TOKEN_KIND);
     out.writeInt(rows.size());
     int cols = rows.isEmpty() ? 0 : rows.get(0).length;
     out.writeInt(cols);
@@ -304,26 +293,16 @@ public final class ExactlyOnceJdbcSink<T> implements TwoPhaseCommitSink<T> {
 
   /** The subtask of a token, from its header only. */
   static int subtaskOf(byte[] token) throws IOException {
-    DataInputStream in = new DataInputStream(new ByteArrayInputStream(token));
-    checkHeader(in.readByte(), in.readByte());
-    RowCodec.readString(in);
-    RowCodec.readString(in);
-    return in.readInt();
+    return header(new DataInputStream(new ByteArrayInputStream(token))).key().subtask();
   }
 
-  private static void checkHeader(byte version, byte kind) throws IOException {
-    if (version != TOKEN_VERSION || kind != TOKEN_KIND) {
-      throw new IOException("not an exactly-once JDBC sink token of version " + TOKEN_VERSION + " (version "
-          + version + ", kind " + kind + ")");
-    }
+  private static TokenHeader header(DataInputStream in) throws IOException {
+    return TokenHeader.read(in, TOKEN_VERSION, TOKEN_KIND, "an exactly-once JDBC sink token");
   }
 
   static Token decode(byte[] token) throws IOException {
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(token));
-    checkHeader(in.readByte(), in.readByte());
-    SubtaskKey key = new SubtaskKey(RowCodec.readString(in), RowCodec.readString(in), in.readInt());
-    long checkpointId = in.readLong();
-    long epoch = in.readLong();
+    TokenHeader h = header(in);
     int n = in.readInt();
     int cols = in.readInt();
     List<Object[]> rows = new ArrayList<>(n);
@@ -334,6 +313,6 @@ public final class ExactlyOnceJdbcSink<T> implements TwoPhaseCommitSink<T> {
       }
       rows.add(row);
     }
-    return new Token(key, checkpointId, epoch, rows);
+    return new Token(h.key(), h.checkpointId(), h.epoch(), rows);
   }
 }

@@ -98,13 +98,7 @@ public final class WriteThroughJdbcSink<T> implements WriteThroughSink<T> {
           throw e;
         }
       }, this::drop);
-      var rec = spec.metrics().recorder();
-      rec.written(o.written());
-      rec.absorbed(o.absorbed());
-      if (!o.rejected().isEmpty()) {
-        rec.rejected(o.rejected().size());
-        spec.deadLetters().accept(o.rejected());
-      }
+      applier.report(o);
       buffer.clear();
     }
 
