@@ -44,7 +44,7 @@ public final class RowApplier {
   }
 
   /** Counts what {@code o} wrote and absorbed in the sink's metrics; its refused rows go to the dead letters. */
-  public void report(Outcome o) {
+  public void report(Outcome o) throws Exception {
     var rec = spec.metrics().recorder();
     rec.written(o.written());
     rec.absorbed(o.absorbed());

@@ -63,10 +63,10 @@ public final class RowCodec {
       new Kind<>(STRING, String.class, RowCodec::writeString, RowCodec::readString),
       new Kind<>(LONG, Long.class, DataOutputStream::writeLong, DataInputStream::readLong),
       new Kind<>(INT, Integer.class, DataOutputStream::writeInt, DataInputStream::readInt),
-      new Kind<>(SHORT, Short.class, DataOutputStream::writeShort, DataInputStream::readShort),
+      new Kind<>(SHORT, Short.class, (o, v) -> o.writeShort(v), DataInputStream::readShort),
       new Kind<>(DOUBLE, Double.class, DataOutputStream::writeDouble, DataInputStream::readDouble),
       new Kind<>(FLOAT, Float.class, DataOutputStream::writeFloat, DataInputStream::readFloat),
-      new Kind<>(BOOLEAN, Boolean.class, DataOutputStream::writeBoolean, DataInputStream::readBoolean),
+      new Kind<>(BOOLEAN, Boolean.class, (o, v) -> o.writeBoolean(v), DataInputStream::readBoolean),
       new Kind<>(DECIMAL, BigDecimal.class, (o, d) -> writeString(o, d.toString()),
           in -> new BigDecimal(readString(in))),
       new Kind<>(BYTES, byte[].class, (o, b) -> {
