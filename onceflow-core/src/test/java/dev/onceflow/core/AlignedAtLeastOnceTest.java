@@ -109,7 +109,7 @@ class AlignedAtLeastOnceTest {
     RUNS.remove(name);
     assertEquals(1, run.failures.get(), "the injected failure happened once");
     assertEquals(1, run.restores.get(), "one restore");
-    assertTrue(run.heldCheckpoint.get() > 0, "the checkpoint completed after the held barrier");
+    assertTrue(run.heldCheckpoint.get() > 0, "a barrier was held");
     assertEquals(run.heldCheckpoint.get(), run.restored.get(), "the job restored the checkpoint taken at the held"
         + " barrier");
     return new Outcome(run, new TreeMap<>(sink.last));
@@ -125,19 +125,20 @@ class AlignedAtLeastOnceTest {
     final AtomicBoolean countedPastCut = new AtomicBoolean();
     final AtomicBoolean releasedByDeadline = new AtomicBoolean();
     final AtomicBoolean holding = new AtomicBoolean();
-    /** Checkpoints completed when subtask 1 passed the held barrier; the next one to complete is that checkpoint. */
-    final AtomicLong completedAtHeldBarrier = new AtomicLong(-1);
+    /**
+     * The id of the held checkpoint: subtask 0's barrier count at the cut. Every checkpoint reaches every source (one
+     * is pending at a time, so none is skipped) and a fresh directory numbers them from 1.
+     */
     final AtomicLong heldCheckpoint = new AtomicLong(-1);
+    final AtomicBoolean passedHeldBarrier = new AtomicBoolean();
+    final AtomicLong maxCompletedId = new AtomicLong(-1);
     final AtomicInteger failures = new AtomicInteger();
     final AtomicInteger restores = new AtomicInteger();
     final AtomicLong restored = new AtomicLong(-1);
 
     @Override
     public void onCheckpointCompleted(long id) {
-      long atHeld = completedAtHeldBarrier.get();
-      if (atHeld >= 0 && completed.get() == atHeld) {
-        heldCheckpoint.compareAndSet(-1, id);
-      }
+      maxCompletedId.accumulateAndGet(id, Math::max);
       completed.incrementAndGet();
     }
 
@@ -203,20 +204,20 @@ class AlignedAtLeastOnceTest {
             return reader.poll(output, maxRecords);
           }
           if (first) {
-            long atHeld = r.completedAtHeldBarrier.get();
-            if (atHeld >= 0 && r.completed.get() > atHeld) {
+            boolean passed = r.passedHeldBarrier.get();
+            if (passed && r.maxCompletedId.get() >= r.heldCheckpoint.get()) {
               r.failures.incrementAndGet();
               throw new Fault.InjectedFault("source subtask 0 after the held checkpoint completed");
             }
             long position = java.nio.ByteBuffer.wrap(reader.snapshotPosition()).getLong();
             // most of its input stays for the held phase, and it must not end before it fails (it would stop polling)
-            if (atHeld >= 0 || position >= (r.holding.get() ? N / 2 - 1_000 : N / 8)) {
+            if (passed || position >= (r.holding.get() ? N / 2 - 1_000 : N / 8)) {
               LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
               return ReadStatus.NOTHING_AVAILABLE;
             }
             return reader.poll(output, Math.min(maxRecords, 16)); // slow enough to be mid-input at every barrier
           }
-          if (r.completedAtHeldBarrier.get() >= 0) {
+          if (r.passedHeldBarrier.get()) {
             // past the held barrier: no later checkpoint may complete before subtask 0 fails
             awaitUntil(() -> r.failures.get() > 0, TimeUnit.SECONDS.toNanos(30));
             return ReadStatus.NOTHING_AVAILABLE;
@@ -241,13 +242,15 @@ class AlignedAtLeastOnceTest {
             return position;
           }
           if (first) {
-            if (r.barriers0.incrementAndGet() > r.barriers1.get() && r.holding.get() && r.cut0.get() < 0) {
+            int b = r.barriers0.incrementAndGet();
+            if (r.holding.get() && b > r.barriers1.get() && r.cut0.get() < 0) {
+              r.heldCheckpoint.set(b);
               r.cut0.set(java.nio.ByteBuffer.wrap(position).getLong());
             }
           } else {
             r.barriers1.incrementAndGet();
             if (r.cut0.get() >= 0) {
-              r.completedAtHeldBarrier.compareAndSet(-1, r.completed.get());
+              r.passedHeldBarrier.set(true);
             }
           }
           return position;
