@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.onceflow.core.Guarantee;
-import dev.onceflow.kafka.broker.LocalKafkaBroker;
 import dev.onceflow.verify.IoOptions;
 import dev.onceflow.verify.Job;
 import dev.onceflow.verify.NemesisEvent;
@@ -12,45 +11,26 @@ import dev.onceflow.verify.Nemeses;
 import dev.onceflow.verify.VerifyOptions;
 import dev.onceflow.verify.VerifyResult;
 import dev.onceflow.verify.Verifier;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * At least 300 SIGKILLs of the pipeline on Kafka under EXACTLY_ONCE, the four jobs in turn, every fourth run with
- * rescales and a freeze, every third with injected faults; zero lost, zero duplicated, zero broken promises. One broker
- * for the whole soak. Run with -Psoak.
+ * rescales and a freeze, every third with injected faults; zero lost, zero duplicated, zero broken promises. The broker
+ * shared by the Kafka verifier tests. Run with -Psoak.
  */
 @Tag("soak")
 class KafkaVerifierSoakTest {
-  static LocalKafkaBroker broker;
-
   @TempDir Path tmp;
 
-  @BeforeAll
-  static void startBroker() throws Exception {
-    broker = LocalKafkaBroker.create(Files.createTempDirectory("onceflow-verify-kafka-soak-"),
-        System.getProperty("java.class.path"), 0, Map.of());
-    broker.start();
-  }
-
-  @AfterAll
-  static void stopBroker() throws Exception {
-    if (broker != null) {
-      broker.stop();
-    }
-  }
 
   @Test
   void threeHundredKillsOnKafkaWithoutAnExactlyOnceViolation() throws Exception {
-    IoOptions kafka = IoOptions.LOG.withInput(KafkaIo.NAME).withOutput(KafkaIo.NAME)
-        .with(KafkaIo.BOOTSTRAP_SERVERS, broker.bootstrapServers());
+    IoOptions kafka = TestBroker.io();
     long crashes = 0;
     long runs = 0;
     long effects = 0;
