@@ -17,9 +17,10 @@ import java.util.Map;
  * <ul>
  *   <li><b>events</b>: lost = orders without an event; duplicated = events beyond the first per order, events of
  *       orders not in the input, unparseable rows; an event whose decision or stock is not the expected one makes the
- *       output inexact, and the first such event of an item is a state finding: the stock before that order (its
- *       stock after, plus the quantity if accepted) lower than expected means an effect applied twice
- *       ({@code state_duplicated}), higher an effect missing ({@code state_lost}).
+ *       output inexact, and the first such event of an item is a state finding: the number of accepted orders the
+ *       state held before that order (its {@code accepted_count}, minus one if accepted) above the expected one
+ *       means an effect applied twice ({@code state_duplicated}), below an effect missing ({@code state_lost}); the
+ *       stock cannot tell, since returns add to it.
  *   <li><b>inventory</b>, read in offset order (one item's rows lie in one partition): every row is a version, its
  *       {@code accepted} count v with the stock (and, in a changelog, the order) of the item's expected version v;
  *       a version seen twice is duplicated (a changelog row committed again), a row that is no expected version is
@@ -38,9 +39,9 @@ final class OrdersChecker {
     this.c = c;
   }
 
-  private record Expected(int item, long quantity, boolean accepted, long stockBefore, long stockAfter) {}
+  private record Expected(int item, long quantity, boolean accepted, long stockAfter, long countBefore) {}
 
-  private record Event(long id, String item, long quantity, boolean accepted, long stock) {}
+  private record Event(long id, String item, long quantity, boolean accepted, long stock, long count) {}
 
   CheckResult check(long n, List<OutputRecord> inventory, List<OutputRecord> events) {
     int size = (int) Math.min(n, Integer.MAX_VALUE - 8);
@@ -57,14 +58,14 @@ final class OrdersChecker {
     for (int i = 0; i < size; i++) {
       int k = JobInputs.orderItem(i);
       long q = JobInputs.orderQuantity(i);
-      long before = stock[k];
-      boolean ok = before - q >= 0;
+      long countBefore = accepted[k];
+      boolean ok = stock[k] - q >= 0;
       if (ok) {
         stock[k] -= q;
         accepted[k]++;
         versions.get(k).add(new long[] {stock[k], i});
       }
-      expected[i] = new Expected(k, q, ok, before, stock[k]);
+      expected[i] = new Expected(k, q, ok, stock[k], countBefore);
       ordersOfItem.get(k).add(i);
     }
 
@@ -77,7 +78,8 @@ final class OrdersChecker {
     Map<Long, List<Event>> byId = new HashMap<>();
     for (OutputRecord r : events) {
       JsonNode j = c.parse(r.value());
-      if (j == null || !Checker.hasLongs(j, "order_id", "quantity", "stock") || Checker.text(j, "item") == null
+      if (j == null || !Checker.hasLongs(j, "order_id", "quantity", "stock", "accepted_count")
+          || Checker.text(j, "item") == null
           || !j.path("accepted").isBoolean()) {
         duplicated++;
         c.problem("unparseable order event: " + r.value());
@@ -90,7 +92,8 @@ final class OrdersChecker {
         continue;
       }
       byId.computeIfAbsent(id, x -> new ArrayList<>(1)).add(new Event(id, j.get("item").asText(),
-          j.get("quantity").asLong(), j.get("accepted").asBoolean(), j.get("stock").asLong()));
+          j.get("quantity").asLong(), j.get("accepted").asBoolean(), j.get("stock").asLong(),
+          j.get("accepted_count").asLong()));
     }
     long[] sumAccepted = new long[JobInputs.ITEMS];
     long[] countAccepted = new long[JobInputs.ITEMS];
@@ -115,7 +118,7 @@ final class OrdersChecker {
         }
         for (Event e : rows) {
           if (e.item().equals(JobInputs.itemName(k)) && e.quantity() == x.quantity() && e.accepted() == x.accepted()
-              && e.stock() == x.stockAfter()) {
+              && e.stock() == x.stockAfter() && e.count() == x.countBefore() + (x.accepted() ? 1 : 0)) {
             continue;
           }
           exact = false;
@@ -123,15 +126,16 @@ final class OrdersChecker {
               + x.quantity() + (x.accepted() ? " accepted" : " rejected") + " with stock " + x.stockAfter());
           if (!diverged) {
             diverged = true;
-            long before = e.stock() + (e.accepted() ? e.quantity() : 0);
-            if (before < x.stockBefore()) {
+            // the count of accepted orders the state held before this one (stock cannot tell: returns add to it)
+            long before = e.count() - (e.accepted() ? 1 : 0);
+            if (before > x.countBefore()) {
               stateDuplicated++;
-              c.problem(JobInputs.itemName(k) + ": stock " + before + " before order " + id + ", expected "
-                  + x.stockBefore() + " (an effect applied twice)");
-            } else if (before > x.stockBefore()) {
+              c.problem(JobInputs.itemName(k) + ": " + before + " accepted orders applied before order " + id
+                  + ", expected " + x.countBefore() + " (an effect applied twice)");
+            } else if (before < x.countBefore()) {
               stateLost++;
-              c.problem(JobInputs.itemName(k) + ": stock " + before + " before order " + id + ", expected "
-                  + x.stockBefore() + " (an effect missing)");
+              c.problem(JobInputs.itemName(k) + ": " + before + " accepted orders applied before order " + id
+                  + ", expected " + x.countBefore() + " (an effect missing)");
             }
           }
         }

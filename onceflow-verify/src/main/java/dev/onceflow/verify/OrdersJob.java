@@ -25,8 +25,8 @@ import java.io.Serializable;
  *   <li>{@value #INVENTORY}: one row per accepted order, keyed by item, {@code {"item","stock","accepted","order_id",
  *       "stock_delta","accepted_delta"}}: the stock and count after it (a changelog; read as a table, the last row
  *       per item is the inventory) and the change it made (a database table adds the deltas to its rows).
- *   <li>{@value #EVENTS}: one event per order, {@code {"order_id","item","quantity","accepted","stock"}} (the stock
- *       after the decision).
+ *   <li>{@value #EVENTS}: one event per order, {@code {"order_id","item","quantity","accepted","stock",
+ *       "accepted_count"}} (the item's stock and number of accepted orders after the decision).
  * </ul>
  *
  * <p>The rule makes the order of effects visible: a replay that applies an order twice, or out of order, changes
@@ -71,7 +71,8 @@ public final class OrdersJob {
   record Decision(Order order, boolean accepted, long stock, long acceptedCount) implements Serializable {
     OutputRow eventRow() {
       return new OutputRow(null, "{\"order_id\":" + order.id() + ",\"item\":\"" + order.item() + "\",\"quantity\":"
-          + order.quantity() + ",\"accepted\":" + accepted + ",\"stock\":" + stock + "}");
+          + order.quantity() + ",\"accepted\":" + accepted + ",\"stock\":" + stock + ",\"accepted_count\":"
+          + acceptedCount + "}");
     }
 
     OutputRow inventoryRow() {
