@@ -217,8 +217,8 @@ final class VerifyCommand implements Callable<Integer> {
       return VerifyPipelineRun.run(this, cmd);
     }
     if (job == null) {
-      throw new CommandLine.ParameterException(cmd, "Missing --job NAME (ledger, tag-count, payments, clicks) or"
-          + " --pipeline CLASS");
+      throw new CommandLine.ParameterException(cmd, "Missing --job NAME (ledger, tag-count, payments, clicks, orders,"
+          + " payments-limits) or --pipeline CLASS");
     }
     VerifyOptions options;
     try {
