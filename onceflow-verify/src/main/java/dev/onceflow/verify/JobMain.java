@@ -54,6 +54,11 @@ public final class JobMain {
         public void onAttemptFailed(int attempt, Throwable cause) {
           System.out.println("ATTEMPT_FAILED " + attempt);
         }
+
+        @Override
+        public void onCheckpointStats(dev.onceflow.core.metrics.CheckpointStats stats) {
+          System.out.println(CheckpointRecord.line(stats));
+        }
       });
       JobHandle job = p.start();
       long reported = 0;

@@ -95,6 +95,7 @@ public final class Verifier {
     Path checkpoints = work.resolve("checkpoints");
     long progressEvery = Math.max(1, input.size() / 40);
     AtomicInteger jobRestarts = new AtomicInteger();
+    List<CheckpointRecord> checkpointTimeline = java.util.Collections.synchronizedList(new ArrayList<>());
     List<String> jvm = new java.util.ArrayList<>(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-Dorg.slf4j.simpleLogger.defaultLogLevel=info"));
     if (System.getProperty("onceflow.dashboard") != null) { // the CLI's --dashboard: each child JVM serves it in turn
@@ -108,6 +109,12 @@ public final class Verifier {
             jobRestarts.incrementAndGet();
           }
           progress.accept(line);
+        })
+        .onRunLine((line, run) -> {
+          CheckpointRecord c = CheckpointRecord.parse(run, line);
+          if (c != null) {
+            checkpointTimeline.add(c);
+          }
         });
     NemesisPlan plan = new NemesisPlan(o, (run, g, parallelism) -> new JobRunSpec(o.job(), g, logDir, checkpoints,
         parallelism, o.checkpointIntervalMs(), progressEvery, o.faults() ? faultSeed(o.seed(), run) : -1,
@@ -139,7 +146,7 @@ public final class Verifier {
     LOG.debug("verify {} {}: {} crashes, {}", o.job().cliName(), o.guarantee(), r.crashes(), check);
     return new VerifyResult(o, input.size(), r.crashes(), r.runs() - 1, jobRestarts.get(), check, held, seconds, work,
         kept, String.join(", ", o.job().outputs().stream().map(x -> JobRunSpec.outputTopic(o.job(), x)).toList()),
-        lingering, r.kills(), r.killPoints(), events);
+        lingering, r.kills(), r.killPoints(), events, List.copyOf(checkpointTimeline));
   }
 
   private static Path prepareWorkDir(Path dir) {

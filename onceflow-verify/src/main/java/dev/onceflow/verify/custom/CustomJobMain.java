@@ -79,6 +79,11 @@ public final class CustomJobMain {
             public void onAttemptFailed(int attempt, Throwable cause) {
               System.out.println("ATTEMPT_FAILED " + attempt);
             }
+
+            @Override
+            public void onCheckpointStats(dev.onceflow.core.metrics.CheckpointStats stats) {
+              System.out.println(dev.onceflow.verify.CheckpointRecord.line(stats));
+            }
           });
       Source<String> source = ChildInstrumentation.source(
           LogSource.of(log, Verification.INPUT_TOPIC, Decoder.utf8String()).bounded(),

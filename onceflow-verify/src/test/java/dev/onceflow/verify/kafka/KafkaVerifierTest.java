@@ -24,7 +24,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,11 +76,6 @@ class KafkaVerifierTest {
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("jobsAndGuarantees")
   void killedJobOnKafkaKeepsItsPromise(Job job, Guarantee g) throws Exception {
-    // Finding, open: with the hourly tag-count windows merged from main (dc0f88c), tag-count AT_LEAST_ONCE on Kafka
-    // undercounted windows by about half (900 lost, 1,840 duplicated in 4,000, 3 kills, seed 2011) in its first run;
-    // not yet explained (KafkaSource watermarks after a restore are the first suspect). Skipped, visibly, until then.
-    Assumptions.assumeFalse(job == Job.TAG_COUNT && g == Guarantee.AT_LEAST_ONCE,
-        "tag-count at-least-once on Kafka: open finding (hourly windows undercounted), see onceflow-verify README");
     long seed = 2000 + job.ordinal() * 10L + g.ordinal();
     // paced so that one pass lasts ~2.7 s: on a quiet machine the auto pace (>= 5,000/s) let the job finish after
     // one kill
