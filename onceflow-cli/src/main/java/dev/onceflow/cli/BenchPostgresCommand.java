@@ -20,7 +20,9 @@ import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
@@ -30,8 +32,12 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code onceflow bench postgres}: rows/s of each JDBC sink mode at parallelism 2 with 100-byte rows, at 1 s and
- * 100 ms checkpoints, beside the limit measured in the same run: a plain JDBC batched insert loop (one thread per
- * subtask, reWriteBatchedInserts, a commit per batch).
+ * 100 ms checkpoints, each measured right after the limit it is compared with: a plain JDBC batched insert loop (one
+ * thread and connection per subtask, the same rows, reWriteBatchedInserts, a commit per 1,024 rows). The machine may be
+ * shared, so each scenario is a pair (plain loop, then the sink) repeated {@code --runs} times, interleaved with the
+ * other scenarios; the summary gives the median rate and the median of the pairs' ratios, with the load average before
+ * and after. For reference, the same loop sending the upsert's own statement ({@code ON CONFLICT DO UPDATE}) shows
+ * what PostgreSQL itself charges for an upsert.
  */
 @Command(name = "postgres", mixinStandardHelpOptions = true,
     description = "Benchmark the PostgreSQL sinks (upsert, insert-unique, exactly-once, two-phase) against a plain "
@@ -42,44 +48,89 @@ final class BenchPostgresCommand implements Callable<Integer> {
   @Option(names = "--rows", defaultValue = "400000", description = "Rows per scenario. Default ${DEFAULT-VALUE}.")
   long rows;
 
+  @Option(names = "--runs", defaultValue = "3",
+      description = "Pairs (plain loop, sink) per scenario, interleaved; the median is reported. Default ${DEFAULT-VALUE}.")
+  int runs;
+
   @Option(names = "--url", description = "Use this server instead of starting one (tables bench_* are dropped).")
   String url;
 
   private static final int PARALLELISM = 2;
   private static final String PAYLOAD = "x".repeat(84); // + 8-byte id + row overhead: ~100-byte rows
+  private static final List<String> MODES = List.of("upsert", "insert-unique", "exactly-once", "two-phase");
+  private static final String PLAIN_INSERT = "INSERT INTO bench_rows (id, payload) VALUES (?, ?)";
+  private static final String PLAIN_UPSERT = "INSERT INTO bench_rows AS t (id, payload) VALUES (?, ?) ON CONFLICT (id)"
+      + " DO UPDATE SET payload = EXCLUDED.payload";
 
   record Row(long id, String payload) {}
 
   @Override
   public Integer call() throws Exception {
+    if (runs < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--runs must be >= 1, was " + runs);
+    }
     PrintWriter out = spec.commandLine().getOut();
     LocalPostgres pg = url == null ? LocalPostgres.startTemporary() : null;
     String jdbcUrl = url != null ? url : pg.jdbcUrl();
     Path ckptRoot = Files.createTempDirectory("onceflow-bench-pg");
     try {
-      out.printf("onceflow bench postgres: %d cores, parallelism %d, %d rows of ~100 B per scenario%n",
-          Runtime.getRuntime().availableProcessors(), PARALLELISM, rows);
-      out.printf("%-40s %10s %12s %10s%n", "scenario", "seconds", "rows/s", "vs plain");
+      double loadBefore = loadAverage();
+      out.printf("onceflow bench postgres: %d cores, parallelism %d, %d rows of ~100 B per scenario, %d interleaved "
+          + "runs, load average (1 min) before: %.1f%n", Runtime.getRuntime().availableProcessors(), PARALLELISM, rows,
+          runs, loadBefore);
+      out.printf("%-44s %4s %12s %12s %9s%n", "scenario", "run", "plain rows/s", "rows/s", "vs plain");
       out.flush();
-      for (Duration interval : List.of(Duration.ofSeconds(1), Duration.ofMillis(100))) {
-        // the limit is measured again before each group: on a shared machine a single early number misleads
-        double plain = plainLoop(jdbcUrl);
-        out.printf("%-40s %10.2f %12.0f %9.0f%%%n", "plain JDBC batched insert loop (2 thr)", rows / plain, plain,
-            100.0);
-        out.flush();
-        for (String mode : List.of("upsert", "insert-unique", "exactly-once", "two-phase")) {
-          double rate = pipeline(jdbcUrl, mode, interval, ckptRoot.resolve(mode + "-" + interval.toMillis()));
-          out.printf("%-40s %10.2f %12.0f %9.0f%%%n", mode + ", checkpoints " + interval.toMillis() + " ms",
-              rows / rate, rate, 100.0 * rate / plain);
-          out.flush();
+      Map<String, List<double[]>> results = new LinkedHashMap<>();
+      List<Duration> intervals = List.of(Duration.ofSeconds(1), Duration.ofMillis(100));
+      for (int run = 1; run <= runs; run++) {
+        for (Duration interval : intervals) {
+          for (String mode : MODES) {
+            double plain = plainLoop(jdbcUrl, PLAIN_INSERT);
+            double rate = pipeline(jdbcUrl, mode, interval, ckptRoot.resolve(mode + "-" + interval.toMillis() + "-"
+                + run));
+            record(out, results, mode + ", checkpoints " + interval.toMillis() + " ms", run, plain, rate);
+          }
         }
+        double plain = plainLoop(jdbcUrl, PLAIN_INSERT);
+        record(out, results, "plain loop sending the upsert statement", run, plain, plainLoop(jdbcUrl, PLAIN_UPSERT));
       }
+      double loadAfter = loadAverage();
+      out.printf("%nmedians over %d runs (load average before %.1f, after %.1f, %d cores):%n", runs, loadBefore,
+          loadAfter, Runtime.getRuntime().availableProcessors());
+      out.printf("%-44s %12s %12s %9s %15s%n", "scenario", "plain rows/s", "rows/s", "vs plain", "pairs min-max");
+      for (var e : results.entrySet()) {
+        List<double[]> r = e.getValue();
+        double[] ratios = r.stream().mapToDouble(x -> x[1] / x[0]).sorted().toArray();
+        out.printf("%-44s %12.0f %12.0f %8.0f%% %7.0f-%3.0f %%%n", e.getKey(), median(r, 0), median(r, 1),
+            100 * median(ratios), 100 * ratios[0], 100 * ratios[ratios.length - 1]);
+      }
+      out.flush();
       return 0;
     } finally {
       if (pg != null) {
         pg.close();
       }
     }
+  }
+
+  private static void record(PrintWriter out, Map<String, List<double[]>> results, String scenario, int run,
+      double plain, double rate) {
+    results.computeIfAbsent(scenario, k -> new ArrayList<>()).add(new double[] {plain, rate});
+    out.printf("%-44s %4d %12.0f %12.0f %8.0f%%%n", scenario, run, plain, rate, 100.0 * rate / plain);
+    out.flush();
+  }
+
+  private static double median(List<double[]> r, int column) {
+    return median(r.stream().mapToDouble(x -> x[column]).sorted().toArray());
+  }
+
+  private static double median(double[] sorted) {
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
+  private static double loadAverage() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
   }
 
   private void resetTable(String jdbcUrl) throws Exception {
@@ -90,7 +141,7 @@ final class BenchPostgresCommand implements Callable<Integer> {
     }
   }
 
-  private double plainLoop(String jdbcUrl) throws Exception {
+  private double plainLoop(String jdbcUrl, String sql) throws Exception {
     resetTable(jdbcUrl);
     Properties props = new Properties();
     props.setProperty("reWriteBatchedInserts", "true");
@@ -102,7 +153,7 @@ final class BenchPostgresCommand implements Callable<Integer> {
       long to = rows * (t + 1) / PARALLELISM;
       Thread th = new Thread(() -> {
         try (Connection c = DriverManager.getConnection(jdbcUrl, props);
-            PreparedStatement ps = c.prepareStatement("INSERT INTO bench_rows (id, payload) VALUES (?, ?)")) {
+            PreparedStatement ps = c.prepareStatement(sql)) {
           c.setAutoCommit(false);
           int n = 0;
           for (long i = from; i < to; i++) {

@@ -45,6 +45,7 @@ public final class Pipeline {
   private boolean failOnDecodeError;
   private Duration watermarkInterval = Duration.ofMillis(20);
   private int atMostOnceReadAhead = DEFAULT_AT_MOST_ONCE_READ_AHEAD;
+  private boolean alignedSnapshots;
   /** Default of {@link #atMostOnceReadAhead(int)}. */
   public static final int DEFAULT_AT_MOST_ONCE_READ_AHEAD = 65_536;
   private final List<JobListener> listeners = new ArrayList<>();
@@ -200,6 +201,20 @@ public final class Pipeline {
   }
 
   /**
+   * AT_LEAST_ONCE only: take aligned snapshots (default false, unless a sink asks for them with {@link
+   * Sink#needsAlignedSnapshots()}). An aligned snapshot holds exactly the records before its source positions, so
+   * after a restore no state counts a record twice: output with replacement semantics computed from state (window
+   * counts written by an upsert) ends exact, while the sinks stay write-through (output may repeat, nothing is
+   * rolled back). The cost is exactly-once's: a subtask with several inputs stops reading a channel that delivered a
+   * barrier until all did. Under AT_MOST_ONCE and EXACTLY_ONCE snapshots are always aligned. Such a checkpoint is
+   * still an at-least-once one: it cannot serve EXACTLY_ONCE (its output went write-through, past the snapshot).
+   */
+  public Pipeline alignedSnapshots(boolean aligned) {
+    this.alignedSnapshots = aligned;
+    return this;
+  }
+
+  /**
    * The registry the job's meters go to (names in {@link dev.onceflow.core.metrics.MetricNames}); default none: nothing
    * is recorded. Counters cost a field update per batch, per checkpoint and per attempt (a sink's per record).
    */
@@ -266,7 +281,8 @@ public final class Pipeline {
     hooks.forEach(h -> hook(h, () -> h.beforeStart(this)));
     JobConfig config = new JobConfig(name, guarantee, parallelism, maxParallelism, checkpointInterval,
         checkpointTimeout, checkpointDir, retainedCheckpoints, restartStrategy, batchSize, channelCapacity,
-        failOnDecodeError, watermarkInterval.toMillis(), List.copyOf(listeners), atMostOnceReadAhead);
+        failOnDecodeError, watermarkInterval.toMillis(), List.copyOf(listeners), atMostOnceReadAhead,
+        alignedSnapshots);
     JobHandle handle = JobExecution.start(config, List.copyOf(sinks), meterRegistry);
     hooks.forEach(h -> hook(h, () -> h.started(this, handle)));
     return handle;

@@ -8,7 +8,9 @@ import dev.onceflow.core.source.ReadStatus;
 import dev.onceflow.core.source.SourceContext;
 import dev.onceflow.core.source.SourceOutput;
 import dev.onceflow.core.source.SourceReader;
+import dev.onceflow.log.Log;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +27,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** KafkaSource against a real broker: assignment, read_committed, bounded end, restore, out-of-range, dead letters. */
 class KafkaSourceTest {
@@ -208,6 +211,59 @@ class KafkaSourceTest {
     assertEquals(10, dead.size(), dead.toString());
     assertEquals(10, dead.stream().distinct().count());
     assertTrue(dead.stream().allMatch(v -> v.startsWith("bad-")));
+  }
+
+  /**
+   * The dead-letter output on the embedded log: two subtasks, each run twice over the whole input (the second on a
+   * reopened log, as after a crash) must leave each bad record in the log topic once, with its source and error.
+   */
+  @Test
+  void undecodableRecordsGoToTheEmbeddedLogOnceEachAcrossReplays(@TempDir Path dir) throws Exception {
+    String topic = TestKafka.topic("dlq-log", 2);
+    List<String> in = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      in.add(i % 10 == 3 ? "bad-" + i : Integer.toString(i));
+    }
+    TestKafka.produce(topic, in);
+    for (int replay = 0; replay < 2; replay++) { // the second run replays everything from the start
+      try (Log log = Log.open(dir.resolve("log"))) {
+        KafkaSource<String> src = KafkaSource.<String>builder().bootstrapServers(TestKafka.bootstrap())
+            .topics(topic).bounded().deadLetterLog(log)
+            .decoder(b -> {
+              String v = new String(b, StandardCharsets.UTF_8);
+              Integer.parseInt(v);
+              return v;
+            }).build();
+        int good = 0;
+        int failures = 0;
+        for (int subtask = 0; subtask < 2; subtask++) {
+          SourceReader<String> r = src.createReader(new SourceContext("job", subtask, 2, Optional.empty()));
+          Collect out = new Collect();
+          drain(r, out, Integer.MAX_VALUE);
+          r.close();
+          good += out.values.size();
+          failures += out.decodeFailures;
+        }
+        assertEquals(90, good);
+        assertEquals(10, failures, "every failure reported to the job's metrics");
+      }
+    }
+    try (Log log = Log.open(dir.resolve("log"));
+        dev.onceflow.log.Consumer c = log.consumer(dev.onceflow.log.ConsumerConfig.readUncommitted())) {
+      dev.onceflow.log.TopicPartition dlq = new dev.onceflow.log.TopicPartition(topic + ".dlq", 0);
+      c.assign(List.of(dlq));
+      c.seekToBeginning(dlq);
+      List<dev.onceflow.log.LogRecord> dead = c.poll(1000, java.time.Duration.ofSeconds(5));
+      List<String> values = dead.stream().map(d -> new String(d.value(), StandardCharsets.UTF_8)).toList();
+      assertEquals(10, values.size(), values.toString());
+      assertEquals(10, values.stream().distinct().count(), values.toString());
+      assertTrue(values.stream().allMatch(v -> v.startsWith("bad-")), values.toString());
+      for (dev.onceflow.log.LogRecord d : dead) {
+        String source = new String(d.headers().lastValue("source"), StandardCharsets.UTF_8);
+        assertTrue(source.startsWith(topic + "-") && source.contains("@"), source);
+        assertTrue(new String(d.headers().lastValue("error"), StandardCharsets.UTF_8).contains("NumberFormat"));
+      }
+    }
   }
 
   @Test

@@ -132,6 +132,11 @@ public final class FaultInjector {
       }
 
       @Override
+      public boolean needsAlignedSnapshots() {
+        return sink.needsAlignedSnapshots();
+      }
+
+      @Override
       public SinkWriter<T> createWriter(SinkContext context) throws Exception {
         SinkWriter<T> w = sink.createWriter(context);
         return new SinkWriter<>() {

@@ -13,6 +13,8 @@ import java.util.Arrays;
  * channels unblock, so the snapshot contains exactly the records before the cut.
  * UNALIGNED (at-least-once, "barrier tracking"): no channel is blocked; the snapshot is taken when the last barrier n
  * arrives, so it may include records after the cut of faster channels (which are replayed: duplicates, no loss).
+ * An at-least-once job takes ALIGNED snapshots when a sink asks for them ({@code Sink.needsAlignedSnapshots()}) or the
+ * pipeline does ({@code Pipeline.alignedSnapshots(true)}): its state then never holds a record twice after a restore.
  *
  * <p>States: IDLE (no checkpoint pending) and PENDING(id, seen channels). A barrier for a newer id while PENDING
  * abandons the older checkpoint (it cannot complete; the coordinator times it out).
@@ -25,7 +27,15 @@ public final class BarrierHandler {
 
     /** The mode a guarantee needs: only AT_LEAST_ONCE may snapshot records after the cut. */
     public static Mode of(Guarantee guarantee) {
-      return guarantee == Guarantee.AT_LEAST_ONCE ? UNALIGNED : ALIGNED;
+      return of(guarantee, false);
+    }
+
+    /**
+     * The mode of a job under {@code guarantee}; {@code alignAtLeastOnce} makes AT_LEAST_ONCE aligned too (a sink or
+     * the pipeline asked for snapshots consistent with the source positions).
+     */
+    public static Mode of(Guarantee guarantee, boolean alignAtLeastOnce) {
+      return guarantee == Guarantee.AT_LEAST_ONCE && !alignAtLeastOnce ? UNALIGNED : ALIGNED;
     }
   }
 

@@ -17,9 +17,11 @@ import java.util.Optional;
  *
  * <ul>
  *   <li>Any snapshot can serve AT_LEAST_ONCE: replay from its positions loses nothing, repeats are allowed.
- *   <li>AT_LEAST_ONCE cannot serve EXACTLY_ONCE or AT_MOST_ONCE: its barriers are not aligned, so its state may hold
- *       records after its source positions (counted again on replay), and its write-through output past the snapshot
- *       would be written again.
+ *   <li>AT_LEAST_ONCE cannot serve EXACTLY_ONCE or AT_MOST_ONCE: its barriers are usually not aligned, so its state
+ *       may hold records after its source positions (counted again on replay), and its write-through output past the
+ *       snapshot would be written again. An at-least-once job with aligned snapshots ({@code
+ *       Sink.needsAlignedSnapshots()}, {@code Pipeline.alignedSnapshots}) records AT_LEAST_ONCE all the same: the
+ *       alignment fixes the state, not the output, which went write-through past the snapshot.
  *   <li>AT_MOST_ONCE cannot serve EXACTLY_ONCE: its output went straight through, past the snapshot, and an
  *       exactly-once replay from the snapshot would write it a second time.
  *   <li>EXACTLY_ONCE cannot serve AT_MOST_ONCE: at-most-once resumes from per-subtask committed positions
@@ -47,8 +49,9 @@ public final class GuaranteeCompatibility {
           + " AT_LEAST_ONCE can be served by a snapshot of any guarantee");
     }
     return Optional.of(switch (from) {
-      case AT_LEAST_ONCE -> "an at-least-once snapshot is not aligned (its state may hold records after its source"
-          + " positions, which a replay counts again) and the output written past it would be written again";
+      case AT_LEAST_ONCE -> "an at-least-once snapshot may not be aligned (its state may hold records after its"
+          + " source positions, which a replay counts again), and even an aligned one let its output go write-through"
+          + " past the snapshot, which a replay would write again";
       case AT_MOST_ONCE -> "at-most-once output was written straight through, past the snapshot, and a replay from"
           + " the snapshot would write it a second time";
       case EXACTLY_ONCE -> "at-most-once resumes from per-subtask committed positions that only an at-most-once run"

@@ -25,6 +25,7 @@ import java.util.List;
  * @param watermarkIntervalMillis minimum time between two watermarks of a source subtask; 0 = after every batch
  * @param listeners lifecycle listeners
  * @param atMostOnceReadAhead AT_MOST_ONCE: records a source subtask may read (and reserve) ahead of what it processed
+ * @param alignedSnapshots AT_LEAST_ONCE: take aligned snapshots even if no sink asks for them
  */
 public record JobConfig(
     String name,
@@ -41,4 +42,5 @@ public record JobConfig(
     boolean failOnDecodeError,
     long watermarkIntervalMillis,
     List<JobListener> listeners,
-    int atMostOnceReadAhead) {}
+    int atMostOnceReadAhead,
+    boolean alignedSnapshots) {}

@@ -375,7 +375,7 @@ public final class JobExecution implements JobHandle {
           gates[k][i].blockedNanos = meters.channelBlocked(k);
         }
       }
-      BarrierHandler.Mode mode = BarrierHandler.Mode.of(config.guarantee());
+      BarrierHandler.Mode mode = barrierMode();
       for (int k = 0; k < stages.size(); k++) {
         JobGraph.Stage stage = stages.get(k);
         for (int i = 0; i < p; i++) {
@@ -412,6 +412,22 @@ public final class JobExecution implements JobHandle {
       services.coordinator = coordinator;
       List<TwoPhaseCommitSinkOp> ops = List.copyOf(sinkOps);
       meters.pendingTransactions(() -> ops.stream().mapToInt(TwoPhaseCommitSinkOp::pendingCount).sum());
+    }
+
+    /**
+     * Aligned unless AT_LEAST_ONCE; AT_LEAST_ONCE too when the pipeline or a sink asks for snapshots consistent with
+     * the source positions ({@link dev.onceflow.core.sink.Sink#needsAlignedSnapshots()}).
+     */
+    private BarrierHandler.Mode barrierMode() {
+      List<String> asking = graph.sinks.stream().map(s -> s.node().sink())
+          .filter(dev.onceflow.core.sink.Sink::needsAlignedSnapshots).map(dev.onceflow.core.sink.Sink::name).toList();
+      BarrierHandler.Mode mode = BarrierHandler.Mode.of(config.guarantee(),
+          config.alignedSnapshots() || !asking.isEmpty());
+      if (config.guarantee() == Guarantee.AT_LEAST_ONCE && mode == BarrierHandler.Mode.ALIGNED && number == 1) {
+        LOG.info("Job {}: AT_LEAST_ONCE with aligned snapshots ({})", config.name(),
+            config.alignedSnapshots() ? "Pipeline.alignedSnapshots" : "asked by sink " + String.join(", ", asking));
+      }
+      return mode;
     }
 
     /** The sections subtask i of stage k restores: its own, or after rescaling those of every old subtask. */
@@ -590,9 +606,28 @@ public final class JobExecution implements JobHandle {
 
     @Override
     public void commitSinks(long id) throws Exception {
-      int committed = 0;
+      // per sink, every subtask's due tokens in one call, so a sink may commit its subtasks concurrently
+      Map<TwoPhaseCommitSink<Object>, List<TwoPhaseCommitSinkOp>> bySink = new java.util.LinkedHashMap<>();
       for (TwoPhaseCommitSinkOp op : sinkOps) {
-        committed += op.commitUpTo(id);
+        bySink.computeIfAbsent(op.sink(), k -> new ArrayList<>()).add(op);
+      }
+      int committed = 0;
+      for (var e : bySink.entrySet()) {
+        List<List<TwoPhaseCommitSinkOp.PendingTxn>> due = new ArrayList<>();
+        List<byte[]> tokens = new ArrayList<>();
+        for (TwoPhaseCommitSinkOp op : e.getValue()) {
+          List<TwoPhaseCommitSinkOp.PendingTxn> d = op.dueUpTo(id);
+          due.add(d);
+          d.forEach(p -> tokens.add(p.token()));
+        }
+        if (tokens.isEmpty()) {
+          continue;
+        }
+        e.getKey().commitAll(tokens);
+        for (int i = 0; i < due.size(); i++) {
+          e.getValue().get(i).committed(due.get(i));
+        }
+        committed += tokens.size();
       }
       meters.transactionsCommitted(committed);
     }

@@ -87,12 +87,13 @@ final class TwoPhaseCommitSinkOp extends SinkOp {
     }
   }
 
-  /**
-   * Commits every pending transaction of checkpoints up to {@code checkpointId}. Coordinator thread.
-   *
-   * @return the number of transactions committed
-   */
-  int commitUpTo(long checkpointId) throws Exception {
+  /** The sink this op drives (one instance for all subtasks of a sink). */
+  TwoPhaseCommitSink<Object> sink() {
+    return sink;
+  }
+
+  /** The pending transactions of checkpoints up to {@code checkpointId}, oldest first. Coordinator thread. */
+  List<PendingTxn> dueUpTo(long checkpointId) {
     List<PendingTxn> due = new ArrayList<>();
     synchronized (pending) {
       for (PendingTxn p : pending) {
@@ -101,13 +102,14 @@ final class TwoPhaseCommitSinkOp extends SinkOp {
         }
       }
     }
-    for (PendingTxn p : due) {
-      sink.commit(p.token);
-      synchronized (pending) {
-        pending.remove(p);
-      }
+    return due;
+  }
+
+  /** Drops {@code done} (committed by the sink) from the pending list. Coordinator thread. */
+  void committed(List<PendingTxn> done) {
+    synchronized (pending) {
+      pending.removeAll(done);
     }
-    return due.size();
   }
 
   @Override

@@ -35,10 +35,10 @@ final class WriteThroughSinkOp extends SinkOp {
     writer.flush();
   }
 
-  /** Write-through means written per input batch, not held until the next barrier. */
+  /** Write-through means written per input batch (or as the writer batches them), not held until the barrier. */
   @Override
   void endOfBatch() throws Exception {
-    writer.flush();
+    writer.endOfBatch();
   }
 
   /** Input idle: make buffered records visible so a quiet stream does not hold output back. */

@@ -11,6 +11,16 @@ public interface SinkWriter<T> extends AutoCloseable {
    */
   void flush() throws Exception;
 
+  /**
+   * Called after each input batch the subtask processed. The default flushes, so records become visible batch by
+   * batch. A writer whose target pays per write (a database commit and its fsync) may instead write only once enough
+   * is buffered: {@link #flush()} is still called on every barrier, when the input is idle and at its end, so holding
+   * records here never lets a checkpoint cover an unwritten one and a quiet stream is not held back.
+   */
+  default void endOfBatch() throws Exception {
+    flush();
+  }
+
   /** Releases resources after a final flush or on cancellation. */
   @Override
   default void close() throws Exception {}

@@ -22,6 +22,19 @@ public interface TwoPhaseCommitSink<T> extends Sink<T> {
   void commit(byte[] token) throws Exception;
 
   /**
+   * Commits the due transactions of one completed checkpoint: every subtask's tokens, those of one subtask in
+   * checkpoint order. The default calls {@link #commit} for each, one after the other. A sink whose subtasks' commits
+   * are independent may run them concurrently (one connection per subtask), keeping each subtask's in order. Must
+   * return only once every token is committed; throwing fails the attempt, and recovery commits the tokens again (the
+   * ones already committed must then be no-ops, as for {@link #commit}). Coordinator thread.
+   */
+  default void commitAll(List<byte[]> tokens) throws Exception {
+    for (byte[] token : tokens) {
+      commit(token);
+    }
+  }
+
+  /**
    * Aborts every prepared or open transaction of subtask {@code context} that is not in {@code recordedTokens} (the
    * tokens of the checkpoint being restored, already committed). Called before the subtask's writer is created, on
    * every start and restart. Implementations log what they aborted.

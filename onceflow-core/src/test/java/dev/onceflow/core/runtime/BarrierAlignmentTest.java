@@ -70,5 +70,8 @@ class BarrierAlignmentTest {
     assertEquals(BarrierHandler.Mode.ALIGNED, BarrierHandler.Mode.of(Guarantee.EXACTLY_ONCE));
     assertEquals(BarrierHandler.Mode.ALIGNED, BarrierHandler.Mode.of(Guarantee.AT_MOST_ONCE));
     assertEquals(BarrierHandler.Mode.UNALIGNED, BarrierHandler.Mode.of(Guarantee.AT_LEAST_ONCE));
+    // asked for (a sink's needsAlignedSnapshots, Pipeline.alignedSnapshots): at-least-once aligns too
+    assertEquals(BarrierHandler.Mode.ALIGNED, BarrierHandler.Mode.of(Guarantee.AT_LEAST_ONCE, true));
+    assertEquals(BarrierHandler.Mode.ALIGNED, BarrierHandler.Mode.of(Guarantee.EXACTLY_ONCE, false));
   }
 }

@@ -64,7 +64,7 @@ class RestorePlannerTest {
 
   private static JobConfig config(Guarantee g, int parallelism) {
     return new JobConfig("job", g, parallelism, 128, Duration.ZERO, Duration.ofMinutes(1), DIR, 3,
-        RestartStrategy.noRestart(), 64, 2, false, 0, List.of(), 1024);
+        RestartStrategy.noRestart(), 64, 2, false, 0, List.of(), 1024, false);
   }
 
   private static CompletedCheckpoint checkpoint(Guarantee g, int parallelism, String sinkUid, byte[] token)

@@ -10,7 +10,14 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.sql.Connection;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +42,13 @@ public final class ExactlyOnceJdbcSink<T> implements TwoPhaseCommitSink<T> {
   private final ProgressTable progress;
   private final SharedConnection shared;
   private final RowApplier applier;
+  /** Per subtask, the connection its tokens are applied on by {@link #commitAll}. */
+  private final Map<Integer, SharedConnection> perSubtask = new HashMap<>();
+  private final ExecutorService appliers = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "onceflow-jdbc-apply");
+    t.setDaemon(true);
+    return t;
+  });
 
   /** For {@code spec}. */
   public ExactlyOnceJdbcSink(SinkSpec spec) {
@@ -58,6 +72,7 @@ public final class ExactlyOnceJdbcSink<T> implements TwoPhaseCommitSink<T> {
     });
     LOG.info("Sink {}: writer {} starts epoch {}", spec.name(), key, epoch);
     shared.writerOpened();
+    subtaskConnection(context.subtask()).writerOpened();
     return new Writer(key, epoch);
   }
 
@@ -108,27 +123,90 @@ public final class ExactlyOnceJdbcSink<T> implements TwoPhaseCommitSink<T> {
       if (!closed) {
         closed = true;
         shared.writerClosed();
+        subtaskConnection(key.subtask()).writerClosed();
       }
     }
   }
 
   @Override
   public void commit(byte[] token) throws Exception {
-    Token t = decode(token);
+    apply(shared, decode(token));
+  }
+
+  /**
+   * The subtasks' tokens of a completed checkpoint are applied concurrently, each subtask's in order on a connection
+   * of its own (one PostgreSQL backend per subtask, as the writers of the plain loop have): every apply is its own
+   * transaction on its own progress row, so they are independent. Returns once all are applied. An apply that fails
+   * on a deadlock or serialization failure with another subtask's (two subtasks writing the same rows: the stream was
+   * not keyed by the table's key) was rolled back whole and is run again after the others, one after the other.
+   */
+  @Override
+  public void commitAll(List<byte[]> tokens) throws Exception {
+    Map<Integer, List<byte[]>> bySubtask = new LinkedHashMap<>();
+    for (byte[] token : tokens) {
+      bySubtask.computeIfAbsent(subtaskOf(token), k -> new ArrayList<>()).add(token);
+    }
+    if (bySubtask.size() <= 1 || MUTATION_APPLY_EARLY) {
+      for (byte[] token : tokens) {
+        commit(token);
+      }
+      return;
+    }
+    Map<Integer, Future<?>> running = new LinkedHashMap<>();
+    for (var e : bySubtask.entrySet()) {
+      SharedConnection conn = subtaskConnection(e.getKey());
+      running.put(e.getKey(), appliers.submit(() -> {
+        for (byte[] token : e.getValue()) {
+          apply(conn, decode(token));
+        }
+        return null;
+      }));
+    }
+    Exception failure = null;
+    List<Integer> again = new ArrayList<>();
+    for (var e : running.entrySet()) {
+      try {
+        e.getValue().get();
+      } catch (ExecutionException ee) {
+        Throwable cause = ee.getCause();
+        if (cause instanceof java.sql.SQLException sql && isConflict(sql)) {
+          again.add(e.getKey());
+        } else if (failure == null) {
+          failure = cause instanceof Exception ex ? ex : new IllegalStateException(cause);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+    for (int subtask : again) {
+      LOG.info("Sink {}: subtask {}'s apply conflicted with another subtask's; applying it again alone", spec.name(),
+          subtask);
+      for (byte[] token : bySubtask.get(subtask)) {
+        commit(token); // the part applied before the conflict is now stale: skipped by the progress row
+      }
+    }
+  }
+
+  private static boolean isConflict(java.sql.SQLException e) {
+    String s = SqlErrors.state(e);
+    return "40P01".equals(s) || "40001".equals(s);
+  }
+
+  private synchronized SharedConnection subtaskConnection(int subtask) {
+    return perSubtask.computeIfAbsent(subtask, k -> new SharedConnection(spec));
+  }
+
+  private void apply(SharedConnection conn, Token t) throws Exception {
     if (t.rows.isEmpty()) {
       return; // an empty checkpoint changes nothing; the progress row may stay behind
     }
-    Result r = shared.run("apply of checkpoint " + t.checkpointId + " of " + t.key, c -> apply(c, t));
+    Result r = conn.run("apply of checkpoint " + t.checkpointId + " of " + t.key, c -> apply(c, t));
     var rec = spec.metrics().recorder();
     switch (r.kind) {
       case APPLIED -> {
         rec.applied();
-        rec.written(r.outcome.written());
-        rec.absorbed(r.outcome.absorbed());
-        if (!r.outcome.rejected().isEmpty()) {
-          rec.rejected(r.outcome.rejected().size());
-          spec.deadLetters().accept(r.outcome.rejected());
-        }
+        applier.report(r.outcome);
       }
       case STALE -> {
         rec.stale();
@@ -201,13 +279,7 @@ public final class ExactlyOnceJdbcSink<T> implements TwoPhaseCommitSink<T> {
 
   static byte[] encode(SubtaskKey key, long checkpointId, long epoch, List<Object[]> rows) throws IOException {
     RowCodec.Out out = new RowCodec.Out();
-    out.writeByte(TOKEN_VERSION);
-    out.writeByte(TOKEN_KIND);
-    RowCodec.writeString(out, key.pipeline());
-    RowCodec.writeString(out, key.sink());
-    out.writeInt(key.subtask());
-    out.writeLong(checkpointId);
-    out.writeLong(epoch);
+    new TokenHeader(key, checkpointId, epoch).write(out, TOKEN_VERSION, TOKEN_KIND);
     out.writeInt(rows.size());
     int cols = rows.isEmpty() ? 0 : rows.get(0).length;
     out.writeInt(cols);
@@ -219,17 +291,18 @@ public final class ExactlyOnceJdbcSink<T> implements TwoPhaseCommitSink<T> {
     return out.toByteArray();
   }
 
+  /** The subtask of a token, from its header only. */
+  static int subtaskOf(byte[] token) throws IOException {
+    return header(new DataInputStream(new ByteArrayInputStream(token))).key().subtask();
+  }
+
+  private static TokenHeader header(DataInputStream in) throws IOException {
+    return TokenHeader.read(in, TOKEN_VERSION, TOKEN_KIND, "an exactly-once JDBC sink token");
+  }
+
   static Token decode(byte[] token) throws IOException {
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(token));
-    byte version = in.readByte();
-    byte kind = in.readByte();
-    if (version != TOKEN_VERSION || kind != TOKEN_KIND) {
-      throw new IOException("not an exactly-once JDBC sink token of version " + TOKEN_VERSION + " (version "
-          + version + ", kind " + kind + ")");
-    }
-    SubtaskKey key = new SubtaskKey(RowCodec.readString(in), RowCodec.readString(in), in.readInt());
-    long checkpointId = in.readLong();
-    long epoch = in.readLong();
+    TokenHeader h = header(in);
     int n = in.readInt();
     int cols = in.readInt();
     List<Object[]> rows = new ArrayList<>(n);
@@ -240,6 +313,6 @@ public final class ExactlyOnceJdbcSink<T> implements TwoPhaseCommitSink<T> {
       }
       rows.add(row);
     }
-    return new Token(key, checkpointId, epoch, rows);
+    return new Token(h.key(), h.checkpointId(), h.epoch(), rows);
   }
 }

@@ -43,6 +43,17 @@ public final class RowApplier {
     this.keyIdx = spec.keyIndexes();
   }
 
+  /** Counts what {@code o} wrote and absorbed in the sink's metrics; its refused rows go to the dead letters. */
+  public void report(Outcome o) throws Exception {
+    var rec = spec.metrics().recorder();
+    rec.written(o.written());
+    rec.absorbed(o.absorbed());
+    if (!o.rejected().isEmpty()) {
+      rec.rejected(o.rejected().size());
+      spec.deadLetters().accept(o.rejected());
+    }
+  }
+
   /**
    * Applies {@code rows} (in order) on {@code c}, whose autocommit is off.
    *

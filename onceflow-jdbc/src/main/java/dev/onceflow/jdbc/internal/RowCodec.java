@@ -11,6 +11,9 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -36,87 +39,95 @@ public final class RowCodec {
 
   private RowCodec() {}
 
+  /** Writes one value of a type. */
+  @FunctionalInterface
+  private interface Writer<V> {
+    void write(DataOutputStream out, V v) throws IOException;
+  }
+
+  /** Reads one value of a type. */
+  @FunctionalInterface
+  private interface Reader {
+    Object read(DataInputStream in) throws IOException;
+  }
+
+  /** A supported type: its id on disk, its class, how it is written and read. */
+  private record Kind<V>(byte id, Class<V> type, Writer<V> writer, Reader reader) {
+    void write(DataOutputStream out, Object v) throws IOException {
+      out.writeByte(id);
+      writer.write(out, type.cast(v));
+    }
+  }
+
+  private static final List<Kind<?>> KINDS = List.of(
+      new Kind<>(STRING, String.class, RowCodec::writeString, RowCodec::readString),
+      new Kind<>(LONG, Long.class, DataOutputStream::writeLong, DataInputStream::readLong),
+      new Kind<>(INT, Integer.class, DataOutputStream::writeInt, DataInputStream::readInt),
+      new Kind<>(SHORT, Short.class, (o, v) -> o.writeShort(v), DataInputStream::readShort),
+      new Kind<>(DOUBLE, Double.class, DataOutputStream::writeDouble, DataInputStream::readDouble),
+      new Kind<>(FLOAT, Float.class, DataOutputStream::writeFloat, DataInputStream::readFloat),
+      new Kind<>(BOOLEAN, Boolean.class, (o, v) -> o.writeBoolean(v), DataInputStream::readBoolean),
+      new Kind<>(DECIMAL, BigDecimal.class, (o, d) -> writeString(o, d.toString()),
+          in -> new BigDecimal(readString(in))),
+      new Kind<>(BYTES, byte[].class, (o, b) -> {
+        o.writeInt(b.length);
+        o.write(b);
+      }, in -> {
+        byte[] b = new byte[in.readInt()];
+        in.readFully(b);
+        return b;
+      }),
+      new Kind<>(UUID_ID, UUID.class, (o, u) -> {
+        o.writeLong(u.getMostSignificantBits());
+        o.writeLong(u.getLeastSignificantBits());
+      }, in -> new UUID(in.readLong(), in.readLong())),
+      new Kind<>(INSTANT, Instant.class, (o, t) -> {
+        o.writeLong(t.getEpochSecond());
+        o.writeInt(t.getNano());
+      }, in -> Instant.ofEpochSecond(in.readLong(), in.readInt())),
+      new Kind<>(LOCAL_DATE, LocalDate.class, (o, d) -> o.writeLong(d.toEpochDay()),
+          in -> LocalDate.ofEpochDay(in.readLong())),
+      new Kind<>(LOCAL_DATE_TIME, LocalDateTime.class, (o, d) -> writeString(o, d.toString()),
+          in -> LocalDateTime.parse(readString(in))),
+      new Kind<>(OFFSET_DATE_TIME, OffsetDateTime.class, (o, d) -> writeString(o, d.toString()),
+          in -> OffsetDateTime.parse(readString(in))));
+  private static final Map<Class<?>, Kind<?>> BY_CLASS = new HashMap<>();
+  private static final Kind<?>[] BY_ID = new Kind<?>[OFFSET_DATE_TIME + 1];
+
+  static {
+    for (Kind<?> k : KINDS) {
+      BY_CLASS.put(k.type(), k);
+      BY_ID[k.id()] = k;
+    }
+  }
+
   /** Writes one value; a type this codec does not know is refused with the supported list. */
   public static void write(DataOutputStream out, Object v) throws IOException {
     if (v == null) {
       out.writeByte(NULL);
-    } else if (v instanceof String s) {
-      out.writeByte(STRING);
-      writeString(out, s);
-    } else if (v instanceof Long l) {
-      out.writeByte(LONG);
-      out.writeLong(l);
-    } else if (v instanceof Integer i) {
-      out.writeByte(INT);
-      out.writeInt(i);
-    } else if (v instanceof Short s) {
-      out.writeByte(SHORT);
-      out.writeShort(s);
-    } else if (v instanceof Double d) {
-      out.writeByte(DOUBLE);
-      out.writeDouble(d);
-    } else if (v instanceof Float f) {
-      out.writeByte(FLOAT);
-      out.writeFloat(f);
-    } else if (v instanceof Boolean b) {
-      out.writeByte(BOOLEAN);
-      out.writeBoolean(b);
-    } else if (v instanceof BigDecimal d) {
-      out.writeByte(DECIMAL);
-      writeString(out, d.toString());
-    } else if (v instanceof byte[] b) {
-      out.writeByte(BYTES);
-      out.writeInt(b.length);
-      out.write(b);
-    } else if (v instanceof UUID u) {
-      out.writeByte(UUID_ID);
-      out.writeLong(u.getMostSignificantBits());
-      out.writeLong(u.getLeastSignificantBits());
-    } else if (v instanceof Instant in) {
-      out.writeByte(INSTANT);
-      out.writeLong(in.getEpochSecond());
-      out.writeInt(in.getNano());
-    } else if (v instanceof LocalDate d) {
-      out.writeByte(LOCAL_DATE);
-      out.writeLong(d.toEpochDay());
-    } else if (v instanceof LocalDateTime d) {
-      out.writeByte(LOCAL_DATE_TIME);
-      writeString(out, d.toString());
-    } else if (v instanceof OffsetDateTime d) {
-      out.writeByte(OFFSET_DATE_TIME);
-      writeString(out, d.toString());
-    } else {
-      throw new IllegalArgumentException("a row value of type " + v.getClass().getName() + " cannot be kept in a "
-          + "checkpoint; map it to one of String, Long, Integer, Short, Double, Float, Boolean, BigDecimal, byte[], "
-          + "UUID, Instant, LocalDate, LocalDateTime, OffsetDateTime or null");
+      return;
     }
+    Kind<?> k = BY_CLASS.get(v.getClass());
+    if (k == null) {
+      k = KINDS.stream().filter(x -> x.type().isInstance(v)).findFirst() // a subclass (of BigDecimal)
+          .orElseThrow(() -> new IllegalArgumentException("a row value of type " + v.getClass().getName()
+              + " cannot be kept in a checkpoint; map it to one of String, Long, Integer, Short, Double, Float, "
+              + "Boolean, BigDecimal, byte[], UUID, Instant, LocalDate, LocalDateTime, OffsetDateTime or null"));
+    }
+    k.write(out, v);
   }
 
   /** Reads one value written by {@link #write}. */
   public static Object read(DataInputStream in) throws IOException {
     byte t = in.readByte();
-    return switch (t) {
-      case NULL -> null;
-      case STRING -> readString(in);
-      case LONG -> in.readLong();
-      case INT -> in.readInt();
-      case SHORT -> in.readShort();
-      case DOUBLE -> in.readDouble();
-      case FLOAT -> in.readFloat();
-      case BOOLEAN -> in.readBoolean();
-      case DECIMAL -> new BigDecimal(readString(in));
-      case BYTES -> {
-        byte[] b = new byte[in.readInt()];
-        in.readFully(b);
-        yield b;
-      }
-      case UUID_ID -> new UUID(in.readLong(), in.readLong());
-      case INSTANT -> Instant.ofEpochSecond(in.readLong(), in.readInt());
-      case LOCAL_DATE -> LocalDate.ofEpochDay(in.readLong());
-      case LOCAL_DATE_TIME -> LocalDateTime.parse(readString(in));
-      case OFFSET_DATE_TIME -> OffsetDateTime.parse(readString(in));
-      default -> throw new IOException("unknown row value type id " + t + " in a JDBC sink token");
-    };
+    if (t == NULL) {
+      return null;
+    }
+    Kind<?> k = t > 0 && t < BY_ID.length ? BY_ID[t] : null;
+    if (k == null) {
+      throw new IOException("unknown row value type id " + t + " in a JDBC sink token");
+    }
+    return k.reader().read(in);
   }
 
   /** A length-prefixed UTF-8 string (no 64 KiB limit, unlike writeUTF). */

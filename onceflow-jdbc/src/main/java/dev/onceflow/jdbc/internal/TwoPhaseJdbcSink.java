@@ -144,13 +144,7 @@ public final class TwoPhaseJdbcSink<T> implements TwoPhaseCommitSink<T> {
         throw SqlErrors.fatalOr(spec, "write into the open transaction", e);
       }
       wrote = true;
-      var rec = spec.metrics().recorder();
-      rec.written(o.written());
-      rec.absorbed(o.absorbed());
-      if (!o.rejected().isEmpty()) {
-        rec.rejected(o.rejected().size());
-        spec.deadLetters().accept(o.rejected());
-      }
+      applier.report(o);
       buffer.clear();
     }
 
@@ -276,28 +270,14 @@ public final class TwoPhaseJdbcSink<T> implements TwoPhaseCommitSink<T> {
 
   static byte[] encode(SubtaskKey key, long checkpointId, long epoch, String gid) throws IOException {
     RowCodec.Out out = new RowCodec.Out();
-    out.writeByte(TOKEN_VERSION);
-    out.writeByte(TOKEN_KIND);
-    RowCodec.writeString(out, key.pipeline());
-    RowCodec.writeString(out, key.sink());
-    out.writeInt(key.subtask());
-    out.writeLong(checkpointId);
-    out.writeLong(epoch);
+    new TokenHeader(key, checkpointId, epoch).write(out, TOKEN_VERSION, TOKEN_KIND);
     RowCodec.writeString(out, gid);
     return out.toByteArray();
   }
 
   static Token decode(byte[] token) throws IOException {
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(token));
-    byte version = in.readByte();
-    byte kind = in.readByte();
-    if (version != TOKEN_VERSION || kind != TOKEN_KIND) {
-      throw new IOException("not a two-phase JDBC sink token of version " + TOKEN_VERSION + " (version " + version
-          + ", kind " + kind + ")");
-    }
-    SubtaskKey key = new SubtaskKey(RowCodec.readString(in), RowCodec.readString(in), in.readInt());
-    long checkpointId = in.readLong();
-    long epoch = in.readLong();
-    return new Token(key, checkpointId, epoch, RowCodec.readString(in));
+    TokenHeader h = TokenHeader.read(in, TOKEN_VERSION, TOKEN_KIND, "a two-phase JDBC sink token");
+    return new Token(h.key(), h.checkpointId(), h.epoch(), RowCodec.readString(in));
   }
 }

@@ -57,6 +57,7 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
   private Iterator<ConsumerRecord<byte[], byte[]>> pending = java.util.Collections.emptyIterator();
   private long nextDiscoveryMillis;
   private KafkaProducer<byte[], byte[]> dlq;
+  private LogDeadLetters logDeadLetters;
   private Map<TopicPartition, Long> deadLettered;
 
   /** Opens the reader of {@code ctx.subtask()}, at the restored position or at the starting offsets. */
@@ -331,6 +332,13 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
   }
 
   private void deadLetter(TopicPartition tp, ConsumerRecord<byte[], byte[]> r, Exception e) throws Exception {
+    if (s.deadLetterLog() != null) {
+      if (logDeadLetters == null) {
+        logDeadLetters = new LogDeadLetters(s.deadLetterLog(), s.deadLetterTopic(), Set.copyOf(positions.keySet()));
+      }
+      logDeadLetters.write(tp, r, e);
+      return;
+    }
     if (dlq == null) {
       openDeadLetters();
     }
@@ -495,6 +503,9 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
   @Override
   public void close() {
     consumer.close(Duration.ofSeconds(5));
+    if (logDeadLetters != null) {
+      logDeadLetters.close();
+    }
     if (dlq != null) {
       dlq.close(Duration.ofSeconds(5));
     }

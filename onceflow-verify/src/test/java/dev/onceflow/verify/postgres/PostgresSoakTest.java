@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Soak of the verifier on PostgreSQL (-Psoak): at least 300 SIGKILLs over every sink mode, the configurations in
  * turn, 15,000 events and 20 planned kills per run; every promise held, every exactly-once and idempotent table exact
- * (tag-count under AT_LEAST_ONCE: no count short, see PostgresVerifierTest), nothing left prepared.
+ * (tag-count's counts with upsert under AT_LEAST_ONCE too: the sink asks for aligned snapshots; the ledger's running
+ * balances under AT_LEAST_ONCE are only held to the at-least-once promise), nothing left prepared.
  */
 @Tag("soak")
 class PostgresSoakTest {
@@ -30,7 +31,9 @@ class PostgresSoakTest {
 
   record Config(Job job, Guarantee guarantee, PostgresSinkMode mode, boolean exact) {}
 
+  // tag-count at-least-once first: with ~17 runs it comes round twice
   private static final List<Config> CONFIGS = List.of(
+      new Config(Job.TAG_COUNT, Guarantee.AT_LEAST_ONCE, PostgresSinkMode.UPSERT, true),
       new Config(Job.LEDGER, Guarantee.EXACTLY_ONCE, PostgresSinkMode.EXACTLY_ONCE, true),
       new Config(Job.LEDGER, Guarantee.EXACTLY_ONCE, PostgresSinkMode.TWO_PHASE, true),
       new Config(Job.PAYMENTS, Guarantee.AT_LEAST_ONCE, PostgresSinkMode.INSERT_UNIQUE, true),
@@ -38,8 +41,7 @@ class PostgresSoakTest {
       new Config(Job.PAYMENTS, Guarantee.AT_LEAST_ONCE, PostgresSinkMode.UPSERT, true),
       new Config(Job.CLICKS, Guarantee.AT_LEAST_ONCE, PostgresSinkMode.INSERT_UNIQUE, true),
       new Config(Job.TAG_COUNT, Guarantee.EXACTLY_ONCE, PostgresSinkMode.UPSERT, true),
-      new Config(Job.LEDGER, Guarantee.AT_LEAST_ONCE, PostgresSinkMode.UPSERT, false),
-      new Config(Job.TAG_COUNT, Guarantee.AT_LEAST_ONCE, PostgresSinkMode.UPSERT, false));
+      new Config(Job.LEDGER, Guarantee.AT_LEAST_ONCE, PostgresSinkMode.UPSERT, false));
 
   @BeforeAll
   static void start() throws Exception {
