@@ -70,6 +70,10 @@ final class BenchKafkaCommand implements Callable<Integer> {
       + " ${DEFAULT-VALUE}.")
   int seconds;
 
+  @Option(names = "--runs", defaultValue = "3", description = "Rounds (each: loop, the map rows, loop, the"
+      + " tag-count rows, then the latency rows); the median of the rounds is reported. Default ${DEFAULT-VALUE}.")
+  int runs;
+
   @Option(names = "--bootstrap-servers", description = "Use this cluster instead of starting a local broker (topics"
       + " bench-* are created).")
   String bootstrapServers;
@@ -93,8 +97,9 @@ final class BenchKafkaCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    if (records < 1 || rate < 1 || seconds < 1) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--records, --rate and --seconds must be >= 1");
+    if (records < 1 || rate < 1 || seconds < 1 || runs < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--records, --rate, --seconds and --runs must be >= 1");
     }
     tmp = Files.createTempDirectory("onceflow-bench-kafka");
     LocalKafkaBroker broker = null;
@@ -108,23 +113,51 @@ final class BenchKafkaCommand implements Callable<Integer> {
       } else {
         bootstrap = bootstrapServers;
       }
-      out.printf("onceflow bench kafka: %d cores, load average %.1f at start, parallelism %d, %d-byte records;"
-          + " throughput over %,d records, latency at %,d records/s for %d s%n",
-          Runtime.getRuntime().availableProcessors(), load(), PARALLELISM, VALUE_BYTES, records, rate, seconds);
+      double loadBefore = load();
+      out.printf("onceflow bench kafka: %d cores, load average %.2f at start, parallelism %d, %d-byte records;"
+          + " throughput over %,d records, latency at %,d records/s for %d s; %d rounds, interleaved%n",
+          Runtime.getRuntime().availableProcessors(), loadBefore, PARALLELISM, VALUE_BYTES, records, rate, seconds,
+          runs);
       String in = topic("bench-in");
       fill(in);
-      out.printf("%-34s %12s %9s %10s %10s%n", "scenario", "records/s", "vs loop", "p50 ms", "p99 ms");
-      out.flush();
-      double loop = plainLoopThroughput(in);
-      Histogram loopLatency = latency(null);
-      row(out, "plain consume-produce loop", loop, loop, loopLatency);
-      for (Mode m : MODES) {
-        row(out, "map, " + m.label(), mapThroughput(in, m), loop, latency(m));
+      // warm-up, not counted: the first pass through the clients' code runs interpreted (measured first, the loop
+      // paid the JIT for every row after it)
+      plainLoopThroughput(in);
+      Map<String, List<Double>> thr = new java.util.LinkedHashMap<>();
+      Map<String, List<Histogram>> lat = new java.util.LinkedHashMap<>();
+      for (int round = 1; round <= runs; round++) {
+        double l0 = load();
+        measure(thr, LOOP, plainLoopThroughput(in));
+        for (Mode m : MODES) {
+          measure(thr, "map, " + m.label(), mapThroughput(in, m));
+        }
+        measure(thr, LOOP, plainLoopThroughput(in));
+        for (Mode m : MODES) {
+          measure(thr, "tag-count, " + m.label(), tagCountThroughput(in, m));
+        }
+        lat.computeIfAbsent(LOOP, k -> new ArrayList<>()).add(latency(null));
+        for (Mode m : MODES) {
+          lat.computeIfAbsent("map, " + m.label(), k -> new ArrayList<>()).add(latency(m));
+        }
+        out.printf("round %d of %d (load average %.2f before, %.2f after):", round, runs, l0, load());
+        for (var e : thr.entrySet()) {
+          out.printf(" %s %.0f;", e.getKey(), e.getValue().get(e.getValue().size() - 1));
+        }
+        out.println();
+        out.flush();
       }
-      for (Mode m : MODES) {
-        row(out, "tag-count, " + m.label(), tagCountThroughput(in, m), loop, null);
+      double loop = new BenchRuns(toArray(thr.get(LOOP))).median();
+      out.printf("%-34s %12s %9s %21s %9s %9s %9s%n", "scenario (median of rounds)", "records/s", "vs loop",
+          "min .. max", "p50 ms", "p99 ms", "p99 max");
+      for (var e : thr.entrySet()) {
+        BenchRuns r = new BenchRuns(toArray(e.getValue()));
+        List<Histogram> hs = lat.get(e.getKey());
+        out.printf("%-34s %12.0f %8.0f%% %10.0f .. %8.0f %9s %9s %9s%n", e.getKey(), r.median(),
+            100 * r.median() / loop, r.min(), r.max(), hs == null ? "-" : ms(median(hs, 50)),
+            hs == null ? "-" : ms(median(hs, 99)), hs == null ? "-" : ms(max(hs, 99)));
       }
-      out.printf("load average %.1f at the end (other processes share the cores: compare rows of one run)%n", load());
+      out.printf("load average %.2f at start, %.2f at the end (other processes share the cores)%n", loadBefore,
+          load());
       out.flush();
       return 0;
     } finally {
@@ -133,6 +166,29 @@ final class BenchKafkaCommand implements Callable<Integer> {
       }
       deleteQuietly(tmp);
     }
+  }
+
+  private static final String LOOP = "plain consume-produce loop";
+
+  private static void measure(Map<String, List<Double>> thr, String label, double v) {
+    thr.computeIfAbsent(label, k -> new ArrayList<>()).add(v);
+  }
+
+  private static double[] toArray(List<Double> l) {
+    return l.stream().mapToDouble(Double::doubleValue).toArray();
+  }
+
+  /** The median over the rounds of each round's {@code pct} percentile, in µs. */
+  private static double median(List<Histogram> hs, double pct) {
+    return new BenchRuns(hs.stream().mapToDouble(h -> h.getValueAtPercentile(pct)).toArray()).median();
+  }
+
+  private static double max(List<Histogram> hs, double pct) {
+    return hs.stream().mapToDouble(h -> h.getValueAtPercentile(pct)).max().orElseThrow();
+  }
+
+  private static String ms(double micros) {
+    return String.format(java.util.Locale.ROOT, "%.1f", micros / 1000.0);
   }
 
   private static void deleteQuietly(Path dir) {
@@ -147,13 +203,6 @@ final class BenchKafkaCommand implements Callable<Integer> {
 
   private static double load() {
     return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-  }
-
-  private static void row(PrintWriter out, String label, double rate, double loop, Histogram h) {
-    out.printf("%-34s %12.0f %8.0f%% %10s %10s%n", label, rate, 100 * rate / loop,
-        h == null ? "-" : String.format("%.1f", h.getValueAtPercentile(50) / 1000.0),
-        h == null ? "-" : String.format("%.1f", h.getValueAtPercentile(99) / 1000.0));
-    out.flush();
   }
 
   private String topic(String prefix) throws Exception {
@@ -182,6 +231,10 @@ final class BenchKafkaCommand implements Callable<Integer> {
   private Properties producerProps() {
     Properties p = new Properties();
     p.put("bootstrap.servers", bootstrap);
+    // what the sinks run with: idempotent (the write-through sink's setting), acks from every replica, the batching
+    // the benchmark's sinks are given
+    p.put("enable.idempotence", "true");
+    p.put("acks", "all");
     p.put("linger.ms", "5");
     p.put("batch.size", "65536");
     return p;
@@ -212,10 +265,15 @@ final class BenchKafkaCommand implements Callable<Integer> {
     }
   }
 
-  /** One consumer-producer pair per input partition, in threads, like the pipeline's two subtasks. */
+  /**
+   * The limit: one consumer-producer pair per input partition, each in its own thread (like the pipeline's two
+   * subtasks), batched polls (the consumer's defaults, read_committed like the source) and batched sends (the
+   * sinks' producer settings), no transactions. Clock: first non-empty poll to the last thread's flush.
+   */
   private double plainLoopThroughput(String in) throws Exception {
     String out = topic("bench-loop");
     AtomicLong first = new AtomicLong(Long.MAX_VALUE);
+    AtomicLong last = new AtomicLong();
     AtomicReference<Throwable> failure = new AtomicReference<>();
     List<Thread> threads = new ArrayList<>();
     long perPartition = records / PARALLELISM;
@@ -230,19 +288,22 @@ final class BenchKafkaCommand implements Callable<Integer> {
           TopicPartition tp = new TopicPartition(in, mine);
           c.assign(List.of(tp));
           c.seekToBeginning(List.of(tp));
+          SendErrorsLatch errors = new SendErrorsLatch();
           long seen = 0;
           while (seen < expected) {
             var batch = c.poll(Duration.ofMillis(100));
             if (!batch.isEmpty()) {
-              long now = System.nanoTime();
-              first.accumulateAndGet(now, Math::min);
+              first.accumulateAndGet(System.nanoTime(), Math::min);
             }
             for (ConsumerRecord<byte[], byte[]> r : batch) {
-              p.send(new ProducerRecord<>(out, mine, null, r.value()));
+              p.send(new ProducerRecord<>(out, mine, null, r.value()), errors);
               seen++;
             }
+            errors.check();
           }
           p.flush();
+          errors.check();
+          last.accumulateAndGet(System.nanoTime(), Math::max);
         } catch (Throwable e) {
           failure.set(e);
         }
@@ -253,11 +314,32 @@ final class BenchKafkaCommand implements Callable<Integer> {
     for (Thread t : threads) {
       t.join();
     }
-    long end = System.nanoTime();
     if (failure.get() != null) {
       throw new IllegalStateException("plain loop failed: " + failure.get(), failure.get());
     }
-    return records / ((end - first.get()) / 1e9);
+    long got = countCommitted(out);
+    if (got != records) {
+      throw new IllegalStateException("the plain loop wrote " + got + " records to " + out + ", expected " + records);
+    }
+    return records / ((last.get() - first.get()) / 1e9);
+  }
+
+  /** The first failed send of a loop, rethrown by its thread. */
+  private static final class SendErrorsLatch implements org.apache.kafka.clients.producer.Callback {
+    private final AtomicReference<Exception> first = new AtomicReference<>();
+
+    @Override
+    public void onCompletion(org.apache.kafka.clients.producer.RecordMetadata m, Exception e) {
+      if (e != null) {
+        first.compareAndSet(null, e);
+      }
+    }
+
+    void check() {
+      if (first.get() != null) {
+        throw new IllegalStateException("a send of the plain loop failed: " + first.get(), first.get());
+      }
+    }
   }
 
   private Pipeline pipeline(String name, Mode m) throws Exception {
@@ -343,25 +425,31 @@ final class BenchKafkaCommand implements Callable<Integer> {
     String out = topic("bench-lat-out");
     AtomicBoolean stop = new AtomicBoolean();
     AtomicReference<Throwable> failure = new AtomicReference<>();
-    Thread loop = null;
     JobHandle job = null;
+    List<Thread> loops = new ArrayList<>();
     if (m == null) {
-      loop = new Thread(() -> {
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProps(), new ByteArrayDeserializer(),
-            new ByteArrayDeserializer());
-            KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(producerProps(), new ByteArraySerializer(),
-                new ByteArraySerializer())) {
-          c.assign(List.of(new TopicPartition(in, 0), new TopicPartition(in, 1)));
-          while (!stop.get()) {
-            for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
-              p.send(new ProducerRecord<>(out, r.partition(), null, r.value()));
+      for (int part = 0; part < PARALLELISM; part++) {
+        int mine = part;
+        Thread t = new Thread(() -> {
+          try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProps(), new ByteArrayDeserializer(),
+              new ByteArrayDeserializer());
+              KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(producerProps(), new ByteArraySerializer(),
+                  new ByteArraySerializer())) {
+            c.assign(List.of(new TopicPartition(in, mine)));
+            SendErrorsLatch errors = new SendErrorsLatch();
+            while (!stop.get()) {
+              for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
+                p.send(new ProducerRecord<>(out, mine, null, r.value()), errors);
+              }
+              errors.check();
             }
+          } catch (Throwable e) {
+            failure.set(e);
           }
-        } catch (Throwable e) {
-          failure.set(e);
-        }
-      }, "bench-latency-loop");
-      loop.start();
+        }, "bench-latency-loop-" + part);
+        loops.add(t);
+        t.start();
+      }
     } else {
       Pipeline p = pipeline("bench-lat", m);
       p.source(KafkaSource.<byte[]>builder().bootstrapServers(bootstrap).topics(in).decoder(x -> x)
@@ -410,8 +498,8 @@ final class BenchKafkaCommand implements Callable<Integer> {
       pacer.join();
     } finally {
       stop.set(true);
-      if (loop != null) {
-        loop.join();
+      for (Thread t : loops) {
+        t.join();
       }
       if (job != null) {
         job.cancel();

@@ -103,7 +103,7 @@ final class VerifyCommand implements Callable<Integer> {
       + " directories: it must be refused (a refusal is held), then the run goes on with --guarantee.")
   boolean guaranteeChange;
 
-  @Option(names = "--skewed", description = "Input layout with one sparse (1 %) and one dense (60 %) partition, so"
+  @Option(names = "--skewed", description = "Input layout with one sparse (1 %%) and one dense (60 %%) partition, so"
       + " sources finish at very different times.")
   boolean skewed;
 

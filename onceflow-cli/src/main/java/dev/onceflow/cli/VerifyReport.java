@@ -3,6 +3,7 @@ package dev.onceflow.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.onceflow.verify.CheckpointRecord;
 import dev.onceflow.verify.KillPoint;
 import dev.onceflow.verify.NemesisEvent;
 import dev.onceflow.verify.VerifyResult;
@@ -18,8 +19,9 @@ import java.util.Properties;
 /**
  * {@code --report FILE}: one self-contained HTML file (ECharts inlined from the dashboard's WebJar, the results as
  * JSON, no network needed) that shows at a glance whether each promise held: per run the lost and duplicated effects
- * beside the guarantee, and a kill timeline (per run, each kill at the fraction of the input read when it fired,
- * by phase), with the table of numbers and the nemesis events.
+ * beside the guarantee, a kill timeline (per run, each kill at the fraction of the input read when it fired,
+ * by phase), the checkpoint timeline of each verification (every checkpoint of every child process, stacked by
+ * phase, failed ones marked), with the table of numbers and the nemesis events.
  */
 final class VerifyReport {
   private VerifyReport() {}
@@ -49,6 +51,15 @@ final class VerifyReport {
         kn.put("phase", k.phase().cliName());
         kn.put("progress", k.progress());
         kn.put("trigger", k.trigger());
+      }
+      ArrayNode checkpoints = o.putArray("checkpoints");
+      for (CheckpointRecord c : r.checkpoints()) {
+        checkpoints.addObject().put("run", c.run()).put("id", c.id()).put("final", c.finalCheckpoint())
+            .put("at", c.triggeredAtMillis()).put("total", c.totalMicros() / 1000.0)
+            .put("ack", c.acknowledgeMicros() / 1000.0).put("align", c.alignmentMicros() / 1000.0)
+            .put("snapshot", c.snapshotWriteMicros() / 1000.0).put("metadata", c.metadataWriteMicros() / 1000.0)
+            .put("commit", c.sinkCommitMicros() / 1000.0).put("bytes", c.sizeBytes())
+            .put("failure", c.failure());
       }
       ArrayNode events = o.putArray("nemeses");
       for (NemesisEvent e : r.events()) {

@@ -116,6 +116,20 @@ class VerifyCommandTest {
     assertEquals(j.get("duplicated").asLong(), run.get("duplicated").asLong());
     assertEquals(j.get("crashes").asInt(), run.get("kills").size());
     assertEquals(j.get("promise_held").asBoolean(), run.get("promiseHeld").asBoolean());
+    // the checkpoint timeline: every checkpoint the child processes reported, the last process's final one included
+    JsonNode cks = run.get("checkpoints");
+    assertTrue(cks.size() >= 2, "checkpoints in the report: " + cks);
+    int crashes = j.get("crashes").asInt();
+    boolean lastHasFinal = false;
+    for (JsonNode c : cks) {
+      assertTrue(c.get("run").asInt() >= 0 && c.get("run").asInt() <= crashes, c.toString());
+      if (c.get("failure").isNull()) {
+        assertTrue(c.get("total").asDouble() > 0 && c.get("ack").asDouble() >= c.get("align").asDouble(),
+            c.toString());
+      }
+      lastHasFinal |= c.get("final").asBoolean() && c.get("run").asInt() == crashes;
+    }
+    assertTrue(lastHasFinal, "the process that finished took the final checkpoint: " + cks);
   }
 
   @Test

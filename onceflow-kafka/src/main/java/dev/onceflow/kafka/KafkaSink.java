@@ -6,7 +6,6 @@ import dev.onceflow.core.sink.Sink;
 import dev.onceflow.kafka.internal.KafkaTransactionalSink;
 import dev.onceflow.kafka.internal.KafkaWriteThroughSink;
 import dev.onceflow.kafka.internal.SinkSettings;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Properties;
@@ -27,7 +26,7 @@ import java.util.function.Function;
  *       use {@code isolation.level=read_committed}; output becomes visible at each checkpoint.
  * </ul>
  *
- * <p>Every Kafka producer property passes through ({@link Builder#properties}); values are never logged and never
+ * <p>Every Kafka producer property passes through ({@link KafkaClientBuilder#properties}); values are never logged and never
  * written into checkpoints (a checkpoint token holds a transactional id, producer id and epoch, and offsets).
  */
 public final class KafkaSink {
@@ -39,27 +38,24 @@ public final class KafkaSink {
   }
 
   /** Builds a Kafka sink. */
-  public static final class Builder<T> {
-    private String bootstrapServers;
+  public static final class Builder<T> extends KafkaClientBuilder<Builder<T>> {
     private Function<? super T, String> topicOf;
     private String topicName;
     private Encoder<? super T> keyEncoder;
     private Encoder<? super T> valueEncoder;
     private Guarantee guarantee;
-    private final Properties properties = new Properties();
     private String transactionalIdPrefix;
     private Duration transactionTimeout = Duration.ofMinutes(15);
     private int producersPerSubtask = 3;
     private Duration markerRetention = Duration.ofDays(7);
-    private Clock clock = Clock.systemUTC();
 
     private Builder() {}
 
-    /** The cluster's bootstrap servers. Required. */
-    public Builder<T> bootstrapServers(String servers) {
-      this.bootstrapServers = Objects.requireNonNull(servers, "servers");
+    @Override
+    Builder<T> self() {
       return this;
     }
+
 
     /** Every record goes to {@code topic} (which must exist). */
     public Builder<T> topic(String topic) {
@@ -128,29 +124,12 @@ public final class KafkaSink {
       return this;
     }
 
-    /** A Kafka producer property, passed through. */
-    public Builder<T> property(String key, String value) {
-      properties.setProperty(key, value);
-      return this;
-    }
 
-    /** Kafka producer properties, passed through. */
-    public Builder<T> properties(Properties props) {
-      props.forEach((k, v) -> properties.setProperty(String.valueOf(k), String.valueOf(v)));
-      return this;
-    }
 
-    /** The wall clock recorded with prepared transactions (tests). */
-    public Builder<T> clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
 
     /** The sink: transactional under EXACTLY_ONCE, write-through otherwise. */
     public Sink<T> build() {
-      if (bootstrapServers == null || bootstrapServers.isBlank()) {
-        throw new IllegalArgumentException("KafkaSink: bootstrapServers(...) is required");
-      }
+      requireBootstrapServers("KafkaSink");
       if (topicOf == null) {
         throw new IllegalArgumentException("KafkaSink: topic(...) or topicSelector(...) is required");
       }
@@ -164,8 +143,7 @@ public final class KafkaSink {
       if (properties.containsKey("transactional.id")) {
         throw new IllegalArgumentException("KafkaSink: do not set transactional.id; use transactionalIdPrefix(...)");
       }
-      Properties copy = new Properties();
-      copy.putAll(properties);
+      Properties copy = propertiesCopy();
       SinkSettings<T> s = new SinkSettings<>(bootstrapServers, topicOf, keyEncoder, valueEncoder, guarantee, copy,
           transactionalIdPrefix, transactionTimeout, producersPerSubtask, markerRetention, clock);
       String name = "kafka-" + topicName;

@@ -7,7 +7,6 @@ import dev.onceflow.core.source.SourceReader;
 import dev.onceflow.kafka.internal.KafkaSourceReader;
 import dev.onceflow.kafka.internal.SourcePosition;
 import dev.onceflow.kafka.internal.SourceSettings;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +42,7 @@ import org.apache.kafka.common.TopicPartition;
  *       {@code topic-partition@offset}), each once even across replays, and are counted in the job metrics.
  * </ul>
  *
- * <p>Every Kafka consumer property passes through ({@link Builder#properties}: TLS, SASL, quotas); values are never
+ * <p>Every Kafka consumer property passes through ({@link KafkaClientBuilder#properties}: TLS, SASL, quotas); values are never
  * logged nor written into checkpoints (a checkpoint holds topics, partitions and offsets only).
  */
 public final class KafkaSource<T> implements Source<T> {
@@ -140,22 +139,25 @@ public final class KafkaSource<T> implements Source<T> {
   }
 
   /** Builds a {@link KafkaSource}. Names follow Flink's {@code KafkaSource} builder where they mean the same. */
-  public static final class Builder<T> {
-    private String bootstrapServers;
+  public static final class Builder<T> extends KafkaClientBuilder<Builder<T>> {
     private List<String> topics = List.of();
     private Pattern pattern;
     private Decoder<T> decoder;
-    private final Properties properties = new Properties();
     private StartingOffsets startingOffsets = StartingOffsets.earliest();
     private boolean bounded;
     private boolean skipLostOffsets;
     private String deadLetterTopic;
+    private dev.onceflow.log.Log deadLetterLog;
     private Duration idleness;
     private Duration partitionDiscovery = Duration.ofSeconds(10);
-    private Clock clock = Clock.systemUTC();
     private String commitGroup;
 
     private Builder() {}
+
+    @Override
+    Builder<T> self() {
+      return this;
+    }
 
     /**
      * After each completed checkpoint, commit its offsets to consumer group {@code groupId}: for monitoring only
@@ -166,11 +168,6 @@ public final class KafkaSource<T> implements Source<T> {
       return this;
     }
 
-    /** The cluster's bootstrap servers, {@code host:port[,host:port...]}. Required. */
-    public Builder<T> bootstrapServers(String servers) {
-      this.bootstrapServers = Objects.requireNonNull(servers, "servers");
-      return this;
-    }
 
     /** The topics to read (they must exist). */
     public Builder<T> topics(String... topics) {
@@ -216,6 +213,18 @@ public final class KafkaSource<T> implements Source<T> {
       return this;
     }
 
+    /**
+     * Undecodable records go to the embedded log {@code log} instead of Kafka: its topic named as
+     * {@link #deadLetterTopic} (default {@code <topic>.dlq}), created with one partition if missing, with headers
+     * {@code error} and {@code source=topic-partition@offset}. Each record is durable there (the log's fsync policy)
+     * before the next is read, and written once across replays (a restarted reader skips what the topic holds for its
+     * partitions). The log must stay open while the job runs.
+     */
+    public Builder<T> deadLetterLog(dev.onceflow.log.Log log) {
+      this.deadLetterLog = Objects.requireNonNull(log, "log");
+      return this;
+    }
+
     /** A partition with no new record for this long stops holding back the watermark. */
     public Builder<T> idleness(Duration timeout) {
       this.idleness = Objects.requireNonNull(timeout, "timeout");
@@ -228,29 +237,12 @@ public final class KafkaSource<T> implements Source<T> {
       return this;
     }
 
-    /** A Kafka consumer property, passed through (security settings, fetch sizes...). */
-    public Builder<T> property(String key, String value) {
-      properties.setProperty(key, value);
-      return this;
-    }
 
-    /** Kafka consumer properties, passed through. */
-    public Builder<T> properties(Properties props) {
-      props.forEach((k, v) -> properties.setProperty(String.valueOf(k), String.valueOf(v)));
-      return this;
-    }
 
-    /** The clock for idleness and discovery (tests). */
-    public Builder<T> clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
 
     /** The source. */
     public KafkaSource<T> build() {
-      if (bootstrapServers == null || bootstrapServers.isBlank()) {
-        throw new IllegalArgumentException("KafkaSource: bootstrapServers(...) is required");
-      }
+      requireBootstrapServers("KafkaSource");
       if (topics.isEmpty() && pattern == null) {
         throw new IllegalArgumentException("KafkaSource: topics(...) or topicPattern(...) is required");
       }
@@ -262,10 +254,9 @@ public final class KafkaSource<T> implements Source<T> {
       }
       String dlq = deadLetterTopic != null ? deadLetterTopic
           : (topics.isEmpty() ? "onceflow" : topics.get(0)) + ".dlq";
-      Properties copy = new Properties();
-      copy.putAll(properties);
+      Properties copy = propertiesCopy();
       return new KafkaSource<>(new SourceSettings<>(bootstrapServers, topics, pattern, decoder, copy, startingOffsets,
-          bounded, skipLostOffsets, dlq, idleness, partitionDiscovery, clock, commitGroup));
+          bounded, skipLostOffsets, dlq, deadLetterLog, idleness, partitionDiscovery, clock, commitGroup));
     }
   }
 }

@@ -1,12 +1,16 @@
 package dev.onceflow.verify;
 
+import dev.onceflow.core.JobHandle;
+import dev.onceflow.core.JobListener;
+import dev.onceflow.core.metrics.CheckpointStats;
 import dev.onceflow.core.sink.Sink;
 import dev.onceflow.core.source.Source;
 
 /**
  * What the {@link CrashHarness} needs from a child's pipeline, for children built outside this package (the
  * {@code dev.onceflow.verify.custom} jobs): the {@code INPUT_END} line and the pacing on its source, and the
- * {@code PREPARED} lines on its sink. {@link JobPipelines} does the same for the built-in jobs.
+ * {@code PREPARED} lines on its sink, the listener printing the other protocol lines and the progress loop.
+ * {@link JobPipelines} does the same for the built-in jobs.
  */
 public final class ChildInstrumentation {
   private ChildInstrumentation() {}
@@ -23,5 +27,50 @@ public final class ChildInstrumentation {
   /** {@code sink} printing {@code PREPARED [id]} after each writer's pre-commit (or flush on a barrier). */
   public static <T> Sink<T> sink(Sink<T> sink) {
     return PrepareReportingSink.wrap(sink);
+  }
+
+  /**
+   * The listener printing the child protocol's job lines: {@code CHECKPOINT <id>}, {@code COMMIT <id>},
+   * {@code ATTEMPT_FAILED <n>} and each checkpoint's {@link CheckpointRecord#line statistics}.
+   */
+  public static JobListener protocolListener() {
+    return new JobListener() {
+      @Override
+      public void onCheckpointCompleted(long id) {
+        System.out.println("CHECKPOINT " + id);
+      }
+
+      @Override
+      public void onSinkCommitted(long id) {
+        System.out.println("COMMIT " + id);
+      }
+
+      @Override
+      public void onAttemptFailed(int attempt, Throwable cause) {
+        System.out.println("ATTEMPT_FAILED " + attempt);
+      }
+
+      @Override
+      public void onCheckpointStats(CheckpointStats stats) {
+        System.out.println(CheckpointRecord.line(stats));
+      }
+    };
+  }
+
+  /**
+   * Waits for {@code job} to end, printing {@code PROGRESS <records read>} every {@code every} records, then joins it
+   * (throwing its failure).
+   */
+  public static void runPrintingProgress(JobHandle job, long every) throws InterruptedException {
+    long step = Math.max(1, every);
+    long reported = 0;
+    while (!job.awaitTermination(java.time.Duration.ofMillis(2))) {
+      long read = job.metrics().recordsRead();
+      if (read / step > reported / step) {
+        System.out.println("PROGRESS " + read);
+        reported = read;
+      }
+    }
+    job.join();
   }
 }

@@ -47,6 +47,7 @@ public final class CrashHarness {
   private final Duration silenceTimeout;
   private final List<String> jvmOptions;
   private Consumer<String> lineListener = l -> {};
+  private java.util.function.ObjIntConsumer<String> runLineListener = (l, run) -> {};
   private long totalRecords;
   private String classPath = System.getProperty("java.class.path");
 
@@ -67,6 +68,12 @@ public final class CrashHarness {
   /** Sees every line the children print on stdout (from the harness thread). */
   public CrashHarness onLine(Consumer<String> listener) {
     this.lineListener = Objects.requireNonNull(listener, "listener");
+    return this;
+  }
+
+  /** Calls {@code listener} with every line a child prints and the child run (0 = first process) that printed it. */
+  public CrashHarness onRunLine(java.util.function.ObjIntConsumer<String> listener) {
+    this.runLineListener = Objects.requireNonNull(listener, "listener");
     return this;
   }
 
@@ -257,6 +264,7 @@ public final class CrashHarness {
             }
           }
           lineListener.accept(line);
+          runLineListener.accept(line, run);
           if (line.equals("FINISHED")) {
             int code = child.process.waitFor();
             if (code != 0) {

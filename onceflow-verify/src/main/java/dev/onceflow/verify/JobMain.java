@@ -1,7 +1,5 @@
 package dev.onceflow.verify;
 
-import dev.onceflow.core.JobHandle;
-import dev.onceflow.core.JobListener;
 import dev.onceflow.core.Pipeline;
 import dev.onceflow.log.Log;
 import dev.onceflow.log.LogConfig;
@@ -39,33 +37,8 @@ public final class JobMain {
         ? LogConfig.builder().maintenanceInterval(Duration.ofMillis(spec.logMaintenanceMs())).build()
         : LogConfig.defaults();
     try (Log log = Log.open(spec.logDir(), config)) {
-      Pipeline p = JobPipelines.build(spec, log, sources, sinks, faults, new JobListener() {
-        @Override
-        public void onCheckpointCompleted(long id) {
-          System.out.println("CHECKPOINT " + id);
-        }
-
-        @Override
-        public void onSinkCommitted(long id) {
-          System.out.println("COMMIT " + id);
-        }
-
-        @Override
-        public void onAttemptFailed(int attempt, Throwable cause) {
-          System.out.println("ATTEMPT_FAILED " + attempt);
-        }
-      });
-      JobHandle job = p.start();
-      long reported = 0;
-      long every = Math.max(1, spec.progressEvery());
-      while (!job.awaitTermination(Duration.ofMillis(2))) {
-        long read = job.metrics().recordsRead();
-        if (read / every > reported / every) {
-          System.out.println("PROGRESS " + read);
-          reported = read;
-        }
-      }
-      job.join();
+      Pipeline p = JobPipelines.build(spec, log, sources, sinks, faults, ChildInstrumentation.protocolListener());
+      ChildInstrumentation.runPrintingProgress(p.start(), spec.progressEvery());
     } catch (RuntimeException e) {
       System.err.println("JobMain: the job " + spec.job().cliName() + " failed:");
       e.printStackTrace();

@@ -83,6 +83,7 @@ public final class Verifier {
     Path checkpoints = work.resolve("checkpoints");
     long progressEvery = Math.max(1, input.size() / 40);
     AtomicInteger jobRestarts = new AtomicInteger();
+    List<CheckpointRecord> checkpointTimeline = java.util.Collections.synchronizedList(new ArrayList<>());
     List<String> jvm = new java.util.ArrayList<>(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-Dorg.slf4j.simpleLogger.defaultLogLevel=info"));
     if (System.getProperty("onceflow.dashboard") != null) { // the CLI's --dashboard: each child JVM serves it in turn
@@ -96,6 +97,12 @@ public final class Verifier {
             jobRestarts.incrementAndGet();
           }
           progress.accept(line);
+        })
+        .onRunLine((line, run) -> {
+          CheckpointRecord c = CheckpointRecord.parse(run, line);
+          if (c != null) {
+            checkpointTimeline.add(c);
+          }
         });
     NemesisPlan plan = new NemesisPlan(o, (run, g, parallelism) -> new JobRunSpec(o.job(), g, logDir, checkpoints,
         parallelism, o.checkpointIntervalMs(), progressEvery, o.faults() ? faultSeed(o.seed(), run) : -1,
@@ -121,7 +128,8 @@ public final class Verifier {
     double seconds = (System.nanoTime() - start) / 1e9;
     LOG.debug("verify {} {}: {} crashes, {}", o.job().cliName(), o.guarantee(), r.crashes(), check);
     return new VerifyResult(o, input.size(), r.crashes(), r.runs() - 1, jobRestarts.get(), check, held, seconds, work,
-        kept, JobRunSpec.outputTopic(o.job()), lingering, r.kills(), r.killPoints(), events);
+        kept, JobRunSpec.outputTopic(o.job()), lingering, r.kills(), r.killPoints(), events,
+        List.copyOf(checkpointTimeline));
   }
 
   private static Path prepareWorkDir(Path dir) {

@@ -40,13 +40,23 @@ public record VerifyResult(
     int lingeringPrepared,
     List<String> kills,
     List<KillPoint> killPoints,
-    List<NemesisEvent> events) {
+    List<NemesisEvent> events,
+    List<CheckpointRecord> checkpoints) {
 
   /** Copies the lists. */
   public VerifyResult {
+    checkpoints = List.copyOf(checkpoints);
     kills = List.copyOf(kills);
     killPoints = List.copyOf(killPoints);
     events = List.copyOf(events);
+  }
+
+  /** A result without a checkpoint timeline. */
+  public VerifyResult(VerifyOptions options, long inputRecords, int crashes, int processRestarts, int jobRestarts,
+      CheckResult check, boolean promiseHeld, double seconds, Path workDir, boolean workDirKept, String outputTopic,
+      int lingeringPrepared, List<String> kills, List<KillPoint> killPoints, List<NemesisEvent> events) {
+    this(options, inputRecords, crashes, processRestarts, jobRestarts, check, promiseHeld, seconds, workDir,
+        workDirKept, outputTopic, lingeringPrepared, kills, killPoints, events, List.of());
   }
 
   /** Kills per phase, every phase listed (in {@link KillPoint.Phase} order). */

@@ -512,7 +512,7 @@ public final class JobExecution implements JobHandle {
           entries[in] = head instanceof KeyedProcessOp kp ? kp.input(in) : head.next;
         }
       }
-      return new StageOps(ops, entries, stage.index() == 0 && graph.tagged);
+      return new StageOps(ops, entries, stage.index() == 0 && graph.tagged, graph.shape(stage));
     }
 
     private ChainOp newOp(Transformation t, String uid, int subtask) {

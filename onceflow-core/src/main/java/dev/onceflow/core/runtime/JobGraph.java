@@ -294,6 +294,51 @@ final class JobGraph {
     return uids.get(node);
   }
 
+  /**
+   * What the operators of {@code stage} are, in order, as {@code uid=kind} entries ({@code op3=process:window}):
+   * recorded in every checkpoint (section {@link StageOps#SHAPE}) so that a restore can refuse a pipeline whose
+   * operators moved. Operator ids are positional, so a map added before a keyBy would hand every later operator's
+   * state to the wrong operator, or none. Kinds are explicit names (never class names of lambdas, which change from
+   * one JVM to the next).
+   */
+  String shape(Stage stage) {
+    StringBuilder b = new StringBuilder();
+    for (Transformation t : stage.nodes()) {
+      b.append(b.length() == 0 ? "" : ",").append(uid(t)).append('=').append(kind(t));
+    }
+    return b.toString();
+  }
+
+  private static String kind(Transformation t) {
+    if (t instanceof Transformation.SourceT) {
+      return "source";
+    } else if (t instanceof Transformation.MapT) {
+      return "map";
+    } else if (t instanceof Transformation.FilterT) {
+      return "filter";
+    } else if (t instanceof Transformation.FlatMapT) {
+      return "flatMap";
+    } else if (t instanceof Transformation.KeyByT) {
+      return "keyBy";
+    } else if (t instanceof Transformation.ProcessT p) {
+      return "process:" + stableName(p.name());
+    } else if (t instanceof Transformation.CoProcessT c) {
+      return "coProcess:" + stableName(c.name());
+    } else if (t instanceof Transformation.SideOutputT so) {
+      return "sideOutput:" + so.tagId();
+    } else if (t instanceof Transformation.UnionT) {
+      return "union";
+    } else if (t instanceof Transformation.SinkT sk) {
+      return "sink:" + sk.sink().name();
+    }
+    return t.getClass().getSimpleName();
+  }
+
+  /** A function's name if it is stable across JVMs (not a lambda's or an anonymous class's), else "fn". */
+  private static String stableName(String name) {
+    return name == null || name.isEmpty() || name.contains("$$") || name.contains("/") ? "fn" : name;
+  }
+
   /** The stage {@code node} runs in. */
   int stageOf(Transformation node) {
     return stageOf.get(node);

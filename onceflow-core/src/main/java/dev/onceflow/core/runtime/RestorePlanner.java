@@ -167,6 +167,15 @@ final class RestorePlanner {
           + " that took it, or use a new checkpoint directory to start over");
     }
     for (String task : recorded) {
+      String was = StageOps.shapeOf(latest.task(task).sections().get(StageOps.SHAPE));
+      int stage = Integer.parseInt(task.substring(1, task.indexOf('-'))); // "s<stage>-<subtask>"
+      String now = graph.shape(graph.stages.get(stage));
+      if (was != null && !was.equals(now)) { // null: written before shapes were recorded
+        throw new IncompatibleCheckpointException(dir, where + " was taken by a pipeline whose stage " + stage
+            + " had the operators [" + was + "]; job '" + config.name() + "' has [" + now + "] there. State is"
+            + " matched to operators by position, so restoring would give an operator another's state, or none."
+            + " Restore it with the pipeline that took it, or use a new checkpoint directory to start over");
+      }
       for (var section : latest.task(task).sections().entrySet()) {
         if (section.getKey().endsWith(KeyedProcessOp.KEY_GROUPS)) {
           int keyGroups = ByteBuffer.wrap(section.getValue()).getInt();

@@ -15,16 +15,35 @@ final class StageOps extends ChainOp {
   private final ChainOp[] ops;
   private final ChainOp[] entries;
   private final boolean tagged;
+  private final byte[] shape;
+
+  /** Checkpoint section of every subtask: version byte 1, then the stage's {@link JobGraph#shape} in UTF-8. */
+  static final String SHAPE = "_shape";
+
+  static final byte SHAPE_VERSION = 1;
 
   /**
    * @param ops every operator of the stage once, in topological order
    * @param entries per input (stage 0 with a tagged source: per branch), the operator its records go to
    * @param tagged the records handed to {@link #accept} are {@link UnionSource.Tagged}
+   * @param shape the stage's {@link JobGraph#shape}, written into every checkpoint
    */
-  StageOps(List<ChainOp> ops, ChainOp[] entries, boolean tagged) {
+  StageOps(List<ChainOp> ops, ChainOp[] entries, boolean tagged, String shape) {
     this.ops = ops.toArray(new ChainOp[0]);
     this.entries = entries;
     this.tagged = tagged;
+    byte[] text = shape.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    this.shape = new byte[text.length + 1];
+    this.shape[0] = SHAPE_VERSION;
+    System.arraycopy(text, 0, this.shape, 1, text.length);
+  }
+
+  /** The shape recorded in a {@link #SHAPE} section, or null if {@code section} is not of a version this build reads. */
+  static String shapeOf(byte[] section) {
+    if (section == null || section.length == 0 || section[0] != SHAPE_VERSION) {
+      return null;
+    }
+    return new String(section, 1, section.length - 1, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   @Override
@@ -86,6 +105,8 @@ final class StageOps extends ChainOp {
 
   @Override
   void barrier(CheckpointBarrier barrier, Map<String, Callable<byte[]>> sections) throws Exception {
+    byte[] s = shape;
+    sections.put(SHAPE, () -> s);
     for (ChainOp op : ops) {
       op.barrier(barrier, sections);
     }

@@ -26,21 +26,39 @@ import org.apache.kafka.common.Uuid;
  * restarts the same broker (same cluster id, same ports, same data) - which is how tests kill the broker mid-run.
  */
 public final class LocalKafkaBroker implements AutoCloseable {
-  private static final Duration START_DEADLINE = Duration.ofSeconds(90);
+  /** No sign of progress (the broker's log growing, its port opening) for this long: the start is stuck. */
+  static final Duration STALL_LIMIT = Duration.ofMinutes(2);
+  /** The start is given up after this long even while it shows progress (a loaded machine is slow, not stuck). */
+  static final Duration START_LIMIT = Duration.ofMinutes(10);
+  private static final String KAFKA_MAIN = "kafka.Kafka";
+
 
   private final Path dir;
   private final String classPath;
   private final int port;
   private final int controllerPort;
   private final Map<String, String> overrides;
+  private final String mainClass;
+  private final Duration stallLimit;
+  private final Duration startLimit;
   private Process process;
 
-  private LocalKafkaBroker(Path dir, String classPath, int port, Map<String, String> overrides) throws IOException {
+  private LocalKafkaBroker(Path dir, String classPath, int port, Map<String, String> overrides, String mainClass,
+      Duration stallLimit, Duration startLimit) throws IOException {
     this.dir = dir;
     this.classPath = classPath;
     this.port = port == 0 ? freePort() : port;
     this.controllerPort = freePort();
     this.overrides = Map.copyOf(overrides);
+    this.mainClass = mainClass;
+    this.stallLimit = stallLimit;
+    this.startLimit = startLimit;
+  }
+
+  /** For tests of the start's limits: {@code mainClass} instead of {@code kafka.Kafka}, and the limits given. */
+  static LocalKafkaBroker create(Path dir, String classPath, String mainClass, Duration stallLimit,
+      Duration startLimit) throws IOException {
+    return new LocalKafkaBroker(dir, classPath, 0, Map.of(), mainClass, stallLimit, startLimit);
   }
 
   /**
@@ -49,7 +67,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
    */
   public static LocalKafkaBroker create(Path dir, String classPath, int port, Map<String, String> overrides)
       throws IOException {
-    return new LocalKafkaBroker(dir, classPath, port, overrides);
+    return new LocalKafkaBroker(dir, classPath, port, overrides, KAFKA_MAIN, STALL_LIMIT, START_LIMIT);
   }
 
   /** Creates and starts a broker on a free port, run from this JVM's class path. */
@@ -69,7 +87,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
     return dir;
   }
 
-  /** Starts the broker (formatting its storage on first start) and waits until it serves requests. */
+  /**
+   * Starts the broker (formatting its storage on first start) and waits until it serves requests: as long as it
+   * shows progress (its log grows, its port opens) up to 10 minutes, but no more than 2 minutes without any. On
+   * failure the process is stopped and the error says what the start was waiting for, with the log's last lines.
+   */
   public synchronized void start() throws Exception {
     if (process != null && process.isAlive()) {
       return;
@@ -87,15 +109,21 @@ public final class LocalKafkaBroker implements AutoCloseable {
           Files.readString(clusterId).trim(), "-c", config.toString())
           .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("format.log").toFile()))
           .redirectErrorStream(true).start();
-      if (!format.waitFor(START_DEADLINE.toSeconds(), TimeUnit.SECONDS) || format.exitValue() != 0) {
+      if (!format.waitFor(startLimit.toSeconds(), TimeUnit.SECONDS) || format.exitValue() != 0) {
         format.destroyForcibly();
         throw new IOException("formatting the Kafka storage in " + data + " failed; see " + dir.resolve("format.log"));
       }
     }
-    process = java("kafka.Kafka", config.toString())
+    process = java(mainClass, config.toString())
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile()))
         .redirectErrorStream(true).start();
-    awaitReady();
+    try {
+      awaitReady();
+    } catch (Exception e) {
+      process.destroyForcibly();
+      process.waitFor();
+      throw e;
+    }
   }
 
   private ProcessBuilder java(String mainClass, String... args) {
@@ -107,30 +135,87 @@ public final class LocalKafkaBroker implements AutoCloseable {
     return new ProcessBuilder(cmd);
   }
 
+  /**
+   * Waits until the broker answers a describeCluster. Progress is the broker's log growing or its port opening; the
+   * log is appended to across restarts, so its size at the start is the baseline.
+   */
   private void awaitReady() throws Exception {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
-    long deadline = System.nanoTime() + START_DEADLINE.toNanos();
+    Path log = dir.resolve("broker.log");
+    long start = System.nanoTime();
+    long lastProgress = start;
+    long logSize = size(log);
+    boolean portOpen = false;
+    String lastError = "none (no answer yet)";
     try (Admin admin = Admin.create(p)) {
       while (true) {
         if (!process.isAlive()) {
           throw new IOException("the Kafka broker exited with " + process.exitValue() + " while starting; see "
-              + dir.resolve("broker.log"));
+              + log + ", last lines:\n" + tail(log));
         }
         try {
           if (!admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty()) {
             return;
           }
         } catch (Exception notYet) {
-          // still starting
+          lastError = (notYet.getCause() != null ? notYet.getCause() : notYet).toString();
         }
-        if (System.nanoTime() > deadline) {
-          throw new IOException("the Kafka broker did not serve requests within " + START_DEADLINE + "; see "
-              + dir.resolve("broker.log"));
+        long now = System.nanoTime();
+        long size = size(log);
+        boolean open = portOpen || listening();
+        if (size != logSize || open != portOpen) {
+          lastProgress = now;
+          logSize = size;
+          portOpen = open;
+        }
+        boolean stalled = now - lastProgress > stallLimit.toNanos();
+        if (stalled || now - start > startLimit.toNanos()) {
+          throw new IOException(String.format(java.util.Locale.ROOT,
+              "the Kafka broker (%s, pid %d) did not serve requests: %s after %d s; it was waiting for %s; the last"
+                  + " answer of a describeCluster: %s; %s has %d bytes, last lines:%n%s",
+              bootstrapServers(), process.pid(),
+              stalled ? "no progress for " + stallLimit.toSeconds() + " s (log silent, port state unchanged)"
+                  : "still not ready at the start limit of " + startLimit.toSeconds() + " s",
+              TimeUnit.NANOSECONDS.toSeconds(now - start),
+              portOpen ? "the broker to answer on its open port " + port + " (controller election, metadata load)"
+                  : "the broker's listener to open port " + port,
+              lastError, log, logSize, tail(log)));
         }
       }
+    }
+  }
+
+  private boolean listening() {
+    try (java.net.Socket s = new java.net.Socket()) {
+      s.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
+      return true;
+    } catch (IOException closed) {
+      return false;
+    }
+  }
+
+  private static long size(Path f) {
+    try {
+      return Files.exists(f) ? Files.size(f) : 0;
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  /** The last lines of {@code f} (up to 4 KiB), or a note that there are none. */
+  private static String tail(Path f) {
+    try {
+      if (!Files.exists(f)) {
+        return "(no log written)";
+      }
+      byte[] all = Files.readAllBytes(f);
+      int from = Math.max(0, all.length - 4096);
+      return new String(all, from, all.length - from, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "(cannot read: " + e + ")";
     }
   }
 

@@ -57,6 +57,7 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
   private Iterator<ConsumerRecord<byte[], byte[]>> pending = java.util.Collections.emptyIterator();
   private long nextDiscoveryMillis;
   private KafkaProducer<byte[], byte[]> dlq;
+  private LogDeadLetters logDeadLetters;
   private Map<TopicPartition, Long> deadLettered;
 
   /** Opens the reader of {@code ctx.subtask()}, at the restored position or at the starting offsets. */
@@ -82,8 +83,14 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
     try {
       if (ctx.restoredPosition().isPresent()) {
         positions.putAll(SourcePosition.decode(ctx.restoredPosition().get()));
+        // looked up before assign(): a ListOffsets answer for an assigned partition becomes the consumer's last stable
+        // offset, so the log start would make every partition report lag 0 (idle) while its records are unread
+        Map<TopicPartition, Long> starts = consumer.beginningOffsets(positions.keySet());
+        Map<TopicPartition, Long> ends = endOffsetsUncommitted(positions.keySet());
         consumer.assign(positions.keySet());
-        validateRestored();
+        for (var e : positions.entrySet()) {
+          checkRange(e.getKey(), e.getValue(), starts.get(e.getKey()), ends.get(e.getKey()));
+        }
         for (var e : positions.entrySet()) {
           consumer.seek(e.getKey(), e.getValue()[0]);
         }
@@ -153,23 +160,23 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
     return l;
   }
 
-  /** A restored offset outside [log start, log end] is never skipped silently. */
-  private void validateRestored() {
-    Map<TopicPartition, Long> starts = consumer.beginningOffsets(positions.keySet());
-    Map<TopicPartition, Long> ends = endOffsetsUncommitted(positions.keySet());
-    for (var e : positions.entrySet()) {
-      checkRange(e.getKey(), e.getValue(), starts.get(e.getKey()), ends.get(e.getKey()));
+  private Map<TopicPartition, Long> endOffsetsUncommitted(Collection<TopicPartition> tps) {
+    try (KafkaConsumer<byte[], byte[]> c = lookupConsumer("read_uncommitted")) {
+      return c.endOffsets(tps);
     }
   }
 
-  private Map<TopicPartition, Long> endOffsetsUncommitted(Collection<TopicPartition> tps) {
+  /**
+   * A consumer for offset lookups once the reading consumer has its partitions: asked for an assigned partition, the
+   * reading consumer would take the answer (e.g. the log start) as the partition's last stable offset, and the lag it
+   * reports, which decides idleness, would be wrong until the next fetch.
+   */
+  private KafkaConsumer<byte[], byte[]> lookupConsumer(String isolation) {
     Properties p = new Properties();
     p.putAll(consumerProps);
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
-    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
-        new ByteArrayDeserializer())) {
-      return c.endOffsets(tps);
-    }
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, consumerProps.getProperty(ConsumerConfig.CLIENT_ID_CONFIG) + "-lookup");
+    return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
   private void checkRange(TopicPartition tp, long[] pos, long start, long end) {
@@ -275,7 +282,10 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
 
   private void outOfRangeWhileRunning(OffsetOutOfRangeException e) {
     Set<TopicPartition> tps = e.partitions();
-    Map<TopicPartition, Long> starts = consumer.beginningOffsets(tps);
+    Map<TopicPartition, Long> starts;
+    try (KafkaConsumer<byte[], byte[]> c = lookupConsumer("read_committed")) {
+      starts = c.beginningOffsets(tps);
+    }
     Map<TopicPartition, Long> ends = endOffsetsUncommitted(tps);
     for (TopicPartition tp : tps) {
       long[] pos = positions.get(tp);
@@ -322,6 +332,13 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
   }
 
   private void deadLetter(TopicPartition tp, ConsumerRecord<byte[], byte[]> r, Exception e) throws Exception {
+    if (s.deadLetterLog() != null) {
+      if (logDeadLetters == null) {
+        logDeadLetters = new LogDeadLetters(s.deadLetterLog(), s.deadLetterTopic(), Set.copyOf(positions.keySet()));
+      }
+      logDeadLetters.write(tp, r, e);
+      return;
+    }
     if (dlq == null) {
       openDeadLetters();
     }
@@ -455,9 +472,8 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
       if (done(e.getValue())) {
         continue;
       }
-      OptionalLong lag = consumer.currentLag(tp);
       Long last = lastRecordMillis.get(tp);
-      boolean idle = (lag.isPresent() && lag.getAsLong() == 0 && !pendingFor())
+      boolean idle = caughtUp(tp, e.getValue())
           || (s.idleness() != null && last != null && now - last >= s.idleness().toMillis());
       if (idle) {
         continue;
@@ -471,13 +487,25 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
     return min == Long.MAX_VALUE ? Long.MIN_VALUE : min;
   }
 
-  private boolean pendingFor() {
-    return pending.hasNext();
+  /**
+   * Whether {@code tp} has nothing more to read now. Bounded: never while short of its end (the end is known, so a
+   * partition not done has records to come). Unbounded: no lag at the consumer's position and nothing returned by the
+   * last poll still to be emitted.
+   */
+  private boolean caughtUp(TopicPartition tp, long[] pos) {
+    if (pos[1] >= 0 || pending.hasNext()) {
+      return false;
+    }
+    OptionalLong lag = consumer.currentLag(tp);
+    return lag.isPresent() && lag.getAsLong() == 0;
   }
 
   @Override
   public void close() {
     consumer.close(Duration.ofSeconds(5));
+    if (logDeadLetters != null) {
+      logDeadLetters.close();
+    }
     if (dlq != null) {
       dlq.close(Duration.ofSeconds(5));
     }

@@ -32,6 +32,7 @@ import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.TransactionalIdNotFoundException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -139,9 +140,16 @@ public final class KafkaTransactionalSink<T> implements TwoPhaseCommitSink<T> {
   }
 
   private void ensureMarkerTopic(Admin admin, String topic, int partitions) throws Exception {
+    ensureTopic(admin, topic, partitions, Map.of("retention.ms", Long.toString(s.markerRetention().toMillis()),
+        "cleanup.policy", "delete"));
+  }
+
+  /**
+   * Creates {@code topic} with {@code partitions} partitions, or grows it to that many; safe when other subtasks and
+   * processes do the same at the same moment.
+   */
+  public static void ensureTopic(Admin admin, String topic, int partitions, Map<String, String> configs) throws Exception {
     try {
-      Map<String, String> configs = Map.of("retention.ms", Long.toString(s.markerRetention().toMillis()),
-          "cleanup.policy", "delete");
       admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.empty()).configs(configs)))
           .all().get(60, TimeUnit.SECONDS);
       LOG.info("Created the transaction marker topic {} with {} partitions", topic, partitions);
@@ -149,9 +157,7 @@ public final class KafkaTransactionalSink<T> implements TwoPhaseCommitSink<T> {
       if (!(e.getCause() instanceof TopicExistsException)) {
         throw e;
       }
-      int have = admin.describeTopics(List.of(topic)).allTopicNames().get(60, TimeUnit.SECONDS).get(topic)
-          .partitions().size();
-      if (have < partitions) {
+      if (partitionCount(admin, topic) < partitions) {
         try {
           admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(partitions))).all().get(60, TimeUnit.SECONDS);
         } catch (ExecutionException raced) {
@@ -159,6 +165,26 @@ public final class KafkaTransactionalSink<T> implements TwoPhaseCommitSink<T> {
             throw raced;
           }
         }
+      }
+    }
+  }
+
+  /**
+   * The partition count of a topic that exists. Another subtask (or process) may have created it a moment ago: the
+   * broker then says it exists to a create but does not describe it yet (UnknownTopicOrPartition; found by the
+   * Kafka soak, a child failing at its first start), so the describe is retried until it answers, bounded.
+   */
+  private static int partitionCount(Admin admin, String topic) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      try {
+        return admin.describeTopics(List.of(topic)).allTopicNames().get(60, TimeUnit.SECONDS).get(topic)
+            .partitions().size();
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(20); // the broker's metadata: nothing to wait on but another describe
       }
     }
   }
@@ -211,15 +237,20 @@ public final class KafkaTransactionalSink<T> implements TwoPhaseCommitSink<T> {
       current = p;
     }
 
-    /** A free producer of the pool, created and initialised on first use; waits for a commit to free one. */
+    /** A free producer of the pool (all opened at the first call); waits for a commit to free one. */
     private Pooled take() throws Exception {
       long deadline = System.nanoTime() + WAIT.toNanos();
       synchronized (this) {
+        // The whole pool at the first take (the writer's open): initTransactions is a round trip to the
+        // transaction coordinator, which a producer opened on demand would pay on the task thread inside the
+        // barrier of a later checkpoint (seen in the benchmark's profile: ~130 ms per producer under load).
+        for (int k = 0; k < pool.length; k++) {
+          if (pool[k] == null) {
+            pool[k] = open(ids.get(k));
+          }
+        }
         while (true) {
           for (int k = 0; k < pool.length; k++) {
-            if (pool[k] == null) {
-              pool[k] = open(ids.get(k));
-            }
             if (!pool[k].busy) {
               pool[k].busy = true;
               return pool[k];

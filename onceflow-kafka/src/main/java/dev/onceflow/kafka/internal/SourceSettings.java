@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
  * @param bounded stop at the end offsets seen at the first start
  * @param skipLostOffsets skip and count records lost to retention instead of failing
  * @param deadLetterTopic the topic for undecodable records
+ * @param deadLetterLog the embedded log the dead-letter topic is in, or null for Kafka
  * @param idleness a partition with no record for this long is idle (null = only when it has no lag)
  * @param partitionDiscovery how often to look for new partitions (zero = never)
  * @param clock time source for idleness and discovery
@@ -35,6 +36,7 @@ public record SourceSettings<T>(
     boolean bounded,
     boolean skipLostOffsets,
     String deadLetterTopic,
+    dev.onceflow.log.Log deadLetterLog,
     Duration idleness,
     Duration partitionDiscovery,
     Clock clock,

@@ -1,8 +1,6 @@
 package dev.onceflow.verify.custom;
 
 import dev.onceflow.core.Guarantee;
-import dev.onceflow.core.JobHandle;
-import dev.onceflow.core.JobListener;
 import dev.onceflow.core.Onceflow;
 import dev.onceflow.core.Pipeline;
 import dev.onceflow.core.RestartStrategy;
@@ -64,22 +62,7 @@ public final class CustomJobMain {
           .checkpointDir(Path.of(a.get("checkpoints")))
           .restartStrategy(faults == null ? RestartStrategy.noRestart()
               : RestartStrategy.fixedDelay(1000, Duration.ofMillis(10)))
-          .listener(new JobListener() {
-            @Override
-            public void onCheckpointCompleted(long id) {
-              System.out.println("CHECKPOINT " + id);
-            }
-
-            @Override
-            public void onSinkCommitted(long id) {
-              System.out.println("COMMIT " + id);
-            }
-
-            @Override
-            public void onAttemptFailed(int attempt, Throwable cause) {
-              System.out.println("ATTEMPT_FAILED " + attempt);
-            }
-          });
+          .listener(ChildInstrumentation.protocolListener());
       Source<String> source = ChildInstrumentation.source(
           LogSource.of(log, Verification.INPUT_TOPIC, Decoder.utf8String()).bounded(),
           Long.parseLong(a.get("rate")));
@@ -87,17 +70,7 @@ public final class CustomJobMain {
         source = faults.source(source);
       }
       job.build(p, source, new Sinks(log, Verification.OUTPUT_TOPIC, g, faults));
-      JobHandle handle = p.start();
-      long every = Math.max(1, Long.parseLong(a.get("progress")));
-      long reported = 0;
-      while (!handle.awaitTermination(Duration.ofMillis(2))) {
-        long read = handle.metrics().recordsRead();
-        if (read / every > reported / every) {
-          System.out.println("PROGRESS " + read);
-          reported = read;
-        }
-      }
-      handle.join();
+      ChildInstrumentation.runPrintingProgress(p.start(), Long.parseLong(a.get("progress")));
     } catch (RuntimeException e) {
       System.err.println("CustomJobMain: the pipeline " + a.get("class") + " failed:");
       e.printStackTrace();

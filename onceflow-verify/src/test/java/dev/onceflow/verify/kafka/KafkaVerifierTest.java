@@ -14,7 +14,6 @@ import dev.onceflow.verify.Job;
 import dev.onceflow.verify.VerifyOptions;
 import dev.onceflow.verify.VerifyResult;
 import dev.onceflow.verify.Verifier;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +22,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The verifier on Kafka: every job under every guarantee, Kafka topic to Kafka topic, the pipeline JVM SIGKILLed
- * several times; the output read read_committed must keep the promise. One broker for the class (each verification
+ * several times; the output read read_committed must keep the promise. One broker shared by the Kafka verifier tests (each verification
  * has its own topic and transactional-id prefix).
  */
 class KafkaVerifierTest {
@@ -44,21 +41,12 @@ class KafkaVerifierTest {
 
   @BeforeAll
   static void startBroker() throws Exception {
-    broker = LocalKafkaBroker.create(Files.createTempDirectory("onceflow-verify-kafka-"),
-        System.getProperty("java.class.path"), 0, Map.of());
-    broker.start();
+    broker = TestBroker.get();
   }
 
-  @AfterAll
-  static void stopBroker() throws Exception {
-    if (broker != null) {
-      broker.stop();
-    }
-  }
 
-  static IoOptions kafka() {
-    return IoOptions.LOG.withInput(KafkaIo.NAME).withOutput(KafkaIo.NAME)
-        .with(KafkaIo.BOOTSTRAP_SERVERS, broker.bootstrapServers());
+  static IoOptions kafka() throws Exception {
+    return TestBroker.io();
   }
 
   static Stream<Arguments> jobsAndGuarantees() {
@@ -74,11 +62,6 @@ class KafkaVerifierTest {
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("jobsAndGuarantees")
   void killedJobOnKafkaKeepsItsPromise(Job job, Guarantee g) throws Exception {
-    // Finding, open: with the hourly tag-count windows merged from main (dc0f88c), tag-count AT_LEAST_ONCE on Kafka
-    // undercounted windows by about half (900 lost, 1,840 duplicated in 4,000, 3 kills, seed 2011) in its first run;
-    // not yet explained (KafkaSource watermarks after a restore are the first suspect). Skipped, visibly, until then.
-    Assumptions.assumeFalse(job == Job.TAG_COUNT && g == Guarantee.AT_LEAST_ONCE,
-        "tag-count at-least-once on Kafka: open finding (hourly windows undercounted), see onceflow-verify README");
     long seed = 2000 + job.ordinal() * 10L + g.ordinal();
     // paced so that one pass lasts ~2.7 s: on a quiet machine the auto pace (>= 5,000/s) let the job finish after
     // one kill

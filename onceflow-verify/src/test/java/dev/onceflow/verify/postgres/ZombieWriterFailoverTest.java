@@ -14,17 +14,15 @@ import dev.onceflow.log.TopicPartition;
 import dev.onceflow.verify.CheckResult;
 import dev.onceflow.verify.Checker;
 import dev.onceflow.verify.ChildIo;
+import dev.onceflow.verify.FailoverChild;
 import dev.onceflow.verify.InputEvent;
 import dev.onceflow.verify.InputLayout;
 import dev.onceflow.verify.IoOptions;
 import dev.onceflow.verify.Job;
 import dev.onceflow.verify.JobInputs;
-import dev.onceflow.verify.JobMain;
 import dev.onceflow.verify.JobRunSpec;
 import dev.onceflow.verify.OutputRecord;
 import dev.onceflow.verify.VerifyOptions;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,12 +80,12 @@ class ZombieWriterFailoverTest {
       BlockingQueue<String> zombieLines = new LinkedBlockingQueue<>();
       Process zombie = child(work, io, zombieLines);
       try {
-        awaitCommits(zombieLines, 4, 90_000);
-        signal(zombie, "STOP");
+        FailoverChild.awaitCommits(zombieLines, 4, 90_000);
+        FailoverChild.signal(zombie, "STOP");
         assertTrue(zombie.isAlive() && !zombieLines.contains("FINISHED"),
             "the first process must be stopped mid-run, not finished");
-        copyTree(work.resolve("log"), copy.resolve("log"));
-        copyTree(work.resolve("checkpoints"), copy.resolve("checkpoints"));
+        FailoverChild.copyTree(work.resolve("log"), copy.resolve("log"));
+        FailoverChild.copyTree(work.resolve("checkpoints"), copy.resolve("checkpoints"));
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         Process successor = child(copy, io, lines);
         assertTrue(successor.waitFor(180, TimeUnit.SECONDS), "the successor finishes");
@@ -95,7 +93,7 @@ class ZombieWriterFailoverTest {
         List<OutputRecord> afterSuccessor = store.readCommitted(JOB);
         CheckResult alone = Checker.check(JOB, EVENTS, PARTITIONS, afterSuccessor);
         assertTrue(alone.exact(), "the successor alone is exact: " + alone);
-        signal(zombie, "CONT");
+        FailoverChild.signal(zombie, "CONT");
         assertTrue(zombie.waitFor(180, TimeUnit.SECONDS), "the resumed zombie ends");
         List<OutputRecord> after = store.readCommitted(JOB);
         assertEquals(afterSuccessor, after, "the resumed zombie changed the table");
@@ -142,56 +140,6 @@ class ZombieWriterFailoverTest {
   private Process child(Path work, Map<String, String> io, BlockingQueue<String> lines) throws Exception {
     JobRunSpec spec = new JobRunSpec(JOB, Guarantee.EXACTLY_ONCE, work.resolve("log"), work.resolve("checkpoints"),
         2, 200, 500, -1, 3_600_000, 5_000, 0, io);
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-        JobMain.class.getName()));
-    cmd.addAll(spec.toArgs());
-    Process p = new ProcessBuilder(cmd)
-        .redirectError(ProcessBuilder.Redirect.appendTo(tmp.resolve("child.err").toFile())).start();
-    p.getOutputStream().close();
-    Thread pump = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String l; (l = r.readLine()) != null; ) {
-          lines.add(l);
-        }
-      } catch (java.io.IOException e) {
-        // the child ended
-      }
-    });
-    pump.setDaemon(true);
-    pump.start();
-    return p;
-  }
-
-  private static void awaitCommits(BlockingQueue<String> lines, int n, long millis) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-    int seen = 0;
-    while (System.nanoTime() < deadline) {
-      String l = lines.poll(100, TimeUnit.MILLISECONDS);
-      if (l != null && l.startsWith("COMMIT") && ++seen == n) {
-        return;
-      }
-      if ("FINISHED".equals(l)) {
-        throw new AssertionError("the job finished before its " + n + "th commit");
-      }
-    }
-    throw new AssertionError("no " + n + "th COMMIT within " + millis + " ms");
-  }
-
-  private static void signal(Process p, String sig) throws Exception {
-    assertEquals(0, new ProcessBuilder("kill", "-" + sig, Long.toString(p.pid())).start().waitFor());
-  }
-
-  private static void copyTree(Path from, Path to) throws Exception {
-    try (var walk = Files.walk(from)) {
-      for (Path f : (Iterable<Path>) walk::iterator) {
-        Path t = to.resolve(from.relativize(f).toString());
-        if (Files.isDirectory(f)) {
-          Files.createDirectories(t);
-        } else {
-          Files.copy(f, t);
-        }
-      }
-    }
+    return FailoverChild.start(spec, tmp.resolve("child.err"), lines);
   }
 }
