@@ -47,7 +47,9 @@ final class VerifyCommand implements Callable<Integer> {
       description = "Also write a self-contained HTML report (lost/duplicated bars, kill timeline, numbers) to FILE.")
   Path reportFile;
 
-  @Option(names = "--job", description = "ledger, tag-count, payments or clicks (or --pipeline).")
+  @Option(names = "--job", description = "ledger, tag-count, payments, clicks, orders (two sinks in one checkpoint:"
+      + " inventory and accepted/rejected events; with --sink postgres the inventory is a table, the events stay on"
+      + " the --io store) or payments-limits (a two-input keyed operator with event-time timers) (or --pipeline).")
   String job;
 
   @Option(names = "--pipeline", paramLabel = "CLASS", description = "Verify your own pipeline instead of a built-in"
@@ -215,8 +217,8 @@ final class VerifyCommand implements Callable<Integer> {
       return VerifyPipelineRun.run(this, cmd);
     }
     if (job == null) {
-      throw new CommandLine.ParameterException(cmd, "Missing --job NAME (ledger, tag-count, payments, clicks) or"
-          + " --pipeline CLASS");
+      throw new CommandLine.ParameterException(cmd, "Missing --job NAME (ledger, tag-count, payments, clicks, orders,"
+          + " payments-limits) or --pipeline CLASS");
     }
     VerifyOptions options;
     try {

@@ -18,11 +18,17 @@ final class VerifyPipelineRun {
           + " --pipeline, was " + o.events);
     }
     Guarantee g = VerifyCommand.parseGuarantee(cmd, o.guarantee);
+    dev.onceflow.verify.Nemeses n = o.nemeses(cmd);
+    if (n.retention() || n.guaranteeChange() || n.skewed()) {
+      throw new CommandLine.ParameterException(cmd, "--pipeline takes the nemeses --rescale and --freezes N;"
+          + " --retention, --guarantee-change and --skewed are the built-in jobs' only");
+    }
     VerificationReport r;
     try {
       Verification v = Verification.of(o.pipeline).classPath(o.classpath).guarantee(g).events((int) o.events)
           .crashes(o.crashes).seed(o.seed).partitions(o.partitions).parallelism(o.parallelism)
-          .checkpointInterval(Duration.ofMillis(o.checkpointInterval)).faults(o.faults).workDir(o.workDir);
+          .checkpointInterval(Duration.ofMillis(o.checkpointInterval)).faults(o.faults).workDir(o.workDir)
+          .rescale(n.rescale()).freezes(n.freezes());
       r = v.run();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cmd, e.getMessage());

@@ -30,7 +30,7 @@ class ExampleCommandTest {
     for (Example e : Examples.all()) {
       assertTrue(out.toString().contains(e.name()), out.toString());
     }
-    assertEquals(5, Examples.all().size());
+    assertEquals(6, Examples.all().size());
   }
 
   @Test
@@ -47,6 +47,25 @@ class ExampleCommandTest {
     assertEquals(0, run("example", "payments", "--dir", dir.toString()));
     assertTrue(out.toString().contains("already there (resumed on the same directory), 400 output records"),
         out.toString());
+  }
+
+  @Test
+  void ordersPrintsBothOutputs() {
+    assertEquals(0, run("example", "orders", "--dir", dir.toString(), "--events", "300", "--lines", "2"),
+        err.toString());
+    String text = out.toString();
+    assertTrue(text.contains("orders (EXACTLY_ONCE): 300 input records written, 300 output records"), text);
+    assertTrue(text.contains("and topic 'inventory': 23 table rows (last value per key)"), text);
+    assertTrue(text.contains(" stock "), text);
+  }
+
+  @Test
+  void aConnectorVariantAnExampleDoesNotHaveIsAUsageError() {
+    assertEquals(2, run("example", "ledger", "--kafka", "127.0.0.1:1"));
+    assertTrue(err.toString().contains("the example ledger has no Kafka variant; --kafka runs: tag-counts"),
+        err.toString());
+    assertEquals(2, run("example", "tag-counts", "--postgres", "jdbc:postgresql://127.0.0.1:1/x"));
+    assertTrue(err.toString().contains("--postgres runs: payments, clicks"), err.toString());
   }
 
   @Test

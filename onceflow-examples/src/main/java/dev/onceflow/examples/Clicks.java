@@ -1,10 +1,13 @@
 package dev.onceflow.examples;
 
+import dev.onceflow.core.DataStream;
 import dev.onceflow.core.Guarantee;
 import dev.onceflow.core.Onceflow;
 import dev.onceflow.core.Pipeline;
 import dev.onceflow.core.connector.log.LogSink;
 import dev.onceflow.core.connector.log.LogSource;
+import dev.onceflow.jdbc.JdbcConnection;
+import dev.onceflow.jdbc.JdbcSink;
 import dev.onceflow.log.Log;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +26,7 @@ import java.util.List;
  * key really identifies the click and a replay writes the same value: both hold here because the row is a pure
  * function of the input record. Readers that count the raw records instead of the table would see the duplicates.
  */
-public final class Clicks implements Example {
+public final class Clicks implements OnPostgres {
 
   /** A click: who, when (epoch ms), on which page. */
   record Click(String user, long ts, String page) implements Serializable {
@@ -39,15 +42,41 @@ public final class Clicks implements Example {
 
   @Override
   public Pipeline pipeline(Log log, Path checkpointDir) {
+    return clicks(log, checkpointDir)
+        .sinkTo(LogSink.upsert(log, outputTopic(),
+            (Click c) -> c.key().getBytes(StandardCharsets.UTF_8),
+            (Click c) -> (c.user() + " " + c.ts() + " " + c.page()).getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * The same table in PostgreSQL: the JDBC upsert sink ({@code INSERT ... ON CONFLICT (user_id, ts) DO UPDATE}), no
+   * transactions, every row visible at once; a replay rewrites the same rows.
+   */
+  @Override
+  public Pipeline pipeline(Log log, JdbcConnection db, String table, Path checkpointDir) {
+    return clicks(log, checkpointDir)
+        .sinkTo(JdbcSink.<Click>into(db, table).columns("user_id", "ts", "page").key("user_id", "ts")
+            .mapper(c -> new Object[] {c.user(), c.ts(), c.page()}).upsert());
+  }
+
+  @Override
+  public String createTable(String table) {
+    return "CREATE TABLE IF NOT EXISTS " + table
+        + " (user_id text NOT NULL, ts bigint NOT NULL, page text NOT NULL, PRIMARY KEY (user_id, ts))";
+  }
+
+  @Override
+  public String columns() {
+    return "user_id, ts, page";
+  }
+
+  private DataStream<Click> clicks(Log log, Path checkpointDir) {
     return Onceflow.pipeline("clicks")
         .guarantee(Guarantee.AT_LEAST_ONCE)
         .parallelism(2)
         .checkpointInterval(Duration.ofMillis(200))
         .checkpointDir(checkpointDir)
-        .source(LogSource.of(log, inputTopic(), Click::parse).bounded())
-        .sinkTo(LogSink.upsert(log, outputTopic(),
-            (Click c) -> c.key().getBytes(StandardCharsets.UTF_8),
-            (Click c) -> (c.user() + " " + c.ts() + " " + c.page()).getBytes(StandardCharsets.UTF_8)));
+        .source(LogSource.of(log, inputTopic(), Click::parse).bounded());
   }
 
   /** Click i: user {@code u-(i mod 37)} at EPOCH + i*250 ms on page {@code /p(i*31 mod 11)}. */

@@ -30,6 +30,19 @@ public interface Example {
   String outputTopic();
 
   /**
+   * Every topic the pipeline writes, {@link #outputTopic()} first (an example with several sinks lists them all; the
+   * runner creates each one and prints each one).
+   */
+  default List<String> outputTopics() {
+    return List.of(outputTopic());
+  }
+
+  /** Those of {@link #outputTopics()} that are read as a table (the last value per key). */
+  default List<String> tableTopics() {
+    return outputIsTable() ? List.of(outputTopic()) : List.of();
+  }
+
+  /**
    * Whether the output is read as a table (the last value per key, for an upsert sink) rather than as a list of
    * records.
    */

@@ -40,9 +40,12 @@ public final class ExampleRunner {
    *     each key
    * @param table for a table (upsert) output, the last value per key; empty otherwise
    * @param seconds wall time of the pipeline run
+   * @param others the committed output of every other topic of {@link Example#outputTopics()}, by topic, as
+   *     {@code output} (a table topic: the last value per key)
+   * @param location where the output is, for a person (a topic of the log, of Kafka, a table)
    */
   public record Run(Example example, Path logDir, long inputRecords, boolean inputWritten, List<String> output,
-      Map<String, String> table, double seconds) {}
+      Map<String, String> table, double seconds, Map<String, List<String>> others, String location) {}
 
   /**
    * Runs {@code example} with {@code events} input events in {@code dir}.
@@ -52,12 +55,7 @@ public final class ExampleRunner {
   public static Run run(Example example, Path dir, long events) throws InterruptedException {
     Path logDir = dir.resolve("log");
     try (Log log = Log.open(logDir)) {
-      boolean written = false;
-      if (!log.topicExists(example.inputTopic())) {
-        log.createTopic(example.outputTopic(), TopicConfig.partitions(PARTITIONS));
-        writeInput(log, example.inputTopic(), example.input(events));
-        written = true;
-      }
+      boolean written = writeInputOnce(log, example, events);
       long start = System.nanoTime();
       example.pipeline(log, dir.resolve("checkpoints")).execute();
       double seconds = (System.nanoTime() - start) / 1e9;
@@ -65,22 +63,49 @@ public final class ExampleRunner {
       for (int p = 0; p < log.partitions(example.inputTopic()); p++) {
         inputRecords += log.endOffset(new TopicPartition(example.inputTopic(), p));
       }
-      List<LogRecord> records = readCommitted(log, example.outputTopic());
-      List<String> values = new ArrayList<>();
       Map<String, String> table = new LinkedHashMap<>();
-      for (LogRecord r : records) {
-        String value = new String(r.value(), StandardCharsets.UTF_8);
-        if (example.outputIsTable()) {
-          table.put(new String(r.key(), StandardCharsets.UTF_8), value);
-        } else {
-          values.add(value);
-        }
+      List<String> values = read(log, example, example.outputTopic(), table);
+      Map<String, List<String>> others = new LinkedHashMap<>();
+      for (String topic : example.outputTopics().subList(1, example.outputTopics().size())) {
+        others.put(topic, read(log, example, topic, new LinkedHashMap<>()));
       }
-      if (example.outputIsTable()) {
-        values.addAll(table.values());
-      }
-      return new Run(example, logDir, inputRecords, written, values, table, seconds);
+      return new Run(example, logDir, inputRecords, written, values, table, seconds, others, "topic '"
+          + example.outputTopic() + "' of the log in " + logDir + " (./onceflow log dump --dir " + logDir + " --topic "
+          + example.outputTopic() + ")");
     }
+  }
+
+  /**
+   * Creates the example's topics and writes its input, unless the input topic exists (a second run on the same
+   * directory); whether it wrote.
+   */
+  static boolean writeInputOnce(Log log, Example example, long events) {
+    if (log.topicExists(example.inputTopic())) {
+      return false;
+    }
+    for (String topic : example.outputTopics()) {
+      log.createTopic(topic, TopicConfig.partitions(PARTITIONS));
+    }
+    writeInput(log, example.inputTopic(), example.input(events));
+    return true;
+  }
+
+  /** The committed values of {@code topic}; of a table topic the last value per key (also put into {@code table}). */
+  private static List<String> read(Log log, Example example, String topic, Map<String, String> table) {
+    boolean isTable = example.tableTopics().contains(topic);
+    List<String> values = new ArrayList<>();
+    for (LogRecord r : readCommitted(log, topic)) {
+      String value = new String(r.value(), StandardCharsets.UTF_8);
+      if (isTable) {
+        table.put(new String(r.key(), StandardCharsets.UTF_8), value);
+      } else {
+        values.add(value);
+      }
+    }
+    if (isTable) {
+      values.addAll(table.values());
+    }
+    return values;
   }
 
   /** Prints the first {@code lines} output lines of {@code run} and where the rest is. */
@@ -94,12 +119,23 @@ public final class ExampleRunner {
     if (run.output().size() > lines) {
       out.printf("  ... %d more%n", run.output().size() - lines);
     }
-    out.printf("output: topic '%s' of the log in %s (./onceflow log dump --dir %s --topic %s)%n", e.outputTopic(),
-        run.logDir(), run.logDir(), e.outputTopic());
+    out.printf("output: %s%n", run.location());
+    run.others().forEach((topic, values) -> {
+      boolean table = e.tableTopics().contains(topic);
+      out.printf("and topic '%s': %d %s%n", topic, values.size(), table ? "table rows (last value per key)"
+          : "output records");
+      values.stream().limit(lines).forEach(l -> out.println("  " + l));
+      if (values.size() > lines) {
+        out.printf("  ... %d more%n", values.size() - lines);
+      }
+    });
     out.flush();
   }
 
-  /** Writes the input round-robin over the partitions, durably, with an idempotent producer. */
+  /**
+   * Writes the input durably, with an idempotent producer: a keyed record to the partition of its key, the others
+   * round-robin over the partitions.
+   */
   private static void writeInput(Log log, String topic, List<InputRecord> input) {
     log.createTopic(topic, TopicConfig.partitions(PARTITIONS));
     List<List<ProducerRecord>> batches = new ArrayList<>();
@@ -108,8 +144,9 @@ public final class ExampleRunner {
     }
     for (int i = 0; i < input.size(); i++) {
       InputRecord r = input.get(i);
-      batches.get(i % PARTITIONS).add(
-          new ProducerRecord(null, r.value().getBytes(StandardCharsets.UTF_8), r.timestamp(), null));
+      int p = r.key() == null ? i % PARTITIONS : Math.floorMod(r.key().hashCode(), PARTITIONS);
+      batches.get(p).add(new ProducerRecord(r.key() == null ? null : r.key().getBytes(StandardCharsets.UTF_8),
+          r.value().getBytes(StandardCharsets.UTF_8), r.timestamp(), null));
     }
     try (Producer producer = log.idempotentProducer()) {
       for (int p = 0; p < PARTITIONS; p++) {

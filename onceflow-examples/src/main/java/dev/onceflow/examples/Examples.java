@@ -6,7 +6,7 @@ import java.util.Optional;
 /** Every example, in the order {@code ./onceflow example --list} prints them. */
 public final class Examples {
   private static final List<Example> ALL = List.of(new DailyTagCounts(), new Ledger(), new Payments(), new Clicks(),
-      new SensorMetrics());
+      new SensorMetrics(), new Orders());
 
   private Examples() {}
 

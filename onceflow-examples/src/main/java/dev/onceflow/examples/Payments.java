@@ -1,5 +1,6 @@
 package dev.onceflow.examples;
 
+import dev.onceflow.core.DataStream;
 import dev.onceflow.core.Guarantee;
 import dev.onceflow.core.Onceflow;
 import dev.onceflow.core.Pipeline;
@@ -7,6 +8,8 @@ import dev.onceflow.core.WatermarkStrategy;
 import dev.onceflow.core.connector.Encoder;
 import dev.onceflow.core.connector.log.LogSink;
 import dev.onceflow.core.connector.log.LogSource;
+import dev.onceflow.jdbc.JdbcConnection;
+import dev.onceflow.jdbc.JdbcSink;
 import dev.onceflow.log.Log;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +28,7 @@ import java.util.List;
  * are restored from one checkpoint and the charges are committed in its transaction, so a key is charged once even if
  * the crash came between a request and its retry. Under at-least-once the retry could be charged again.
  */
-public final class Payments implements Example {
+public final class Payments implements OnPostgres {
 
   /** A payment request: its idempotency key, the customer and the amount in cents. */
   record Request(String idempotencyKey, String customer, long cents) implements Serializable {
@@ -37,6 +40,36 @@ public final class Payments implements Example {
 
   @Override
   public Pipeline pipeline(Log log, Path checkpointDir) {
+    return charges(log, checkpointDir)
+        .map(r -> "charged " + r.idempotencyKey() + " " + r.customer() + " " + r.cents())
+        .sinkTo(LogSink.transactional(log, outputTopic(), Encoder.utf8String()));
+  }
+
+  /**
+   * The same charges into a PostgreSQL table: the exactly-once JDBC sink applies a checkpoint's rows in one local
+   * transaction, fenced by a progress row, once the checkpoint completed.
+   */
+  @Override
+  public Pipeline pipeline(Log log, JdbcConnection db, String table, Path checkpointDir) {
+    return charges(log, checkpointDir)
+        .sinkTo(JdbcSink.<Request>into(db, table).columns("idempotency_key", "customer", "cents")
+            .key("idempotency_key").mapper(r -> new Object[] {r.idempotencyKey(), r.customer(), r.cents()})
+            .exactlyOnce());
+  }
+
+  @Override
+  public String createTable(String table) {
+    return "CREATE TABLE IF NOT EXISTS " + table
+        + " (idempotency_key text PRIMARY KEY, customer text NOT NULL, cents bigint NOT NULL)";
+  }
+
+  @Override
+  public String columns() {
+    return "idempotency_key, customer, cents";
+  }
+
+  /** The logic: requests deduplicated by idempotency key (client retries dropped). */
+  private DataStream<Request> charges(Log log, Path checkpointDir) {
     return Onceflow.pipeline("payments")
         .guarantee(Guarantee.EXACTLY_ONCE)
         .parallelism(2)
@@ -44,9 +77,7 @@ public final class Payments implements Example {
         .checkpointDir(checkpointDir)
         .source(LogSource.of(log, inputTopic(), Request::parse).bounded(),
             WatermarkStrategy.boundedOutOfOrderness(Duration.ofMinutes(1)))
-        .deduplicate(Request::idempotencyKey, Duration.ofHours(1))
-        .map(r -> "charged " + r.idempotencyKey() + " " + r.customer() + " " + r.cents())
-        .sinkTo(LogSink.transactional(log, outputTopic(), Encoder.utf8String()));
+        .deduplicate(Request::idempotencyKey, Duration.ofHours(1));
   }
 
   /**

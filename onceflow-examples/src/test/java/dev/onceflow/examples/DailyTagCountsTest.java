@@ -19,6 +19,15 @@ class DailyTagCountsTest {
   void everyTagDayIsCountedOnceWithItsPosts() throws Exception {
     long n = 3_000;
     ExampleRunner.Run run = ExampleRunner.run(new DailyTagCounts(), dir, n);
+    assertEquals(expected(n), counts(run.output()));
+
+    ExampleRunner.Run again = ExampleRunner.run(new DailyTagCounts(), dir, n);
+    assertFalse(again.inputWritten());
+    assertEquals(run.output(), again.output(), "a second run on the finished job must write nothing more");
+  }
+
+  /** The count of every tag and day of an input of {@code n} posts. */
+  static Map<String, Long> expected(long n) {
     Map<String, Long> expected = new TreeMap<>();
     long step = Duration.ofDays(3).toMillis() / n;
     for (long i = 0; i < n; i++) {
@@ -26,15 +35,11 @@ class DailyTagCountsTest {
       expected.merge(day + " " + DailyTagCounts.tag(i), 1L, Long::sum);
     }
     assertEquals(15, expected.size()); // 3 days x 5 tags
-    assertEquals(expected, counts(run.output()));
-
-    ExampleRunner.Run again = ExampleRunner.run(new DailyTagCounts(), dir, n);
-    assertFalse(again.inputWritten());
-    assertEquals(run.output(), again.output(), "a second run on the finished job must write nothing more");
+    return expected;
   }
 
   /** "day tag count" lines to a map; a window written twice fails. */
-  private static Map<String, Long> counts(List<String> lines) {
+  static Map<String, Long> counts(List<String> lines) {
     Map<String, Long> m = new TreeMap<>();
     for (String l : lines) {
       int cut = l.lastIndexOf(' ');

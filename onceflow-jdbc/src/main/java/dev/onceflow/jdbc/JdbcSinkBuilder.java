@@ -35,6 +35,8 @@ public final class JdbcSinkBuilder<T> {
   private DeadLetterSink deadLetters = DeadLetterSink.failing();
   private JdbcSinkMetrics metrics = new JdbcSinkMetrics();
   private int batchRows = 1024;
+  private Duration maxHold = Duration.ofMillis(200);
+  private java.util.function.LongSupplier nanoClock = System::nanoTime;
   private int retries = 5;
   private Duration retryBackoff = Duration.ofMillis(200);
   private String progressTable = "onceflow_sink_progress";
@@ -141,6 +143,25 @@ public final class JdbcSinkBuilder<T> {
     }
     this.retries = retries;
     this.retryBackoff = Objects.requireNonNull(firstBackoff, "firstBackoff");
+    return this;
+  }
+
+  /**
+   * Write-through sinks: the longest a row waits in the buffer between barriers while the input keeps coming (default
+   * 200 ms); it is written sooner once {@code batchRows} are buffered, on every barrier, when the input is idle and at
+   * its end. Longer means fewer, larger commits.
+   */
+  public JdbcSinkBuilder<T> maxHold(Duration hold) {
+    if (hold.isNegative()) {
+      throw new IllegalArgumentException("maxHold must not be negative, was " + hold);
+    }
+    this.maxHold = hold;
+    return this;
+  }
+
+  /** The clock {@link #maxHold} is measured with, in nanoseconds (tests inject one; default System::nanoTime). */
+  public JdbcSinkBuilder<T> nanoClock(java.util.function.LongSupplier clock) {
+    this.nanoClock = Objects.requireNonNull(clock, "clock");
     return this;
   }
 
@@ -260,7 +281,7 @@ public final class JdbcSinkBuilder<T> {
     }
     return new SinkSpec(name != null ? name : "jdbc-" + table, connection, schema, table, columns, key,
         List.copyOf(new ArrayList<>(accumulate)), mode, sql, (RowMapper<Object>) mapper, deadLetters, metrics,
-        batchRows, retries, retryBackoff, progressTable, sleeper, lockTimeout);
+        batchRows, retries, retryBackoff, progressTable, sleeper, lockTimeout, maxHold, nanoClock);
   }
 
   private static String requireName(String n, String what) {

@@ -71,6 +71,42 @@ class WriteThroughSinkTest {
     assertEquals(expected, Pg.scalar(pg, "SELECT sum(n) FROM daily"));
   }
 
+  /**
+   * Between barriers a write-through writer holds rows after an input batch (endOfBatch) until batchRows are buffered
+   * or the oldest waited maxHold (an injected clock), and flush (barrier, idle, end of input) writes everything; the
+   * upsert also asks for aligned snapshots under AT_LEAST_ONCE.
+   */
+  @Test
+  void rowsAreHeldBetweenBarriersUntilBatchRowsOrMaxHold() throws Exception {
+    Pg.exec(pg, "CREATE TABLE held (id bigint PRIMARY KEY)");
+    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+    WriteThroughSink<Long> sink = JdbcSink.<Long>into(conn, "held").columns("id").key("id")
+        .mapper(i -> new Object[] {i}).batchRows(100).maxHold(Duration.ofMillis(200)).nanoClock(now::get).upsert();
+    assertTrue(sink.needsAlignedSnapshots());
+    try (SinkWriter<Long> w = sink.createWriter(CTX)) {
+      for (long i = 0; i < 10; i++) {
+        w.write(i);
+      }
+      w.endOfBatch();
+      assertEquals(0, Pg.scalar(pg, "SELECT count(*) FROM held"), "held after an input batch");
+      now.addAndGet(Duration.ofMillis(199).toNanos());
+      w.endOfBatch();
+      assertEquals(0, Pg.scalar(pg, "SELECT count(*) FROM held"), "not yet maxHold");
+      now.addAndGet(Duration.ofMillis(1).toNanos());
+      w.endOfBatch();
+      assertEquals(10, Pg.scalar(pg, "SELECT count(*) FROM held"), "written once the oldest waited maxHold");
+      for (long i = 10; i < 110; i++) {
+        w.write(i);
+      }
+      assertEquals(110, Pg.scalar(pg, "SELECT count(*) FROM held"), "written at batchRows without a flush");
+      w.write(110L);
+      w.endOfBatch();
+      assertEquals(110, Pg.scalar(pg, "SELECT count(*) FROM held"));
+      w.flush();
+      assertEquals(111, Pg.scalar(pg, "SELECT count(*) FROM held"), "a flush writes everything");
+    }
+  }
+
   @Test
   void upsertWhoseEveryColumnIsInTheKeyDoesNothingOnConflict() throws Exception {
     Pg.exec(pg, "CREATE TABLE pairs (a int, b int, PRIMARY KEY (a, b))");

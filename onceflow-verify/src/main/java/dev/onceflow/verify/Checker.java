@@ -31,6 +31,8 @@ import java.util.Map;
  *       input retries are not effects. lost and duplicated as for the ledger.
  *   <li><b>clicks</b>: the output is read as a table (last value per key, in offset order); lost = clicks whose key is
  *       not in the table, duplicated = table keys that are not clicks; exact also needs every value to be the click's.
+ *   <li><b>orders</b> (two outputs): see {@link OrdersChecker}.
+ *   <li><b>payments-limits</b>: see {@link PaymentLimitsChecker}.
  * </ul>
  */
 public final class Checker {
@@ -71,27 +73,54 @@ public final class Checker {
     if (partitions < 1) {
       throw new IllegalArgumentException("partitions must be >= 1, was " + partitions);
     }
+    if (job.outputs().size() > 1) {
+      throw new IllegalArgumentException("the job " + job.cliName() + " has the outputs " + job.outputs()
+          + ": check them with check(job, events, partitions, layout, outputsByName)");
+    }
+    return check(job, events, partitions, layout, Map.of(Job.OUTPUT, output));
+  }
+
+  /**
+   * Checks the committed outputs of {@code job}, by output name ({@link Job#outputs()}); each list per output
+   * partition in offset order.
+   *
+   * @throws IllegalArgumentException if an output of the job is missing from {@code outputs}
+   */
+  public static CheckResult check(Job job, long events, int partitions, InputLayout layout,
+      Map<String, List<OutputRecord>> outputs) {
+    if (partitions < 1) {
+      throw new IllegalArgumentException("partitions must be >= 1, was " + partitions);
+    }
+    for (String name : job.outputs()) {
+      if (!outputs.containsKey(name)) {
+        throw new IllegalArgumentException("the output '" + name + "' of " + job.cliName() + " is missing (given: "
+            + outputs.keySet() + ")");
+      }
+    }
     Checker c = new Checker();
     return switch (job) {
-      case LEDGER -> c.ledger(events, partitions, layout, output);
-      case TAG_COUNT -> c.tagCount(events, output);
-      case PAYMENTS -> c.payments(events, output);
-      case CLICKS -> c.clicks(events, output);
+      case LEDGER -> c.ledger(events, partitions, layout, outputs.get(Job.OUTPUT));
+      case TAG_COUNT -> c.tagCount(events, outputs.get(Job.OUTPUT));
+      case PAYMENTS -> c.payments(events, outputs.get(Job.OUTPUT));
+      case CLICKS -> c.clicks(events, outputs.get(Job.OUTPUT));
+      case ORDERS -> new OrdersChecker(c).check(events, outputs.get(OrdersJob.INVENTORY),
+          outputs.get(OrdersJob.EVENTS));
+      case PAYMENTS_LIMITS -> new PaymentLimitsChecker(c).check(events, outputs.get(Job.OUTPUT));
     };
   }
 
-  private void problem(String text) {
+  void problem(String text) {
     problemCount++;
     if (problems.size() < MAX_PROBLEMS) {
       problems.add(text);
     }
   }
 
-  private CheckResult result(long expected, long records, long lost, long duplicated, boolean exactSoFar) {
+  CheckResult result(long expected, long records, long lost, long duplicated, boolean exactSoFar) {
     return result(expected, records, lost, duplicated, exactSoFar, 0, 0);
   }
 
-  private CheckResult result(long expected, long records, long lost, long duplicated, boolean exactSoFar,
+  CheckResult result(long expected, long records, long lost, long duplicated, boolean exactSoFar,
       long stateDuplicated, long stateLost) {
     boolean exact = exactSoFar && lost == 0 && duplicated == 0 && stateDuplicated == 0 && stateLost == 0
         && problemCount == 0;
@@ -101,7 +130,7 @@ public final class Checker {
     return new CheckResult(expected, records, lost, duplicated, exact, problems, stateDuplicated, stateLost);
   }
 
-  private JsonNode parse(String value) {
+  JsonNode parse(String value) {
     try {
       JsonNode n = JSON.readTree(value);
       return n != null && n.isObject() ? n : null;
@@ -110,7 +139,7 @@ public final class Checker {
     }
   }
 
-  private static boolean hasLongs(JsonNode n, String... fields) {
+  static boolean hasLongs(JsonNode n, String... fields) {
     for (String f : fields) {
       JsonNode v = n.get(f);
       if (v == null || !v.canConvertToLong() || !v.isIntegralNumber()) {
@@ -400,7 +429,7 @@ public final class Checker {
     return result(n, output.size(), lost, duplicated, exact);
   }
 
-  private static String text(JsonNode j, String field) {
+  static String text(JsonNode j, String field) {
     JsonNode v = j.get(field);
     return v == null || !v.isTextual() ? null : v.asText();
   }

@@ -1,5 +1,8 @@
 package dev.onceflow.verify;
 
+import dev.onceflow.core.Guarantee;
+import dev.onceflow.core.sink.Sink;
+import dev.onceflow.log.Log;
 import dev.onceflow.verify.kafka.KafkaIo;
 import dev.onceflow.verify.postgres.PostgresIo;
 import dev.onceflow.verify.postgres.PostgresSinkFactory;
@@ -33,9 +36,38 @@ public final class ChildIo {
     };
   }
 
-  /** The sink factory of the child's output store. */
+  /**
+   * The child argument prefix naming the store of one output of a job with several ({@code io.output.events=kafka});
+   * an output without one goes to the {@link #OUTPUT} store.
+   */
+  public static final String OUTPUT_PREFIX = "output.";
+
+  /**
+   * The sink factory of the child's output stores: each output's sink comes from the factory of its store
+   * ({@link #OUTPUT_PREFIX}{@code <output>}, else {@link #OUTPUT}).
+   */
   public static SinkFactory sinks(Map<String, String> io) {
-    String name = io.getOrDefault(OUTPUT, "log");
+    return new SinkFactory() {
+      @Override
+      public Sink<OutputRow> create(Log log, String topic, Job job,
+          Guarantee guarantee) {
+        return create(log, topic, job, Job.OUTPUT, guarantee);
+      }
+
+      @Override
+      public Sink<OutputRow> create(Log log, String topic, Job job,
+          String output, Guarantee guarantee) {
+        return store(io, storeOf(io, output)).create(log, topic, job, output, guarantee);
+      }
+    };
+  }
+
+  /** The store name of {@code output} in the child's io settings. */
+  static String storeOf(Map<String, String> io, String output) {
+    return io.getOrDefault(OUTPUT_PREFIX + output, io.getOrDefault(OUTPUT, "log"));
+  }
+
+  private static SinkFactory store(Map<String, String> io, String name) {
     return switch (name) {
       case "log" -> SinkFactory.DEFAULT;
       case PostgresIo.STORE -> PostgresSinkFactory.fromSettings(io);

@@ -152,6 +152,11 @@ public final class FaultInjector {
           }
 
           @Override
+          public void endOfBatch() throws Exception {
+            w.endOfBatch();
+          }
+
+          @Override
           public void close() throws Exception {
             w.close();
           }

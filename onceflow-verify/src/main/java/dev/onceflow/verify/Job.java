@@ -1,6 +1,7 @@
 package dev.onceflow.verify;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Collectors;
 
 /**
@@ -15,12 +16,48 @@ public enum Job {
   /** Deduplication by payment id of an input that contains retries; one output per payment id. */
   PAYMENTS("payments"),
   /** An idempotent upsert sink keyed by (session id, event time): the output read as a table holds each click once. */
-  CLICKS("clicks");
+  CLICKS("clicks"),
+  /**
+   * Two outputs in one atomic checkpoint: orders reserve stock per item (rejected when the stock would go below
+   * zero); an inventory changelog/table and an accepted/rejected event per order. See {@link OrdersJob}.
+   */
+  ORDERS("orders", List.of(OrdersJob.INVENTORY, OrdersJob.EVENTS)),
+  /**
+   * A two-input keyed operator: payments decided against the account limit in force at their event time, the limits
+   * coming from a second stream; event-time timers decide once the watermark passed. See {@link PaymentLimitsJob}.
+   */
+  PAYMENTS_LIMITS("payments-limits");
+
+  /** The name of the one output of a single-output job (its topic is {@code <job>-output}). */
+  public static final String OUTPUT = "output";
 
   private final String cliName;
+  private final List<String> outputs;
 
   Job(String cliName) {
+    this(cliName, List.of(OUTPUT));
+  }
+
+  Job(String cliName, List<String> outputs) {
     this.cliName = cliName;
+    this.outputs = outputs;
+  }
+
+  /**
+   * The job's outputs, by name: {@link #OUTPUT} for the single-output jobs; orders has {@code inventory} and
+   * {@code events}. Each output has its own topic ({@link JobRunSpec#outputTopic(Job, String)}), its own sink in the
+   * child and its own {@link OutputStore} in the verifier; all sinks of a job are committed by the same checkpoints.
+   */
+  public List<String> outputs() {
+    return outputs;
+  }
+
+  /**
+   * Whether {@code output} is a table: records keyed by a table key, read as the last value per key (clicks; the
+   * orders inventory, keyed by item). A database store can hold only table outputs.
+   */
+  public boolean isTable(String output) {
+    return this == CLICKS || this == ORDERS && OrdersJob.INVENTORY.equals(output);
   }
 
   /** The name used on the command line, e.g. {@code tag-count}. */

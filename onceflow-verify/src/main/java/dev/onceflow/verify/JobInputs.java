@@ -20,6 +20,15 @@ import java.util.List;
  *       number of ids r &lt; N with r mod 10 = 9 records.
  *   <li>clicks: click i = {@code {"session":"s-"+(i mod 97),"ts":EPOCH+i*10,"page":"/p"+((i*31) mod 13)}}; the
  *       primary key (session, ts) is unique per click; timestamp = ts.
+ *   <li>orders: order i = {@code {"id":i,"item":"item-"+k,"quantity":q,"ts":EPOCH+i*1000}} with item k = (i*11) mod
+ *       37 and q = 1 + (i*13) mod 9, except every sixth record (i mod 6 = 5), a return of 10 + (i mod 20) units
+ *       (q negative, always accepted). Item k starts with {@link #initialStock} 10 + (k*7) mod 20 units, so stock
+ *       hovers near zero and accepts and rejects interleave all along the input: the order of effects matters. The
+ *       records of one item all lie in one partition (placed by the item, not the position), so every item's orders
+ *       are processed in input order and the decisions are a function of the input alone.
+ *   <li>payments-limits: record i at {@code EPOCH + i*1000} for account a = (i*31) mod 50; if i mod 4 = 0 a limit
+ *       update {@code {"kind":"limit","account":a,"limit":100+((i*17) mod 9)*100,"ts":..}}, else a payment
+ *       {@code {"kind":"payment","id":i,"account":a,"amount":1+((i*37) mod 1000),"ts":..}}; placed by position.
  * </ul>
  */
 public final class JobInputs {
@@ -68,9 +77,85 @@ public final class JobInputs {
               + ",\"page\":\"" + clickPage(i) + "\"}"));
         }
       }
+      case ORDERS -> {
+        for (long i = 0; i < events; i++) {
+          int k = orderItem(i);
+          out.add(new InputEvent(i, orderTimestamp(i), "{\"id\":" + i + ",\"item\":\"" + itemName(k)
+              + "\",\"quantity\":" + orderQuantity(i) + ",\"ts\":" + orderTimestamp(i) + "}", k));
+        }
+      }
+      case PAYMENTS_LIMITS -> {
+        for (long i = 0; i < events; i++) {
+          long ts = limitsTimestamp(i);
+          int a = limitsAccount(i);
+          out.add(new InputEvent(i, ts, isLimitUpdate(i)
+              ? "{\"kind\":\"limit\",\"account\":" + a + ",\"limit\":" + limitValue(i) + ",\"ts\":" + ts + "}"
+              : "{\"kind\":\"payment\",\"id\":" + i + ",\"account\":" + a + ",\"amount\":"
+                  + limitsPaymentAmount(i) + ",\"ts\":" + ts + "}"));
+        }
+      }
       default -> throw new AssertionError(job);
     }
     return out;
+  }
+
+  /** Orders: the number of items. */
+  public static final int ITEMS = 37;
+
+  /** Orders: the item index of order i, in [0, {@link #ITEMS}). */
+  public static int orderItem(long i) {
+    return (int) ((i * 11) % ITEMS);
+  }
+
+  /** Orders: the item name of item index k. */
+  public static String itemName(int k) {
+    return "item-" + k;
+  }
+
+  /** Orders: the quantity of order i: 1..9, or a return (negative: -10..-29) when i mod 6 = 5. */
+  public static long orderQuantity(long i) {
+    return i % 6 == 5 ? -(10 + (i % 20)) : 1 + (i * 13) % 9;
+  }
+
+  /** Orders: the event time of order i. */
+  public static long orderTimestamp(long i) {
+    return EPOCH + i * 1000;
+  }
+
+  /** Orders: the stock of item k before the first order. */
+  public static long initialStock(int k) {
+    return 10 + (k * 7L) % 20;
+  }
+
+  /** Payments-limits: the event time of record i. */
+  public static long limitsTimestamp(long i) {
+    return EPOCH + i * 1000;
+  }
+
+  /** Payments-limits: the account of record i. */
+  public static int limitsAccount(long i) {
+    return (int) ((i * 31) % LIMIT_ACCOUNTS);
+  }
+
+  /** Payments-limits: the number of accounts. */
+  public static final int LIMIT_ACCOUNTS = 50;
+
+  /** Payments-limits: the limit of an account before its first limit update. */
+  public static final long DEFAULT_LIMIT = 300;
+
+  /** Payments-limits: whether record i is a limit update (else a payment with id i). */
+  public static boolean isLimitUpdate(long i) {
+    return i % 4 == 0;
+  }
+
+  /** Payments-limits: the new limit of limit update i. */
+  public static long limitValue(long i) {
+    return 100 + ((i * 17) % 9) * 100;
+  }
+
+  /** Payments-limits: the amount of payment i. */
+  public static long limitsPaymentAmount(long i) {
+    return 1 + (i * 37) % 1000;
   }
 
   private static InputEvent payment(long position, long id) {

@@ -26,7 +26,7 @@ import java.time.Duration;
 import java.util.function.Function;
 
 /**
- * The verifier's four pipelines, log topic to log topic, built with the public Onceflow API only.
+ * The verifier's pipelines, log topic to log topic, built with the public Onceflow API only.
  *
  * <ul>
  *   <li>ledger: keyBy account; keyed state (seq, balance); one row per transfer.
@@ -35,6 +35,10 @@ import java.util.function.Function;
  *       job runs (a kill can then cut off or repeat their rows), the rest at end of input.
  *   <li>payments: deduplicate by payment id with an event-time TTL; one row per payment.
  *   <li>clicks: map to the table row and write it to the idempotent upsert sink keyed by (session, ts).
+ *   <li>orders: keyBy item, stock in keyed state, two sinks (inventory and events) in one checkpoint
+ *       ({@link OrdersJob}).
+ *   <li>payments-limits: payments and limit updates connected and keyed by account, decided by event-time timers
+ *       ({@link PaymentLimitsJob}).
  * </ul>
  */
 public final class JobPipelines {
@@ -76,11 +80,7 @@ public final class JobPipelines {
             : ChildIo.restartsInProcess(spec.io()) ? RestartStrategy.fixedDelay(30, Duration.ofMillis(500))
             : RestartStrategy.noRestart())
         .listener(listener);
-    Sink<OutputRow> sink = sinks.create(log, JobRunSpec.outputTopic(job), job, g);
-    if (faults != null) {
-      sink = withFaults(faults, sink);
-    }
-    sink = PrepareReportingSink.wrap(sink);
+    Sink<OutputRow> sink = job.outputs().size() == 1 ? sink(spec, log, sinks, faults, g, Job.OUTPUT) : null;
     String in = JobRunSpec.inputTopic(job);
     switch (job) {
       case LEDGER -> source(p, spec, sources, log, in, JobPipelines::transfer, faults, WatermarkStrategy.none())
@@ -104,9 +104,24 @@ public final class JobPipelines {
           .map(c -> new OutputRow(JobInputs.clickKey(c.session(), c.ts()),
               "{\"session\":\"" + c.session() + "\",\"ts\":" + c.ts() + ",\"page\":\"" + c.page() + "\"}"))
           .sinkTo(sink);
+      case ORDERS -> OrdersJob.build(source(p, spec, sources, log, in, OrdersJob::decode, faults,
+          WatermarkStrategy.boundedOutOfOrderness(Duration.ofSeconds(1))),
+          sink(spec, log, sinks, faults, g, OrdersJob.INVENTORY), sink(spec, log, sinks, faults, g, OrdersJob.EVENTS));
+      case PAYMENTS_LIMITS -> PaymentLimitsJob.build(source(p, spec, sources, log, in, PaymentLimitsJob::decode,
+          faults, WatermarkStrategy.monotonous()), sink);
       default -> throw new AssertionError(job);
     }
     return p;
+  }
+
+  /** The sink of {@code output}: the factory's, with the injected faults, reporting its prepares. */
+  private static Sink<OutputRow> sink(JobRunSpec spec, Log log, SinkFactory sinks, FaultInjector faults,
+      Guarantee g, String output) {
+    Sink<OutputRow> sink = sinks.create(log, JobRunSpec.outputTopic(spec.job(), output), spec.job(), output, g);
+    if (faults != null) {
+      sink = withFaults(faults, sink);
+    }
+    return PrepareReportingSink.wrap(sink);
   }
 
   private static <T> DataStream<T> source(Pipeline p, JobRunSpec spec, SourceFactory sources, Log log, String topic,

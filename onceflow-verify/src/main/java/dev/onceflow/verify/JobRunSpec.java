@@ -60,9 +60,14 @@ public record JobRunSpec(
     return job.cliName() + "-input";
   }
 
-  /** The output topic of a job (for clicks: the upsert table). */
+  /** The output topic of a single-output job (for clicks: the upsert table). */
   public static String outputTopic(Job job) {
-    return job.cliName() + "-output";
+    return outputTopic(job, Job.OUTPUT);
+  }
+
+  /** The topic of the job's output {@code output}: {@code <job>-output}, or {@code <job>-<output>} (orders). */
+  public static String outputTopic(Job job, String output) {
+    return job.cliName() + "-" + output;
   }
 
   /** The child's command-line arguments. */

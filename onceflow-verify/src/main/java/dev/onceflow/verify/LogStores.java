@@ -42,18 +42,20 @@ final class LogStores {
     }
   }
 
-  /** The output topic {@code <job>-output} of the log in the work directory, read committed. */
+  /** The topic of one output of a job ({@code <job>-output}, {@code orders-events}, ...) of the log, read committed. */
   static final class Output implements OutputStore {
     private final Path logDir;
+    private final String output;
 
-    Output(Path logDir) {
+    Output(Path logDir, String output) {
       this.logDir = logDir;
+      this.output = output;
     }
 
     @Override
     public void create(Job job, int partitions) {
       try (Log log = Log.open(logDir, Verifier.QUIET_LOG)) {
-        log.createTopic(JobRunSpec.outputTopic(job), TopicConfig.partitions(partitions));
+        log.createTopic(JobRunSpec.outputTopic(job, output), TopicConfig.partitions(partitions));
       }
     }
 
@@ -65,7 +67,7 @@ final class LogStores {
     @Override
     public List<OutputRecord> readCommitted(Job job) {
       try (Log log = Log.open(logDir, Verifier.QUIET_LOG)) {
-        return LogStores.readCommitted(log, JobRunSpec.outputTopic(job));
+        return LogStores.readCommitted(log, JobRunSpec.outputTopic(job, output));
       }
     }
 
@@ -95,7 +97,7 @@ final class LogStores {
     }
     try (Producer producer = log.idempotentProducer()) {
       for (InputEvent e : input) {
-        int p = layout.partitionOf(e.position(), partitions);
+        int p = e.partition(layout, partitions);
         List<ProducerRecord> b = batches.get(p);
         b.add(new ProducerRecord(null, e.json().getBytes(StandardCharsets.UTF_8), e.timestamp(), null));
         if (b.size() == 2000) {

@@ -16,7 +16,7 @@ import java.util.SplittableRandom;
  * The verifier's {@link RunPlan}: which child each run starts, per the {@link Nemeses} of the options, all drawn from
  * the seed. Records what the retention nemesis did; the harness records the rest.
  */
-final class NemesisPlan implements RunPlan {
+public final class NemesisPlan implements RunPlan {
   /** How a refused guarantee change names its reason. */
   static final List<String> GUARANTEE_WORDS = List.of("guarantee", "taken under", "IncompatibleCheckpointException");
   /** How a refused rescaling names its reason. */
@@ -25,7 +25,8 @@ final class NemesisPlan implements RunPlan {
   private static final int MAX_GUARANTEE_PROBES = 2;
 
   /** The child's arguments for a run under a guarantee and a parallelism. */
-  interface Args {
+  public interface Args {
+    /** The arguments of run {@code run} (0-based) under {@code guarantee} at {@code parallelism}. */
     List<String> of(int run, Guarantee guarantee, int parallelism);
   }
 
@@ -50,8 +51,27 @@ final class NemesisPlan implements RunPlan {
     this.parallelism = options.parallelism();
   }
 
+  /**
+   * The plan of a pipeline that is not one of the built-in jobs (a {@code VerifiableJob}): the rescale nemesis
+   * (freezes are the {@link CrashSchedule}'s: {@link CrashSchedule#fromSeed(long, int, int)}).
+   *
+   * @throws IllegalArgumentException for the nemeses it does not take (retention, guarantee change, skewed layout:
+   *     they need the built-in jobs' input and directories)
+   */
+  public static NemesisPlan forPipeline(Nemeses nemeses, Guarantee guarantee, long seed, int partitions,
+      int parallelism, Args args, Path logDir, String inputTopic, int plannedKills) {
+    if (nemeses.retention() || nemeses.guaranteeChange() || nemeses.skewed()) {
+      throw new IllegalArgumentException("a verified pipeline takes the nemeses rescale and freezes; retention,"
+          + " guarantee-change and skewed are the built-in jobs' only (use ./onceflow verify --job)");
+    }
+    // the job is read only by the guarantee-change nemesis, refused above
+    VerifyOptions o = VerifyOptions.of(Job.LEDGER, guarantee, 0, plannedKills, seed).withPartitions(partitions)
+        .withParallelism(parallelism).withNemeses(nemeses);
+    return new NemesisPlan(o, args, logDir, inputTopic, plannedKills);
+  }
+
   /** What the retention nemesis did. */
-  List<NemesisEvent> events() {
+  public List<NemesisEvent> events() {
     return List.copyOf(events);
   }
 

@@ -64,21 +64,33 @@ public final class Verifier {
     Path logDir = work.resolve("log");
     InputLayout layout = o.nemeses().layout();
     List<InputEvent> input = JobInputs.generate(o.job(), o.events());
-    try (InputStore in = Stores.input(o.io(), logDir); OutputStore out = Stores.output(o, logDir)) {
+    Map<String, OutputStore> outs = new java.util.LinkedHashMap<>();
+    try (InputStore in = Stores.input(o.io(), logDir)) {
       in.write(o.job(), o.partitions(), layout, o.nemeses().retention(), input);
-      out.create(o.job(), o.partitions());
       Map<String, String> io = new TreeMap<>(o.io().settings());
       io.putAll(in.childSettings());
-      io.putAll(out.childSettings());
+      for (String output : o.job().outputs()) {
+        OutputStore out = Stores.output(o, logDir, output);
+        outs.put(output, out);
+        out.create(o.job(), o.partitions());
+        io.putAll(out.childSettings());
+        if (o.job().outputs().size() > 1) {
+          io.put(ChildIo.OUTPUT_PREFIX + output, Stores.storeOf(o.io(), o.job(), output));
+        }
+      }
       io.put(ChildIo.INPUT, o.io().input());
       io.put(ChildIo.OUTPUT, o.io().output());
-      return runAndCheck(o, schedule, progress, start, temporary, work, layout, input, in, out, io);
+      return runAndCheck(o, schedule, progress, start, temporary, work, layout, input, outs, io);
+    } finally {
+      for (OutputStore out : outs.values()) {
+        out.close();
+      }
     }
   }
 
   private static VerifyResult runAndCheck(VerifyOptions o, CrashSchedule schedule,
       java.util.function.Consumer<String> progress, long start, boolean temporary, Path work, InputLayout layout,
-      List<InputEvent> input, InputStore in, OutputStore out, Map<String, String> io) throws InterruptedException {
+      List<InputEvent> input, Map<String, OutputStore> outs, Map<String, String> io) throws InterruptedException {
     Path logDir = work.resolve("log");
     Path checkpoints = work.resolve("checkpoints");
     long progressEvery = Math.max(1, input.size() / 40);
@@ -111,9 +123,14 @@ public final class Verifier {
         schedule.kills());
     CrashHarness.Result r = harness.run(schedule, plan);
 
-    List<OutputRecord> output = out.readCommitted(o.job());
-    int lingering = out.lingeringTransactions();
-    CheckResult check = Checker.check(o.job(), o.events(), o.partitions(), layout, output);
+    Map<String, List<OutputRecord>> outputs = new java.util.LinkedHashMap<>();
+    Map<String, Integer> lingeringPerStore = new TreeMap<>(); // one count per store: it sees all the job's outputs
+    for (var e : outs.entrySet()) {
+      outputs.put(e.getKey(), e.getValue().readCommitted(o.job()));
+      lingeringPerStore.putIfAbsent(Stores.storeOf(o.io(), o.job(), e.getKey()), e.getValue().lingeringTransactions());
+    }
+    int lingering = lingeringPerStore.values().stream().mapToInt(Integer::intValue).sum();
+    CheckResult check = Checker.check(o.job(), o.events(), o.partitions(), layout, outputs);
     List<NemesisEvent> events = new ArrayList<>(plan.events());
     events.addAll(r.events());
     events.sort(java.util.Comparator.comparingInt(NemesisEvent::run));
@@ -128,8 +145,8 @@ public final class Verifier {
     double seconds = (System.nanoTime() - start) / 1e9;
     LOG.debug("verify {} {}: {} crashes, {}", o.job().cliName(), o.guarantee(), r.crashes(), check);
     return new VerifyResult(o, input.size(), r.crashes(), r.runs() - 1, jobRestarts.get(), check, held, seconds, work,
-        kept, JobRunSpec.outputTopic(o.job()), lingering, r.kills(), r.killPoints(), events,
-        List.copyOf(checkpointTimeline));
+        kept, String.join(", ", o.job().outputs().stream().map(x -> JobRunSpec.outputTopic(o.job(), x)).toList()),
+        lingering, r.kills(), r.killPoints(), events, List.copyOf(checkpointTimeline));
   }
 
   private static Path prepareWorkDir(Path dir) {

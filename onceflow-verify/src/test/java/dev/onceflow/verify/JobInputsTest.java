@@ -47,10 +47,39 @@ class JobInputsTest {
     assertEquals(1000, in.stream().map(e -> e.json()).distinct().count());
   }
 
+  /** The orders of one item lie in one partition, under every layout: they are then decided in input order. */
+  @Test
+  void ordersArePlacedByItem() {
+    List<InputEvent> in = JobInputs.generate(Job.ORDERS, 2_000);
+    for (InputLayout layout : InputLayout.values()) {
+      for (int partitions : new int[] {1, 3, 4}) {
+        java.util.Map<String, Integer> partitionOfItem = new java.util.HashMap<>();
+        for (InputEvent e : in) {
+          String item = JobInputs.itemName(JobInputs.orderItem(e.position()));
+          assertTrue(e.json().contains("\"item\":\"" + item + "\""), e.json());
+          int p = e.partition(layout, partitions);
+          assertEquals(partitionOfItem.computeIfAbsent(item, x -> p), p, item + " in two partitions");
+        }
+        assertEquals(JobInputs.ITEMS, partitionOfItem.size());
+      }
+    }
+    assertTrue(in.get(5).json().contains("\"quantity\":-15"), in.get(5).json()); // a return
+  }
+
+  @Test
+  void paymentsLimitsMixesLimitUpdatesAndPayments() {
+    List<InputEvent> in = JobInputs.generate(Job.PAYMENTS_LIMITS, 8);
+    assertTrue(in.get(0).json().startsWith("{\"kind\":\"limit\""), in.get(0).json());
+    assertTrue(in.get(1).json().startsWith("{\"kind\":\"payment\",\"id\":1,"), in.get(1).json());
+    assertEquals(JobInputs.EPOCH + 7_000, in.get(7).timestamp());
+    assertEquals(List.of("output"), Job.PAYMENTS_LIMITS.outputs());
+    assertEquals(List.of("inventory", "events"), Job.ORDERS.outputs());
+  }
+
   @Test
   void unknownJobNameListsTheValidOnes() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Job.fromName("nope"));
-    assertTrue(e.getMessage().contains("ledger, tag-count, payments, clicks"));
+    assertTrue(e.getMessage().contains("ledger, tag-count, payments, clicks, orders, payments-limits"));
     assertEquals(Job.TAG_COUNT, Job.fromName("tag-count"));
   }
 }

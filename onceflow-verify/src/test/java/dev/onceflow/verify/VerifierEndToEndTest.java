@@ -28,6 +28,8 @@ class VerifierEndToEndTest {
       case TAG_COUNT -> 20_000;
       case PAYMENTS -> 15_000;
       case CLICKS -> 15_000;
+      case ORDERS -> 15_000;
+      case PAYMENTS_LIMITS -> 15_000;
     };
   }
 

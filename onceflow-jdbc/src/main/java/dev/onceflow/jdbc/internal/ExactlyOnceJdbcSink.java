@@ -224,6 +224,11 @@ public final class ExactlyOnceJdbcSink<T> implements TwoPhaseCommitSink<T> {
     }
   }
 
+  /** A third of the lock timeout (at least 1 s): a waiter then gets the row of a stopped writer before it gives up. */
+  static long idleInTransactionMillis(java.time.Duration lockTimeout) {
+    return Math.max(1_000, lockTimeout.toMillis() / 3);
+  }
+
   private enum Kind { APPLIED, STALE, FENCED }
 
   private record Result(Kind kind, ProgressTable.Row row, RowApplier.Outcome outcome) {}
@@ -234,6 +239,10 @@ public final class ExactlyOnceJdbcSink<T> implements TwoPhaseCommitSink<T> {
       try (java.sql.Statement s = c.createStatement()) {
         // a writer stopped mid-apply (a SIGSTOPped zombie) holds the row: fail and retry later instead of hanging
         s.execute("SET LOCAL lock_timeout = " + Math.max(1, spec.lockTimeout().toMillis()));
+        // and so that the writer that waits gets the row at all: the server ends a session that sits idle inside
+        // this transaction (its client stopped) well before a waiter's lock timeout, which rolls the zombie's apply
+        // back and frees the row; a live writer sends its statements back to back and never comes near it
+        s.execute("SET LOCAL idle_in_transaction_session_timeout = " + idleInTransactionMillis(spec.lockTimeout()));
       }
       ProgressTable.Row row = progress.lockForApply(c, t.key);
       // already applied first: recovery commits a restored checkpoint's tokens again after newer writers began

@@ -28,6 +28,8 @@ import java.util.List;
  * @param progressTable the progress table of exactly-once and two-phase sinks
  * @param sleeper how retries wait
  * @param lockTimeout how long a two-phase writer waits for a row lock before failing the attempt
+ * @param maxHold write-through: the longest a row waits in the buffer between barriers while input keeps coming
+ * @param nanoClock the clock of {@code maxHold}, in nanoseconds
  */
 public record SinkSpec(
     String name,
@@ -47,7 +49,9 @@ public record SinkSpec(
     Duration retryBackoff,
     String progressTable,
     Retry.Sleeper sleeper,
-    Duration lockTimeout) {
+    Duration lockTimeout,
+    Duration maxHold,
+    java.util.function.LongSupplier nanoClock) {
 
   /** The table as a quoted, possibly schema-qualified identifier. */
   public String qualifiedTable() {

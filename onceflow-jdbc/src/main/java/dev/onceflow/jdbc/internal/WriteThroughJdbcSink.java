@@ -16,8 +16,6 @@ import java.util.List;
 public final class WriteThroughJdbcSink<T> implements WriteThroughSink<T> {
   /** Test-only mutation: the sink does not ask for aligned snapshots (the verifier must then catch overcounts). */
   static final boolean MUTATION_UNALIGNED = "unaligned".equals(System.getProperty("onceflow.jdbc.mutation"));
-  /** Longest a row waits in the buffer between barriers when the input keeps coming (a latency bound). */
-  static final long MAX_HOLD_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(200);
   private final SinkSpec spec;
 
   /** For {@code spec}. */
@@ -62,7 +60,7 @@ public final class WriteThroughJdbcSink<T> implements WriteThroughSink<T> {
     @SuppressWarnings("unchecked")
     public void write(T record) throws Exception {
       if (buffer.isEmpty()) {
-        firstBufferedNanos = System.nanoTime();
+        firstBufferedNanos = spec.nanoClock().getAsLong();
       }
       buffer.add(((dev.onceflow.jdbc.RowMapper<T>) (Object) spec.mapper()).toRow(record));
       if (buffer.size() >= spec.batchRows()) {
@@ -72,12 +70,12 @@ public final class WriteThroughJdbcSink<T> implements WriteThroughSink<T> {
 
     /**
      * Between barriers rows are written once {@code batchRows} are buffered (in {@link #write}) or the oldest has
-     * waited {@link #MAX_HOLD_NANOS}: a commit (and its WAL fsync) per input batch cost twice the plain loop's.
+     * waited {@code maxHold}: a commit (and its WAL fsync) per input batch cost twice the plain loop's.
      * Barriers, idle input and the end of input still flush everything ({@link #flush}).
      */
     @Override
     public void endOfBatch() throws Exception {
-      if (!buffer.isEmpty() && System.nanoTime() - firstBufferedNanos >= MAX_HOLD_NANOS) {
+      if (!buffer.isEmpty() && spec.nanoClock().getAsLong() - firstBufferedNanos >= spec.maxHold().toNanos()) {
         flush();
       }
     }

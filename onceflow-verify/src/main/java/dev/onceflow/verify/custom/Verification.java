@@ -12,6 +12,9 @@ import dev.onceflow.log.TopicPartition;
 import dev.onceflow.verify.CheckResult;
 import dev.onceflow.verify.CrashHarness;
 import dev.onceflow.verify.CrashSchedule;
+import dev.onceflow.verify.NemesisEvent;
+import dev.onceflow.verify.NemesisPlan;
+import dev.onceflow.verify.Nemeses;
 import dev.onceflow.verify.OutputRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -55,6 +58,8 @@ public final class Verification {
   private Path workDir;
   private String classPath = "";
   private CrashSchedule schedule;
+  private boolean rescale;
+  private int freezes;
 
   private Verification(String className) {
     this.className = Objects.requireNonNull(className, "className");
@@ -138,6 +143,27 @@ public final class Verification {
     return this;
   }
 
+  /**
+   * The rescale nemesis (default off): every restart first tries another parallelism in 1..max(2, min(partitions,
+   * 4)), up or down, the last planned one down to 1; a rescaling the engine refuses by design (AT_MOST_ONCE after a
+   * checkpoint) is held and the run goes on at the previous parallelism. Reported in
+   * {@link VerificationReport#nemesisEvents()}.
+   */
+  public Verification rescale(boolean on) {
+    this.rescale = on;
+    return this;
+  }
+
+  /**
+   * The freeze nemesis (default 0): {@code n} times during the run (seeded points), SIGSTOP the child, start a second
+   * instance on the same directories, which must be refused (or fence the first), then SIGCONT the first.
+   */
+  public Verification freezes(int n) {
+    require(n >= 0, "freezes must be >= 0, was " + n);
+    this.freezes = n;
+    return this;
+  }
+
   /** Kill at these moments instead of the schedule drawn from the seed (to aim kills, or to replay a schedule). */
   public Verification schedule(CrashSchedule s) {
     this.schedule = s;
@@ -181,10 +207,15 @@ public final class Verification {
         });
     long rate = Math.max(5_000, input.size() / 2); // one pass ~2 s, so the kills land mid-run
     long progressEvery = Math.max(1, input.size() / 40);
-    CrashSchedule kills = schedule != null ? schedule : CrashSchedule.fromSeed(seed, crashes);
-    CrashHarness.Result r = harness.run(kills, run -> CustomJobMain.args(className, guarantee, logDir,
-        work.resolve("checkpoints"), parallelism, checkpointIntervalMs, progressEvery, rate,
-        faults ? (seed * 1_000_003 + run) & Long.MAX_VALUE : -1));
+    CrashSchedule kills = schedule != null ? schedule : CrashSchedule.fromSeed(seed, crashes, freezes);
+    NemesisPlan plan = NemesisPlan.forPipeline(new Nemeses(rescale, false, false, false, freezes), guarantee, seed,
+        partitions, parallelism, (run, g, p) -> CustomJobMain.args(className, g, logDir, work.resolve("checkpoints"),
+            p, checkpointIntervalMs, progressEvery, rate, faults ? (seed * 1_000_003 + run) & Long.MAX_VALUE : -1),
+        logDir, INPUT_TOPIC, kills.kills());
+    CrashHarness.Result r = harness.run(kills, plan);
+    List<NemesisEvent> events = new ArrayList<>(plan.events());
+    events.addAll(r.events());
+    events.sort(Comparator.comparingInt(NemesisEvent::run));
     List<OutputRecord> output;
     int lingering;
     try (Log log = Log.open(logDir)) {
@@ -192,14 +223,15 @@ public final class Verification {
       lingering = log.preparedTransactions("").size();
     }
     CheckResult check = job.expect(input).check(output);
-    boolean held = check.promiseHeld(guarantee) && (guarantee != Guarantee.EXACTLY_ONCE || lingering == 0);
+    boolean held = check.promiseHeld(guarantee) && (guarantee != Guarantee.EXACTLY_ONCE || lingering == 0)
+        && events.stream().allMatch(NemesisEvent::held);
     boolean kept = true;
     if (temporary && held) {
       delete(work);
       kept = false;
     }
     return new VerificationReport(className, guarantee, input.size(), r.crashes(), restarts.get(), check, lingering,
-        held, r.killPoints(), work, kept, (System.nanoTime() - start) / 1e9);
+        held, r.killPoints(), work, kept, (System.nanoTime() - start) / 1e9, events);
   }
 
   private void writeInput(Log log, VerifiableJob job, List<String> input) {

@@ -3,6 +3,7 @@ package dev.onceflow.verify.custom;
 import dev.onceflow.core.Guarantee;
 import dev.onceflow.verify.CheckResult;
 import dev.onceflow.verify.KillPoint;
+import dev.onceflow.verify.NemesisEvent;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -24,14 +25,25 @@ import java.util.stream.Collectors;
  * @param workDir the work directory (log, checkpoints, child-stderr.log)
  * @param workDirKept whether it still exists (a temporary one is deleted after a held promise)
  * @param seconds wall time
+ * @param nemesisEvents what the nemeses did ({@link Verification#rescale}, {@link Verification#freezes}), in run
+ *     order; one that is not {@link NemesisEvent#held()} breaks the promise
  */
 public record VerificationReport(String job, Guarantee guarantee, long events, int crashes, int jobRestarts,
     CheckResult check, int lingering, boolean promiseHeld, List<KillPoint> killPoints, Path workDir,
-    boolean workDirKept, double seconds) {
+    boolean workDirKept, double seconds, List<NemesisEvent> nemesisEvents) {
 
-  /** Copies the list. */
+  /** Copies the lists. */
   public VerificationReport {
     killPoints = List.copyOf(killPoints);
+    nemesisEvents = List.copyOf(nemesisEvents);
+  }
+
+  /** A report without nemeses. */
+  public VerificationReport(String job, Guarantee guarantee, long events, int crashes, int jobRestarts,
+      CheckResult check, int lingering, boolean promiseHeld, List<KillPoint> killPoints, Path workDir,
+      boolean workDirKept, double seconds) {
+    this(job, guarantee, events, crashes, jobRestarts, check, lingering, promiseHeld, killPoints, workDir,
+        workDirKept, seconds, List.of());
   }
 
   /** Expected effects lost. */
@@ -60,6 +72,9 @@ public record VerificationReport(String job, Guarantee guarantee, long events, i
     for (KillPoint k : killPoints) {
       b.append("  kill ").append(k).append('\n');
     }
+    for (NemesisEvent e : nemesisEvents) {
+      b.append("  nemesis ").append(e).append('\n');
+    }
     for (String p : check.problems()) {
       b.append("  problem: ").append(p).append('\n');
     }
@@ -73,10 +88,12 @@ public record VerificationReport(String job, Guarantee guarantee, long events, i
   public String toJson() {
     return String.format(Locale.ROOT, "{\"pipeline\":\"%s\",\"guarantee\":\"%s\",\"events\":%d,\"crashes\":%d,"
         + "\"job_restarts\":%d,\"effects_expected\":%d,\"output_records\":%d,\"lost\":%d,\"duplicated\":%d,"
-        + "\"exact\":%s,\"lingering_transactions\":%d,\"promise_held\":%s,\"kill_points\":[%s],\"problems\":[%s],"
+        + "\"exact\":%s,\"lingering_transactions\":%d,\"promise_held\":%s,\"kill_points\":[%s],"
+        + "\"nemesis_events\":[%s],\"problems\":[%s],"
         + "\"work_dir\":\"%s\",\"work_dir_kept\":%s,\"seconds\":%.1f}", job, guarantee, events, crashes, jobRestarts,
         check.effectsExpected(), check.outputRecords(), check.lost(), check.duplicated(), check.exact(), lingering,
         promiseHeld, killPoints.stream().map(KillPoint::toJson).collect(Collectors.joining(",")),
+        nemesisEvents.stream().map(NemesisEvent::toJson).collect(Collectors.joining(",")),
         check.problems().stream().map(VerificationReport::quote).collect(Collectors.joining(",")),
         workDir.toString().replace("\\", "\\\\").replace("\"", "\\\""), workDirKept, seconds);
   }

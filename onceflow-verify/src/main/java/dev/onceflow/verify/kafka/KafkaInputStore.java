@@ -70,7 +70,7 @@ final class KafkaInputStore implements InputStore {
         new ByteArraySerializer())) {
       List<Future<?>> acks = new ArrayList<>();
       for (InputEvent e : input) {
-        acks.add(producer.send(new ProducerRecord<>(topic, layout.partitionOf(e.position(), partitions),
+        acks.add(producer.send(new ProducerRecord<>(topic, e.partition(layout, partitions),
             e.timestamp(), null, e.json().getBytes(StandardCharsets.UTF_8))));
       }
       for (Future<?> a : acks) {
@@ -84,7 +84,7 @@ final class KafkaInputStore implements InputStore {
       java.util.concurrent.TimeoutException {
     long[] expected = new long[partitions];
     for (InputEvent e : input) {
-      expected[layout.partitionOf(e.position(), partitions)]++;
+      expected[e.partition(layout, partitions)]++;
     }
     Map<TopicPartition, OffsetSpec> q = new HashMap<>();
     for (int i = 0; i < partitions; i++) {

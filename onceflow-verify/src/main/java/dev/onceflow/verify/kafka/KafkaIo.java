@@ -2,6 +2,7 @@ package dev.onceflow.verify.kafka;
 
 import dev.onceflow.core.Guarantee;
 import dev.onceflow.core.connector.Decoder;
+import dev.onceflow.core.sink.Sink;
 import dev.onceflow.core.source.Source;
 import dev.onceflow.kafka.KafkaSink;
 import dev.onceflow.kafka.KafkaSource;
@@ -46,7 +47,12 @@ public final class KafkaIo {
 
   /** The verifier's output store of the verification in {@code logDir}'s parent (the work directory). */
   public static OutputStore output(IoOptions io, Path logDir) {
-    return new KafkaOutputStore(KafkaCluster.acquire(io, logDir.toAbsolutePath().getParent()));
+    return output(io, logDir, Job.OUTPUT);
+  }
+
+  /** The verifier's store of the job's output {@code output} (topic {@code <prefix>.<job>-<output>}). */
+  public static OutputStore output(IoOptions io, Path logDir, String output) {
+    return new KafkaOutputStore(KafkaCluster.acquire(io, logDir.toAbsolutePath().getParent()), output);
   }
 
   /** The Kafka topic of the verifier's topic {@code name} under {@code prefix}. */
@@ -79,17 +85,25 @@ public final class KafkaIo {
   public static SinkFactory sinks(Map<String, String> io) {
     String servers = require(io, BOOTSTRAP_SERVERS);
     String prefix = require(io, PREFIX);
-    return (log, topic, job, guarantee) -> {
-      KafkaSink.Builder<OutputRow> b = KafkaSink.<OutputRow>builder().bootstrapServers(servers)
-          .topic(topic(prefix, topic)).valueEncoder(OutputRow::encodeValue).guarantee(guarantee)
-          .property("linger.ms", "5");
-      if (job == Job.CLICKS) {
-        b.keyEncoder(OutputRow::encodeKey);
+    return new SinkFactory() {
+      @Override
+      public Sink<OutputRow> create(Log log, String topic, Job job, Guarantee guarantee) {
+        return create(log, topic, job, Job.OUTPUT, guarantee);
       }
-      if (guarantee == Guarantee.EXACTLY_ONCE) {
-        b.transactionalIdPrefix(transactionalIdPrefix(prefix, topic));
+
+      @Override
+      public Sink<OutputRow> create(Log log, String topic, Job job, String output, Guarantee guarantee) {
+        KafkaSink.Builder<OutputRow> b = KafkaSink.<OutputRow>builder().bootstrapServers(servers)
+            .topic(topic(prefix, topic)).valueEncoder(OutputRow::encodeValue).guarantee(guarantee)
+            .property("linger.ms", "5");
+        if (job.isTable(output)) { // clicks, the orders inventory: one key's records in one partition, in order
+          b.keyEncoder(OutputRow::encodeKey);
+        }
+        if (guarantee == Guarantee.EXACTLY_ONCE) {
+          b.transactionalIdPrefix(transactionalIdPrefix(prefix, topic));
+        }
+        return b.build();
       }
-      return b.build();
     };
   }
 

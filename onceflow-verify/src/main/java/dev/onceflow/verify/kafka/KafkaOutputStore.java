@@ -37,9 +37,11 @@ final class KafkaOutputStore implements OutputStore {
   private static final Duration DEADLINE = Duration.ofSeconds(120);
 
   private final KafkaCluster cluster;
+  private final String output;
 
-  KafkaOutputStore(KafkaCluster cluster) {
+  KafkaOutputStore(KafkaCluster cluster, String output) {
     this.cluster = cluster;
+    this.output = output;
   }
 
   @Override
@@ -50,7 +52,7 @@ final class KafkaOutputStore implements OutputStore {
   }
 
   private String topic(Job job) {
-    return KafkaIo.topic(cluster.prefix(), JobRunSpec.outputTopic(job));
+    return KafkaIo.topic(cluster.prefix(), JobRunSpec.outputTopic(job, output));
   }
 
   @Override

@@ -25,7 +25,12 @@ import java.util.List;
 final class JobTable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private record Column(String name, String field, String sqlType, boolean text) {}
+  /** A column; {@code delta} is the JSON field of the change a transactional sink adds to it (orders), else null. */
+  private record Column(String name, String field, String sqlType, boolean text, String delta) {
+    Column(String name, String field, String sqlType, boolean text) {
+      this(name, field, sqlType, text, null);
+    }
+  }
 
   private final Job job;
   private final List<Column> columns;
@@ -50,12 +55,43 @@ final class JobTable {
       case CLICKS -> new JobTable(job, List.of(new Column("session_id", "session", "text", true),
           new Column("event_timestamp_ms", "ts", "bigint", false), new Column("page", "page", "text", true)),
           List.of("session_id", "event_timestamp_ms"));
+      // the inventory: one row per item, seeded with the initial stock; a transactional sink adds each change
+      case ORDERS -> new JobTable(job, List.of(new Column("item", "item", "text", true),
+          new Column("stock", "stock", "bigint", false, "stock_delta"),
+          new Column("accepted", "accepted", "bigint", false, "accepted_delta")), List.of("item"));
+      case PAYMENTS_LIMITS -> new JobTable(job, List.of(new Column("payment_id", "payment_id", "bigint", false),
+          new Column("account", "account", "bigint", false), new Column("amount", "amount", "bigint", false),
+          new Column("limit", "limit", "bigint", false), new Column("approved", "approved", "boolean", false)),
+          List.of("payment_id"));
     };
+  }
+
+  /**
+   * The columns a sink of {@code mode} adds to ({@code JdbcSinkBuilder.accumulate}): the orders inventory's stock and
+   * count under the transactional modes (a real inventory update, {@code stock = stock + delta}, which a replay would
+   * apply twice); none otherwise (replacement or insert).
+   */
+  List<String> accumulated(PostgresSinkMode mode) {
+    return mode.transactional() ? columns.stream().filter(c -> c.delta() != null).map(Column::name).toList()
+        : List.of();
+  }
+
+  /** The rows the table starts with (the orders inventory: every item at its initial stock), as INSERT statements. */
+  List<String> seedSql(String table) {
+    if (job != Job.ORDERS) {
+      return List.of();
+    }
+    StringBuilder b = new StringBuilder("INSERT INTO ").append(quote(table)).append(" VALUES ");
+    for (int k = 0; k < JobInputs.ITEMS; k++) {
+      b.append(k == 0 ? "" : ", ").append("('").append(JobInputs.itemName(k)).append("', ")
+          .append(JobInputs.initialStock(k)).append(", 0)");
+    }
+    return List.of(b.toString());
   }
 
   /** Whether the table of {@code mode} has the key as its primary key. */
   boolean keyed(PostgresSinkMode mode) {
-    return !mode.transactional() || job == Job.CLICKS;
+    return !mode.transactional() || job == Job.CLICKS || job == Job.ORDERS;
   }
 
   List<String> columnNames() {
@@ -85,9 +121,14 @@ final class JobTable {
         + String.join(", ", key.stream().map(JobTable::quote).toList());
   }
 
-  /** The child's mapper: the pipeline's JSON row to column values (texts as String, numbers as Long). */
-  RowMapper<OutputRow> mapper() {
-    List<Column> cols = columns;
+  /**
+   * The child's mapper: the pipeline's JSON row to column values (texts as String, numbers as Long, booleans as
+   * Boolean); the columns a sink of {@code mode} adds to ({@link #accumulated}) take their change.
+   */
+  RowMapper<OutputRow> mapper(PostgresSinkMode mode) {
+    boolean deltas = !accumulated(mode).isEmpty();
+    List<Column> cols = columns.stream()
+        .map(c -> deltas && c.delta() != null ? new Column(c.name(), c.delta(), c.sqlType(), c.text()) : c).toList();
     Job j = job;
     return row -> {
       JsonNode n;
@@ -103,7 +144,7 @@ final class JobTable {
           throw new IllegalArgumentException("verifier " + j.cliName() + " row has no field '"
               + cols.get(i).field() + "': " + row.json());
         }
-        values[i] = cols.get(i).text() ? v.asText() : (Object) v.asLong();
+        values[i] = cols.get(i).text() ? v.asText() : v.isBoolean() ? (Object) v.asBoolean() : (Object) v.asLong();
       }
       return values;
     };
@@ -118,12 +159,14 @@ final class JobTable {
         Column c = columns.get(i);
         if (c.text()) {
           o.put(c.field(), rs.getString(i + 1));
+        } else if (c.sqlType().equals("boolean")) {
+          o.put(c.field(), rs.getBoolean(i + 1));
         } else {
           o.put(c.field(), rs.getLong(i + 1));
         }
       }
-      String key = job == Job.CLICKS
-          ? JobInputs.clickKey(o.get("session").asText(), o.get("ts").asLong()) : null;
+      String key = job == Job.CLICKS ? JobInputs.clickKey(o.get("session").asText(), o.get("ts").asLong())
+          : job == Job.ORDERS ? o.get("item").asText() : null;
       out.add(new OutputRecord(key, o.toString()));
     }
     return out;

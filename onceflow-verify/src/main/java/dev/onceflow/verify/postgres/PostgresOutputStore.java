@@ -108,6 +108,9 @@ public final class PostgresOutputStore implements OutputStore {
         s.execute("DROP TABLE IF EXISTS " + JobTable.quote(t));
       }
       s.execute(shape.createSql(table(), mode));
+      for (String seed : shape.seedSql(table())) {
+        s.execute(seed);
+      }
     } catch (SQLException e) {
       throw new IllegalStateException("verify --sink postgres: cannot create table " + table() + " at "
           + PostgresIo.redact(url) + " (SQLSTATE " + e.getSQLState() + "): " + e.getMessage(), e);

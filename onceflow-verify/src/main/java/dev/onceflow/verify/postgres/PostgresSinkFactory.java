@@ -59,10 +59,13 @@ public final class PostgresSinkFactory implements SinkFactory {
     JdbcSinkBuilder<OutputRow> b = JdbcSink.<OutputRow>into(JdbcConnection.url(url), PostgresIo.table(prefix, job))
         .name(PostgresIo.sinkName(prefix))
         .columns(shape.columnNames())
-        .mapper(shape.mapper())
+        .mapper(shape.mapper(mode))
         .progressTable(PostgresIo.progressTable(prefix));
     if (shape.keyed(mode)) {
       b.key(shape.key());
+    }
+    if (!shape.accumulated(mode).isEmpty()) {
+      b.accumulate(shape.accumulated(mode).toArray(String[]::new));
     }
     return switch (mode) {
       case UPSERT -> b.upsert();

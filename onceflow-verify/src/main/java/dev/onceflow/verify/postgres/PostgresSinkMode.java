@@ -66,6 +66,11 @@ public enum PostgresSinkMode {
    * as accumulating updates need {@code exactlyOnce()} / {@code twoPhase()}.
    */
   public Optional<String> refusal(Job job, Guarantee guarantee) {
+    if (this == INSERT_UNIQUE && job == Job.ORDERS) {
+      return Optional.of("--sink-mode insert-unique cannot write the orders inventory: its rows are updated (one row"
+          + " per item) and ON CONFLICT DO NOTHING would keep the first. Use exactly-once or two-phase (the changes"
+          + " added in a transaction per checkpoint), or upsert (the absolute stock replaced)");
+    }
     if (this == INSERT_UNIQUE && job == Job.LEDGER && guarantee != Guarantee.AT_MOST_ONCE) {
       return Optional.of("--sink-mode insert-unique cannot write the ledger under " + guarantee + ": its rows hold"
           + " running balances that a replay recomputes in a new lineage of the state, and ON CONFLICT DO NOTHING"

@@ -9,6 +9,9 @@ import com.example.shop.LyingSinkJob;
 import com.example.shop.RunningTotalsJob;
 import dev.onceflow.core.Guarantee;
 import dev.onceflow.verify.CrashSchedule;
+import dev.onceflow.verify.NemesisEvent;
+import dev.onceflow.verify.NemesisPlan;
+import dev.onceflow.verify.Nemeses;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -61,6 +64,28 @@ class VerificationTest {
       expectBroken = true)
   void theAnnotationCatchesTheBrokenSinkToo(VerificationReport report) {
     assertTrue(report.duplicated() > 0, report::toText);
+  }
+
+  /** The nemeses of the built-in jobs that a user's pipeline takes: another parallelism per restart, and freezes. */
+  @Test
+  void aCorrectJobKeepsExactlyOnceWhenRescaledAndFrozen() throws Exception {
+    VerificationReport r = Verification.of(RunningTotalsJob.class).guarantee(Guarantee.EXACTLY_ONCE).crashes(4)
+        .seed(6).events(10_000).rescale(true).freezes(1).run();
+    System.out.println(r.toText());
+    assertTrue(r.promiseHeld(), r::toText);
+    assertTrue(r.exact(), r::toText);
+    assertTrue(r.nemesisEvents().stream().anyMatch(e -> e.nemesis().equals("rescale")), r::toText);
+    assertTrue(r.nemesisEvents().stream().anyMatch(e -> e.nemesis().equals("freeze")), r::toText);
+    assertTrue(r.nemesisEvents().stream().allMatch(NemesisEvent::held), r::toText);
+    assertTrue(r.toJson().contains("\"nemesis_events\":[{"), r::toJson);
+  }
+
+  @Test
+  void nemesesThatNeedTheBuiltInJobsAreRefused() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NemesisPlan.forPipeline(
+        Nemeses.NONE.withRetention(true), Guarantee.EXACTLY_ONCE, 1, 4, 2, (run, g, p) -> List.of(), Path.of("x"),
+        "input", 1));
+    assertTrue(e.getMessage().contains("rescale and freezes"), e.getMessage());
   }
 
   @Test

@@ -1,0 +1,89 @@
+package dev.onceflow.verify;
+
+import dev.onceflow.core.Guarantee;
+import dev.onceflow.core.sink.Sink;
+import dev.onceflow.core.sink.SinkContext;
+import dev.onceflow.core.sink.TwoPhaseCommitSink;
+import dev.onceflow.core.sink.TwoPhaseCommitWriter;
+import dev.onceflow.log.Log;
+import java.util.List;
+
+/**
+ * A deliberately broken child (test code only): the orders job with a torn checkpoint. Its inventory sink commits
+ * each transaction on the barrier, right after preparing it, so the inventory's output of checkpoint n is visible
+ * before n completed, while the events of n are committed only after; the two sinks are no longer in one atomic
+ * checkpoint. A kill between the barrier and the completion aborts the events of n and replays them, and the
+ * inventory's changes of n are written (or applied) a second time: the checker must report it.
+ */
+public final class TornCheckpointChild {
+  private TornCheckpointChild() {}
+
+  public static void main(String[] args) throws Exception {
+    JobRunSpec spec = JobRunSpec.fromArgs(args);
+    SinkFactory real = ChildIo.sinks(spec.io());
+    System.exit(JobMain.run(spec, ChildIo.sources(spec.io()), new SinkFactory() {
+      @Override
+      public Sink<OutputRow> create(Log log, String topic, Job job, Guarantee guarantee) {
+        return create(log, topic, job, Job.OUTPUT, guarantee);
+      }
+
+      @Override
+      public Sink<OutputRow> create(Log log, String topic, Job job, String output, Guarantee guarantee) {
+        Sink<OutputRow> s = real.create(log, topic, job, output, guarantee);
+        return OrdersJob.INVENTORY.equals(output) ? committingOnTheBarrier((TwoPhaseCommitSink<OutputRow>) s) : s;
+      }
+    }));
+  }
+
+  static TwoPhaseCommitSink<OutputRow> committingOnTheBarrier(TwoPhaseCommitSink<OutputRow> d) {
+    return new TwoPhaseCommitSink<>() {
+      @Override
+      public String name() {
+        return d.name();
+      }
+
+      @Override
+      public TwoPhaseCommitWriter<OutputRow> createWriter(SinkContext context) throws Exception {
+        TwoPhaseCommitWriter<OutputRow> w = d.createWriter(context);
+        return new TwoPhaseCommitWriter<>() {
+          @Override
+          public void beginTransaction() throws Exception {
+            w.beginTransaction();
+          }
+
+          @Override
+          public void write(OutputRow record) throws Exception {
+            w.write(record);
+          }
+
+          @Override
+          public byte[] preCommit(long checkpointId) throws Exception {
+            byte[] token = w.preCommit(checkpointId);
+            d.commit(token); // BROKEN on purpose: visible before its checkpoint completed, unlike the events
+            return token;
+          }
+
+          @Override
+          public void abort() throws Exception {
+            w.abort();
+          }
+
+          @Override
+          public void close() throws Exception {
+            w.close();
+          }
+        };
+      }
+
+      @Override
+      public void commit(byte[] token) throws Exception {
+        d.commit(token);
+      }
+
+      @Override
+      public void abortLingering(SinkContext context, List<byte[]> recordedTokens) throws Exception {
+        d.abortLingering(context, recordedTokens);
+      }
+    };
+  }
+}
