@@ -174,4 +174,45 @@ class KafkaSinkTest {
       }
     }
   }
+  /**
+   * The write-through writer waits for acknowledgements only on flush (barrier, idle input, end), not at every input
+   * batch: with a 60 s linger, a record is still unsent when endOfBatch returns (with the core's default endOfBatch =
+   * flush it would be on the broker), and on the broker right after flush. A failed send still surfaces at endOfBatch.
+   */
+  @Test
+  void theWriteThroughWriterDoesNotWaitForAcknowledgementsAtEachInputBatchOnlyOnFlush() throws Exception {
+    String topic = TestKafka.topic("endofbatch", 1);
+    SinkContext ctx = new SinkContext("job", "sink", 0, 1);
+    @SuppressWarnings("unchecked")
+    WriteThroughSink<String> plain = (WriteThroughSink<String>) sink(topic, Guarantee.AT_LEAST_ONCE)
+        .property("linger.ms", "60000").property("batch.size", "1000000").property("delivery.timeout.ms", "120000")
+        .property("request.timeout.ms", "30000").build();
+    try (SinkWriter<String> w = plain.createWriter(ctx);
+        Admin admin = Admin.create(Map.of("bootstrap.servers", TestKafka.bootstrap()))) {
+      var tp = new org.apache.kafka.common.TopicPartition(topic, 0);
+      w.write("a");
+      w.endOfBatch();
+      long end = admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest())).all()
+          .get(60, TimeUnit.SECONDS).get(tp).offset();
+      assertEquals(0, end, "endOfBatch waited for the record's acknowledgement (a flush per input batch)");
+      w.flush();
+      end = admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest())).all()
+          .get(60, TimeUnit.SECONDS).get(tp).offset();
+      assertEquals(1, end, "flush returned before the record was on the broker");
+    }
+    @SuppressWarnings("unchecked")
+    WriteThroughSink<String> small = (WriteThroughSink<String>) sink(topic, Guarantee.AT_LEAST_ONCE)
+        .property("max.request.size", "2000").build();
+    try (SinkWriter<String> w = small.createWriter(ctx)) {
+      w.write("x".repeat(5000));
+      KafkaSinkException e = assertThrows(KafkaSinkException.class, () -> {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+          w.endOfBatch(); // the send fails asynchronously: it surfaces at the first batch end after it happened
+          Thread.onSpinWait();
+        }
+      });
+      assertTrue(e.getMessage().contains("RecordTooLargeException"), e.getMessage());
+    }
+  }
 }

@@ -12,8 +12,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * AT_LEAST_ONCE and AT_MOST_ONCE: an idempotent producer (a retried batch is not appended twice). AT_LEAST_ONCE
- * waits for every acknowledgement before a checkpoint barrier is acknowledged; AT_MOST_ONCE sends without waiting
- * (acks as configured). A failed send fails the job with its reason.
+ * waits for every acknowledgement before a checkpoint barrier is acknowledged (and when the input is idle and at its
+ * end); AT_MOST_ONCE sends without waiting (acks as configured). Between barriers nothing waits: a sent record becomes
+ * visible on its own once the broker has it, so waiting at every input batch (the core's default {@code endOfBatch})
+ * would only stop the task for a produce round trip per batch. A failed send fails the job with its reason, at the
+ * next write, batch end or flush.
  */
 public final class KafkaWriteThroughSink<T> implements WriteThroughSink<T> {
   private final SinkSettings<T> s;
@@ -54,6 +57,12 @@ public final class KafkaWriteThroughSink<T> implements WriteThroughSink<T> {
         if (waitForAcks) {
           producer.flush();
         }
+        errors.check();
+      }
+
+      /** No flush: see the class comment. A send that failed meanwhile still fails the job here. */
+      @Override
+      public void endOfBatch() {
         errors.check();
       }
 
