@@ -26,6 +26,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -52,9 +53,14 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
   private final Properties consumerProps;
   /** partition -> {next offset, end offset or -1}; the checkpointed position. */
   private final Map<TopicPartition, long[]> positions = new LinkedHashMap<>();
-  private final Map<TopicPartition, Long> maxTimestamps = new HashMap<>();
-  private final Map<TopicPartition, Long> lastRecordMillis = new HashMap<>();
-  private Iterator<ConsumerRecord<byte[], byte[]>> pending = java.util.Collections.emptyIterator();
+  /** The same partitions' reading state, looked up once per fetched partition batch (not per record). */
+  private final Map<TopicPartition, Part> parts = new HashMap<>();
+  /** What the last poll fetched and is not emitted yet: its partitions, and the batch of the current one. */
+  private Iterator<TopicPartition> fetched = java.util.Collections.emptyIterator();
+  private ConsumerRecords<byte[], byte[]> fetchedRecords = ConsumerRecords.empty();
+  private List<ConsumerRecord<byte[], byte[]>> batch = List.of();
+  private int batchIndex;
+  private Part batchPart;
   private long nextDiscoveryMillis;
   private KafkaProducer<byte[], byte[]> dlq;
   private LogDeadLetters logDeadLetters;
@@ -82,7 +88,7 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
     this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     try {
       if (ctx.restoredPosition().isPresent()) {
-        positions.putAll(SourcePosition.decode(ctx.restoredPosition().get()));
+        SourcePosition.decode(ctx.restoredPosition().get()).forEach(this::track);
         // looked up before assign(): a ListOffsets answer for an assigned partition becomes the consumer's last stable
         // offset, so the log start would make every partition report lag 0 (idle) while its records are unread
         Map<TopicPartition, Long> starts = consumer.beginningOffsets(positions.keySet());
@@ -102,7 +108,7 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
         Map<TopicPartition, Long> start = s.startingOffsets().resolve(consumer, mine, p);
         Map<TopicPartition, Long> ends = s.bounded() ? consumer.endOffsets(mine) : Map.of();
         for (TopicPartition tp : sorted(mine)) {
-          positions.put(tp, new long[] {start.get(tp), s.bounded() ? ends.get(tp) : -1});
+          track(tp, new long[] {start.get(tp), s.bounded() ? ends.get(tp) : -1});
         }
         consumer.assign(positions.keySet());
         positions.forEach((tp, pos) -> consumer.seek(tp, pos[0]));
@@ -115,6 +121,29 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
       consumer.close(Duration.ZERO);
       throw e;
     }
+  }
+
+  /**
+   * One assigned partition: its checkpointed position (the same array as in {@code positions}) and what the watermark
+   * needs. Plain fields, so reading a record allocates nothing and boxes nothing.
+   */
+  private static final class Part {
+    final TopicPartition tp;
+    final long[] pos;
+    boolean hasTimestamp;
+    long maxTimestamp;
+    boolean hasRecord;
+    long lastRecordMillis;
+
+    Part(TopicPartition tp, long[] pos) {
+      this.tp = tp;
+      this.pos = pos;
+    }
+  }
+
+  private void track(TopicPartition tp, long[] pos) {
+    positions.put(tp, pos);
+    parts.put(tp, new Part(tp, pos));
   }
 
   /** The subtask of {@code parallelism} that reads {@code tp} (as Flink: topics start at spread-out subtasks). */
@@ -230,39 +259,48 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
       Thread.sleep(POLL.toMillis()); // nothing assigned: idle; keep the runtime loop from spinning
       return ReadStatus.NOTHING_AVAILABLE;
     }
-    if (!pending.hasNext()) {
+    if (!hasPending()) {
       try {
-        pending = consumer.poll(POLL).iterator();
+        fetchedRecords = consumer.poll(POLL);
       } catch (OffsetOutOfRangeException e) {
         outOfRangeWhileRunning(e);
         return ReadStatus.MORE_AVAILABLE;
       }
+      fetched = fetchedRecords.partitions().iterator();
     }
     int emitted = 0;
     boolean any = false;
-    while (emitted < maxRecords && pending.hasNext()) {
-      ConsumerRecord<byte[], byte[]> r = pending.next();
+    long now = s.clock().millis();
+    while (emitted < maxRecords && (batchIndex < batch.size() || nextBatch())) {
+      ConsumerRecord<byte[], byte[]> r = batch.get(batchIndex++);
       any = true;
-      TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-      long[] pos = positions.get(tp);
-      if (pos == null || r.offset() < pos[0] || (pos[1] >= 0 && r.offset() >= pos[1])) {
+      Part part = batchPart;
+      if (part == null) {
+        continue; // a partition no longer assigned
+      }
+      long[] pos = part.pos;
+      if (r.offset() < pos[0] || (pos[1] >= 0 && r.offset() >= pos[1])) {
         continue; // beyond the bounded end, or already read
       }
       pos[0] = r.offset() + 1;
-      lastRecordMillis.put(tp, s.clock().millis());
+      part.hasRecord = true;
+      part.lastRecordMillis = now;
       T value;
       try {
         value = s.decoder().decode(r.value());
       } catch (Exception e) {
-        deadLetter(tp, r, e);
-        output.decodeFailed(tp + "@" + r.offset(), e);
+        deadLetter(part.tp, r, e);
+        output.decodeFailed(part.tp + "@" + r.offset(), e);
         continue;
       }
       output.collect(value, r.timestamp());
-      maxTimestamps.merge(tp, r.timestamp(), Math::max);
+      if (!part.hasTimestamp || r.timestamp() > part.maxTimestamp) {
+        part.maxTimestamp = r.timestamp();
+        part.hasTimestamp = true;
+      }
       emitted++;
     }
-    if (!pending.hasNext()) {
+    if (!hasPending()) {
       // Transaction markers and aborted data move the consumer past the last record returned.
       for (var e : positions.entrySet()) {
         long[] pos = e.getValue();
@@ -278,6 +316,30 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
       return ReadStatus.END_OF_INPUT;
     }
     return any ? ReadStatus.MORE_AVAILABLE : ReadStatus.NOTHING_AVAILABLE;
+  }
+
+  /** Moves to the next fetched partition's records; false when the last poll's records are all taken. */
+  private boolean nextBatch() {
+    while (fetched.hasNext()) {
+      TopicPartition tp = fetched.next();
+      List<ConsumerRecord<byte[], byte[]>> records = fetchedRecords.records(tp);
+      if (!records.isEmpty()) {
+        batch = records;
+        batchIndex = 0;
+        batchPart = parts.get(tp);
+        return true;
+      }
+    }
+    batch = List.of();
+    batchIndex = 0;
+    batchPart = null;
+    fetchedRecords = ConsumerRecords.empty();
+    return false;
+  }
+
+  /** Whether records of the last poll are still to be emitted. */
+  private boolean hasPending() {
+    return batchIndex < batch.size() || fetched.hasNext();
   }
 
   private void outOfRangeWhileRunning(OffsetOutOfRangeException e) {
@@ -321,7 +383,7 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
     }
     Map<TopicPartition, Long> start = consumer.beginningOffsets(added);
     for (TopicPartition tp : added) {
-      positions.put(tp, new long[] {start.get(tp), -1});
+      track(tp, new long[] {start.get(tp), -1});
     }
     consumer.assign(positions.keySet());
     for (TopicPartition tp : added) {
@@ -467,22 +529,19 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
     }
     long now = s.clock().millis();
     long min = Long.MAX_VALUE;
-    for (var e : positions.entrySet()) {
-      TopicPartition tp = e.getKey();
-      if (done(e.getValue())) {
+    for (Part p : parts.values()) {
+      if (done(p.pos)) {
         continue;
       }
-      Long last = lastRecordMillis.get(tp);
-      boolean idle = caughtUp(tp, e.getValue())
-          || (s.idleness() != null && last != null && now - last >= s.idleness().toMillis());
+      boolean idle = caughtUp(p.tp, p.pos)
+          || (s.idleness() != null && p.hasRecord && now - p.lastRecordMillis >= s.idleness().toMillis());
       if (idle) {
         continue;
       }
-      Long max = maxTimestamps.get(tp);
-      if (max == null) {
+      if (!p.hasTimestamp) {
         return HOLD_BACK; // data may wait in a partition not read yet: its timestamps are unknown
       }
-      min = Math.min(min, max);
+      min = Math.min(min, p.maxTimestamp);
     }
     return min == Long.MAX_VALUE ? Long.MIN_VALUE : min;
   }
@@ -493,7 +552,7 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
    * last poll still to be emitted.
    */
   private boolean caughtUp(TopicPartition tp, long[] pos) {
-    if (pos[1] >= 0 || pending.hasNext()) {
+    if (pos[1] >= 0 || hasPending()) {
       return false;
     }
     OptionalLong lag = consumer.currentLag(tp);
