@@ -536,6 +536,7 @@ public final class JobExecution implements JobHandle {
           @SuppressWarnings("unchecked")
           TwoPhaseCommitSinkOp op = new TwoPhaseCommitSinkOp(uid, (TwoPhaseCommitSink<Object>) tpc);
           op.onAbort = meters::transactionAborted;
+          op.tokenTimeout = config.checkpointTimeout();
           op.written = meters.sinkWritten(s.sink().name(), subtask);
           sinkOps.add(op);
           return op;

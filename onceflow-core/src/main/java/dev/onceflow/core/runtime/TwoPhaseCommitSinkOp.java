@@ -1,5 +1,6 @@
 package dev.onceflow.core.runtime;
 
+import dev.onceflow.core.sink.DeferredToken;
 import dev.onceflow.core.sink.SinkContext;
 import dev.onceflow.core.sink.TwoPhaseCommitSink;
 import dev.onceflow.core.sink.TwoPhaseCommitWriter;
@@ -7,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,9 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drives one subtask of a {@link TwoPhaseCommitSink}. On barrier n: preCommit (prepare) the open transaction, add its
- * token to the pending list, store the whole pending list in the checkpoint ({@code <uid>.txns}), begin the next
- * transaction. When checkpoint n completes the coordinator commits every pending token up to n and drops it; a token
+ * Drives one subtask of a {@link TwoPhaseCommitSink}. On barrier n: preCommit (prepare) the open transaction, begin
+ * the next one at once; on the checkpoint I/O thread, before the subtask acknowledges n, await the prepared token
+ * ({@link TwoPhaseCommitWriter#preCommitDeferred}), add it to the pending list and store the pending list in the
+ * checkpoint ({@code <uid>.txns}). So checkpoint n can complete only with n's token resolved and recorded. When checkpoint n completes the coordinator commits every pending token up to n and drops it; a token
  * stays pending (and in later checkpoints) until its commit succeeded, so a crash between completion and commit is
  * repaired by recovery committing it again.
  */
@@ -33,6 +36,9 @@ final class TwoPhaseCommitSinkOp extends SinkOp {
   private final List<PendingTxn> pending = new ArrayList<>();
 
   record PendingTxn(long checkpointId, byte[] token) {}
+
+  /** How long the checkpoint I/O thread waits for a deferred token: the pipeline's checkpoint timeout. */
+  Duration tokenTimeout = Duration.ofMinutes(1);
 
   TwoPhaseCommitSinkOp(String uid, TwoPhaseCommitSink<Object> sink) {
     this.uid = uid;
@@ -63,17 +69,49 @@ final class TwoPhaseCommitSinkOp extends SinkOp {
 
   @Override
   void barrier(CheckpointBarrier barrier, Map<String, Callable<byte[]>> sections) throws Exception {
-    byte[] token = writer.preCommit(barrier.id());
+    long id = barrier.id();
+    DeferredToken deferred = writer.preCommitDeferred(id);
     open = false;
-    byte[] txns;
-    synchronized (pending) {
-      pending.add(new PendingTxn(barrier.id(), token));
-      txns = encode(pending);
-    }
-    sections.put(uid + ".txns", () -> txns);
+    Duration timeout = tokenTimeout;
+    // called on the checkpoint I/O thread before the acknowledgement, in checkpoint order (one thread, FIFO)
+    sections.put(uid + ".txns", () -> recorded(id, resolve(id, deferred, timeout)));
     if (!barrier.finalCheckpoint()) {
       writer.beginTransaction();
       open = true;
+    }
+  }
+
+  private byte[] resolve(long id, DeferredToken deferred, Duration timeout) throws Exception {
+    byte[] token;
+    try {
+      token = deferred.await(timeout);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("sink " + context.subtaskId() + ": the transaction prepared on the barrier of"
+          + " checkpoint " + id + " was not prepared within " + timeout.toMillis() + " ms (the checkpoint timeout);"
+          + " the checkpoint cannot complete without it. Check the sink's target, or raise checkpointTimeout", e);
+    }
+    if (token == null) {
+      throw new IllegalStateException("sink " + context.subtaskId() + ": the prepared transaction of checkpoint " + id
+          + " resolved to no token (a bug in the sink's preCommitDeferred)");
+    }
+    return token;
+  }
+
+  /** Adds checkpoint {@code id}'s token to the pending list; the {@code <uid>.txns} section of checkpoint id. */
+  private byte[] recorded(long id, byte[] token) throws IOException {
+    synchronized (pending) {
+      int at = pending.size();
+      while (at > 0 && pending.get(at - 1).checkpointId > id) {
+        at--;
+      }
+      pending.add(at, new PendingTxn(id, token));
+      List<PendingTxn> upTo = new ArrayList<>();
+      for (PendingTxn p : pending) {
+        if (p.checkpointId <= id) {
+          upTo.add(p);
+        }
+      }
+      return encode(upTo);
     }
   }
 

@@ -18,6 +18,21 @@ public interface TwoPhaseCommitWriter<T> extends AutoCloseable {
    */
   byte[] preCommit(long checkpointId) throws Exception;
 
+  /**
+   * What the runtime calls on checkpoint barrier {@code checkpointId}: like {@link #preCommit}, but the preparation may
+   * still be finishing when this returns; the runtime awaits the returned token on the checkpoint I/O thread, before
+   * the checkpoint is acknowledged (see {@link DeferredToken} for what that guarantees), and calls {@link
+   * #beginTransaction} at once, without waiting. After this, the transaction is no longer open. The default prepares
+   * synchronously ({@link #preCommit}) and returns a ready token, so a writer that does not override it keeps
+   * today's behaviour.
+   *
+   * <p>A writer that overrides it must let the preparation finish even if {@link #close} is called meanwhile: after
+   * the final checkpoint's barrier the runtime closes the writer while the token may still be awaited.
+   */
+  default DeferredToken preCommitDeferred(long checkpointId) throws Exception {
+    return DeferredToken.ready(preCommit(checkpointId));
+  }
+
   /** Aborts the open (not prepared) transaction, if any; called when the subtask is cancelled or fails. */
   void abort() throws Exception;
 
