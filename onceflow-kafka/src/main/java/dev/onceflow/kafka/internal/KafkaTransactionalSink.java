@@ -1,5 +1,6 @@
 package dev.onceflow.kafka.internal;
 
+import dev.onceflow.core.sink.DeferredToken;
 import dev.onceflow.core.sink.SinkContext;
 import dev.onceflow.core.sink.TwoPhaseCommitSink;
 import dev.onceflow.core.sink.TwoPhaseCommitWriter;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -108,6 +110,8 @@ public final class KafkaTransactionalSink<T> implements TwoPhaseCommitSink<T> {
     boolean busy; // open or prepared
     long preparedCheckpoint = -1;
     boolean closed; // guarded by this: a commit and the writer's close never overlap
+    /** Completed once the deferred token of the transaction prepared last on it resolved (or failed to). */
+    volatile CompletableFuture<Void> preparing = CompletableFuture.completedFuture(null);
 
     Pooled(String id, KafkaProducer<byte[], byte[]> producer, Object pool) {
       this.id = id;
@@ -217,6 +221,7 @@ public final class KafkaTransactionalSink<T> implements TwoPhaseCommitSink<T> {
     private final List<String> ids;
     private final Pooled[] pool;
     private Pooled current;
+    private volatile boolean aborted;
 
     Writer(SinkContext ctx, String markerTopic) {
       this.ctx = ctx;
@@ -296,27 +301,53 @@ public final class KafkaTransactionalSink<T> implements TwoPhaseCommitSink<T> {
 
     @Override
     public byte[] preCommit(long checkpointId) throws Exception {
+      return preCommitDeferred(checkpointId).await(WAIT);
+    }
+
+    /**
+     * Appends the marker and hands the transaction's producer over to the returned token: the task goes on at once
+     * with the next producer of the pool (beginTransaction), and the flush (every record of the transaction and the
+     * marker acknowledged) happens where the runtime awaits the token, on the checkpoint I/O thread, before the
+     * checkpoint is acknowledged. No other thread uses this producer until the token resolved: the next writes go to
+     * another producer, and its commit comes only after the checkpoint completed.
+     */
+    @Override
+    public DeferredToken preCommitDeferred(long checkpointId) throws Exception {
       Pooled p = current;
       p.errors.check();
       String marker = ctx.jobName() + "/" + name + "/" + ctx.subtask() + "/checkpoint " + checkpointId;
-      var ack = p.producer.send(new ProducerRecord<>(markerTopic, ctx.subtask(), null,
-          marker.getBytes(StandardCharsets.UTF_8)), p.errors);
-      p.producer.flush();
-      p.errors.check();
-      RecordMetadata md = ack.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-      Object[] idEpoch = ProducerResume.idEpochAndVersion(p.producer);
-      TxnToken token = new TxnToken(p.id, (Long) idEpoch[0], (Short) idEpoch[1], (Boolean) idEpoch[2], checkpointId,
-          markerTopic, md.partition(), md.offset(), s.clock().millis(), timeoutMillis());
+      java.util.concurrent.Future<RecordMetadata> ack;
+      try {
+        ack = p.producer.send(new ProducerRecord<>(markerTopic, ctx.subtask(), null,
+            marker.getBytes(StandardCharsets.UTF_8)), p.errors);
+      } catch (ProducerFencedException e) {
+        throw fenced(p.id, e);
+      }
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      p.preparing = done;
       synchronized (this) {
         p.preparedCheckpoint = checkpointId;
       }
       prepared.put(p.id, p);
       current = null;
-      return token.toBytes();
+      return timeout -> {
+        try {
+          p.producer.flush();
+          p.errors.check();
+          RecordMetadata md = ack.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+          // the epoch the transaction was written with: read once all of it is acknowledged, as before its end
+          Object[] idEpoch = ProducerResume.idEpochAndVersion(p.producer);
+          return new TxnToken(p.id, (Long) idEpoch[0], (Short) idEpoch[1], (Boolean) idEpoch[2], checkpointId,
+              markerTopic, md.partition(), md.offset(), s.clock().millis(), timeoutMillis()).toBytes();
+        } finally {
+          done.complete(null);
+        }
+      };
     }
 
     @Override
     public void abort() {
+      aborted = true;
       Pooled p = current;
       current = null;
       if (p == null) {
@@ -333,6 +364,20 @@ public final class KafkaTransactionalSink<T> implements TwoPhaseCommitSink<T> {
 
     @Override
     public void close() {
+      for (Pooled p : pool) {
+        if (p != null && !aborted && !p.preparing.isDone()) {
+          // after the final checkpoint's barrier the runtime closes the writer while the token may still be awaited
+          // on the checkpoint I/O thread: closing the producer now would fail the records it has not sent yet
+          try {
+            p.preparing.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          } catch (Exception e) {
+            LOG.warn("Kafka sink {}: the last prepared transaction was not acknowledged in {} s; closing its producer"
+                + " (the checkpoint cannot complete without it)", p.id, WAIT.toSeconds());
+          }
+        }
+      }
       for (Pooled p : pool) {
         if (p != null) {
           prepared.remove(p.id, p);
