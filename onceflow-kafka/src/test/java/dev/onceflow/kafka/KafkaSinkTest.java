@@ -215,4 +215,44 @@ class KafkaSinkTest {
       assertTrue(e.getMessage().contains("RecordTooLargeException"), e.getMessage());
     }
   }
+  /**
+   * The exactly-once prepare returns before the transaction is acknowledged (with a 60 s linger nothing of it was
+   * sent yet; the former preCommit flushed here), the next transaction is written at once on another producer, and
+   * the token resolves on another thread (as the runtime's checkpoint I/O thread), also when the writer is closed
+   * meanwhile (the end of input: the task closes the writer after the final barrier).
+   */
+  @Test
+  void theExactlyOncePrepareIsDeferredToTheTokenWhichResolvesAlsoWhileTheWriterCloses() throws Exception {
+    String topic = TestKafka.topic("deferred", 1);
+    SinkContext ctx = new SinkContext("job", "sink", 0, 1);
+    TwoPhaseCommitSink<String> s = transactional(sink(topic, Guarantee.EXACTLY_ONCE)
+        .transactionalIdPrefix("deferred-" + topic).property("linger.ms", "60000").property("batch.size", "1000000"));
+    s.abortLingering(ctx, List.of());
+    var tp = new org.apache.kafka.common.TopicPartition(topic, 0);
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestKafka.bootstrap()))) {
+      TwoPhaseCommitWriter<String> w = s.createWriter(ctx);
+      w.beginTransaction();
+      w.write("a");
+      dev.onceflow.core.sink.DeferredToken d1 = w.preCommitDeferred(1);
+      long end = admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest())).all()
+          .get(60, TimeUnit.SECONDS).get(tp).offset();
+      assertEquals(0, end, "the prepare waited for the transaction's acknowledgements on the task thread");
+      w.beginTransaction(); // the next producer of the pool, at once
+      w.write("b");
+      var io = java.util.concurrent.Executors.newSingleThreadExecutor();
+      try {
+        byte[] t1 = io.submit(() -> d1.await(Duration.ofSeconds(60))).get(90, TimeUnit.SECONDS);
+        assertEquals(List.of(), TestKafka.readCommitted(topic), "visible before its commit");
+        s.commit(t1);
+        assertEquals(List.of("a"), TestKafka.awaitCommitted(topic, 1));
+        dev.onceflow.core.sink.DeferredToken d2 = w.preCommitDeferred(2);
+        var t2 = io.submit(() -> d2.await(Duration.ofSeconds(60)));
+        w.close(); // while t2 may still be awaited: must not fail the records not sent yet
+        s.commit(t2.get(90, TimeUnit.SECONDS));
+        assertEquals(List.of("a", "b"), TestKafka.awaitCommitted(topic, 2));
+      } finally {
+        io.shutdownNow();
+      }
+    }
+  }
 }
