@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -215,10 +216,19 @@ final class BenchKafkaCommand implements Callable<Integer> {
         try {
           var d = admin.describeTopics(List.of(name)).allTopicNames().get(10, TimeUnit.SECONDS).get(name);
           if (d.partitions().stream().allMatch(p -> p.leader() != null)) {
+            // described with a leader is not yet served by it: an idempotent producer's first batch then got
+            // NOT_LEADER_OR_FOLLOWER, then OUT_OF_ORDER_SEQUENCE_NUMBER until delivery.timeout.ms (a round failed so
+            // twice). ListOffsets is answered by the partition's leader only once it leads it.
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> all = new HashMap<>();
+            for (int i = 0; i < PARALLELISM; i++) {
+              all.put(new org.apache.kafka.common.TopicPartition(name, i),
+                  org.apache.kafka.clients.admin.OffsetSpec.latest());
+            }
+            admin.listOffsets(all).all().get(10, TimeUnit.SECONDS);
             return name;
           }
-        } catch (java.util.concurrent.ExecutionException notYet) {
-          // unknown for a moment after creation
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException notYet) {
+          // unknown (or not led yet) for a moment after creation
         }
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("topic " + name + " has no leader after 60 s");
