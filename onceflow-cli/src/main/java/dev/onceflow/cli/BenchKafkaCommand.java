@@ -94,6 +94,10 @@ final class BenchKafkaCommand implements Callable<Integer> {
   private String bootstrap;
   private Path tmp;
   private int topics;
+  private long brokerPid = -1;
+  /** CPU µs per record of each throughput run, in the order of {@code thr}'s values. */
+  private final Map<String, List<Double>> cpu = new java.util.LinkedHashMap<>();
+  private double lastCpuPerRecord;
 
   @Override
   public Integer call() throws Exception {
@@ -111,6 +115,7 @@ final class BenchKafkaCommand implements Callable<Integer> {
         broker = LocalKafkaBroker.create(tmp.resolve("broker"), System.getProperty("java.class.path"), 0, Map.of());
         broker.start();
         bootstrap = broker.bootstrapServers();
+        brokerPid = broker.pid();
       } else {
         bootstrap = bootstrapServers;
       }
@@ -142,21 +147,27 @@ final class BenchKafkaCommand implements Callable<Integer> {
         }
         out.printf("round %d of %d (load average %.2f before, %.2f after):", round, runs, l0, load());
         for (var e : thr.entrySet()) {
-          out.printf(" %s %.0f;", e.getKey(), e.getValue().get(e.getValue().size() - 1));
+          List<Double> c = cpu.get(e.getKey());
+          out.printf(" %s %.0f (%.2f us/rec);", e.getKey(), e.getValue().get(e.getValue().size() - 1),
+              c.get(c.size() - 1));
         }
         out.println();
         out.flush();
       }
       double loop = new BenchRuns(toArray(thr.get(LOOP))).median();
-      out.printf("%-34s %12s %9s %21s %9s %9s %9s%n", "scenario (median of rounds)", "records/s", "vs loop",
-          "min .. max", "p50 ms", "p99 ms", "p99 max");
+      double loopCpu = new BenchRuns(toArray(cpu.get(LOOP))).median();
+      out.printf("%-34s %12s %9s %21s %11s %9s %9s %9s %9s%n", "scenario (median of rounds)", "records/s", "vs loop",
+          "min .. max", "CPU us/rec", "vs loop", "p50 ms", "p99 ms", "p99 max");
       for (var e : thr.entrySet()) {
         BenchRuns r = new BenchRuns(toArray(e.getValue()));
+        double c = new BenchRuns(toArray(cpu.get(e.getKey()))).median();
         List<Histogram> hs = lat.get(e.getKey());
-        out.printf("%-34s %12.0f %8.0f%% %10.0f .. %8.0f %9s %9s %9s%n", e.getKey(), r.median(),
-            100 * r.median() / loop, r.min(), r.max(), hs == null ? "-" : ms(median(hs, 50)),
+        out.printf("%-34s %12.0f %8.0f%% %10.0f .. %8.0f %11.2f %8.0f%% %9s %9s %9s%n", e.getKey(), r.median(),
+            100 * r.median() / loop, r.min(), r.max(), c, 100 * c / loopCpu, hs == null ? "-" : ms(median(hs, 50)),
             hs == null ? "-" : ms(median(hs, 99)), hs == null ? "-" : ms(max(hs, 99)));
       }
+      out.printf("CPU us/rec: CPU time of this JVM%s over the timed part of each run, per record (median of"
+          + " rounds)%n", brokerPid > 0 ? " and of the broker's process" : "");
       out.printf("load average %.2f at start, %.2f at the end (other processes share the cores)%n", loadBefore,
           load());
       out.flush();
@@ -171,8 +182,34 @@ final class BenchKafkaCommand implements Callable<Integer> {
 
   private static final String LOOP = "plain consume-produce loop";
 
-  private static void measure(Map<String, List<Double>> thr, String label, double v) {
+  private void measure(Map<String, List<Double>> thr, String label, double v) {
     thr.computeIfAbsent(label, k -> new ArrayList<>()).add(v);
+    cpu.computeIfAbsent(label, k -> new ArrayList<>()).add(lastCpuPerRecord);
+  }
+
+  /**
+   * CPU time so far of this JVM plus the local broker's process (when this run started it), ns: what the records
+   * cost whatever else the machine runs (wall-clock rates move with the load; CPU per record much less).
+   */
+  private long cpuNanos() {
+    long own = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+    if (brokerPid <= 0) {
+      return own;
+    }
+    try {
+      String stat = Files.readString(Path.of("/proc/" + brokerPid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      // utime and stime (fields 14 and 15 of proc(5)), in clock ticks of 10 ms (USER_HZ 100 on Linux)
+      return own + (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+    } catch (java.io.IOException | RuntimeException notLinux) {
+      brokerPid = -1;
+      return own;
+    }
+  }
+
+  private void cpuPerRecord(long cpuStart) {
+    lastCpuPerRecord = (cpuNanos() - cpuStart) / 1000.0 / records;
   }
 
   private static double[] toArray(List<Double> l) {
@@ -286,6 +323,8 @@ final class BenchKafkaCommand implements Callable<Integer> {
     AtomicLong last = new AtomicLong();
     AtomicReference<Throwable> failure = new AtomicReference<>();
     List<Thread> threads = new ArrayList<>();
+    // from the start of the threads (their consumers' and producers' set-up is in it: a few ms of CPU)
+    long cpuStart = cpuNanos();
     long perPartition = records / PARALLELISM;
     for (int part = 0; part < PARALLELISM; part++) {
       int mine = part;
@@ -324,6 +363,7 @@ final class BenchKafkaCommand implements Callable<Integer> {
     for (Thread t : threads) {
       t.join();
     }
+    cpuPerRecord(cpuStart);
     if (failure.get() != null) {
       throw new IllegalStateException("plain loop failed: " + failure.get(), failure.get());
     }
@@ -366,13 +406,16 @@ final class BenchKafkaCommand implements Callable<Integer> {
   private double runTimed(Pipeline p, String out, long expectedOutput) throws Exception {
     JobHandle job = p.start();
     long first = 0;
+    long cpuStart = cpuNanos();
     while (!job.awaitTermination(Duration.ofMillis(1))) {
       if (first == 0 && job.metrics().recordsRead() > 0) {
         first = System.nanoTime();
+        cpuStart = cpuNanos();
       }
     }
     job.join();
     long end = System.nanoTime();
+    cpuPerRecord(cpuStart);
     long got = countCommitted(out);
     if (expectedOutput >= 0 ? got != expectedOutput : got == 0) {
       throw new IllegalStateException("the benchmark job committed " + got + " records to " + out + ", expected "
