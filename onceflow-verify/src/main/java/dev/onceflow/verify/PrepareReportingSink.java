@@ -1,5 +1,6 @@
 package dev.onceflow.verify;
 
+import dev.onceflow.core.sink.DeferredToken;
 import dev.onceflow.core.sink.Sink;
 import dev.onceflow.core.sink.SinkWriter;
 import dev.onceflow.core.sink.TwoPhaseCommitSink;
@@ -12,7 +13,8 @@ import java.lang.reflect.Proxy;
 
 /**
  * Wraps a sink so that each writer prints {@code PREPARED <checkpoint id>} once its pre-commit returned (two-phase
- * commit), or {@code PREPARED} once its flush on a barrier returned (write-through): the harness can then kill
+ * commit; for {@code preCommitDeferred}, which the runtime calls, once the returned token resolved, i.e. when the
+ * transaction is prepared, on the checkpoint I/O thread before the acknowledgement), or {@code PREPARED} once its flush on a barrier returned (write-through): the harness can then kill
  * between a sink's prepare and the checkpoint's completion. A dynamic proxy, so every method of the interface (also
  * ones added later, and default methods) reaches the real sink unchanged.
  */
@@ -43,6 +45,14 @@ final class PrepareReportingSink {
   private static Object writer(Object w, Class<?> type, String prepare) {
     InvocationHandler h = (proxy, method, args) -> {
       Object result = forward(w, method, args);
+      if (method.getName().equals("preCommitDeferred") && result instanceof DeferredToken token) {
+        Object id = args[0];
+        return (DeferredToken) timeout -> {
+          byte[] t = token.await(timeout);
+          System.out.println("PREPARED " + id);
+          return t;
+        };
+      }
       // a write-through writer's per-batch call (SinkWriter.endOfBatch) reports as its flush did before it existed
       if (method.getName().equals(prepare) || (prepare.equals("flush") && method.getName().equals("endOfBatch"))) {
         System.out.println(args != null && args.length == 1 ? "PREPARED " + args[0] : "PREPARED");
