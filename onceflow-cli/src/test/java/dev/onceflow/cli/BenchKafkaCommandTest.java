@@ -1,0 +1,43 @@
+package dev.onceflow.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+class BenchKafkaCommandTest {
+  @Test
+  void aNonPositiveSizeIsAUsageError() {
+    for (String opt : List.of("--records", "--rate", "--seconds", "--runs")) {
+      LogCommandTest.Result r = LogCommandTest.run("", "bench", "kafka", opt, "0");
+      assertEquals(2, r.code(), opt + ": " + r.out() + r.err());
+      assertTrue(r.err().contains("must be >= 1"), r.err());
+    }
+  }
+
+  /**
+   * A small run on its own broker: every row of the table, each with records/s, a percentage of the loop and a CPU
+   * time per record (the committed output of every throughput run is counted back inside the command, which fails if
+   * it is not complete).
+   */
+  @Test
+  void aSmallRunPrintsEveryRowWithRateAndCpuPerRecord() {
+    LogCommandTest.Result r = LogCommandTest.run("", "bench", "kafka", "--records", "3000", "--rate", "1000",
+        "--seconds", "1", "--runs", "1");
+    assertEquals(0, r.code(), r.out() + r.err());
+    List<String> rows = List.of("plain consume-produce loop", "map, no checkpoints", "map, at-least-once 1 s",
+        "map, exactly-once 1 s", "map, exactly-once 100 ms", "tag-count, no checkpoints",
+        "tag-count, at-least-once 1 s", "tag-count, exactly-once 1 s", "tag-count, exactly-once 100 ms");
+    String table = r.out().substring(r.out().indexOf("scenario (median of rounds)"));
+    for (String row : rows) {
+      Matcher m = Pattern.compile(Pattern.quote(row) + " +(\\d+) +(\\d+)% +\\d+ \\.\\. +\\d+ +(\\d+\\.\\d\\d) +(\\d+)%")
+          .matcher(table);
+      assertTrue(m.find(), row + " not in\n" + table);
+      assertTrue(Long.parseLong(m.group(1)) > 0 && Double.parseDouble(m.group(3)) > 0, row + ": " + m.group());
+    }
+    assertTrue(table.contains("CPU us/rec: CPU time of this JVM and of the broker's process"), table);
+  }
+}
