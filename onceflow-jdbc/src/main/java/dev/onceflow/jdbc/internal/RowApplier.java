@@ -12,9 +12,9 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -145,12 +145,12 @@ public final class RowApplier {
     List<Object[]> chunked = new ArrayList<>(rows.size());
     List<Object[]> singles = new ArrayList<>();
     if (splitRepeats) {
-      Set<KeyOf> inChunk = new HashSet<>();
+      Set<Object> inChunk = new HashSet<>();
       for (Object[] row : rows) {
         if (chunked.size() % chunk == 0) {
           inChunk.clear();
         }
-        if (inChunk.add(new KeyOf(row, keyIdx))) {
+        if (inChunk.add(keyOf(row))) {
           chunked.add(row);
         } else {
           singles.add(row);
@@ -289,14 +289,33 @@ public final class RowApplier {
     return offset + row.length;
   }
 
+  /** The last row of each key, in the order of those last rows (rows itself if every key is distinct). */
   private List<Object[]> lastPerKey(List<Object[]> rows) {
-    Map<KeyOf, Object[]> last = new LinkedHashMap<>();
-    for (Object[] row : rows) {
-      KeyOf k = new KeyOf(row, keyIdx);
-      last.remove(k); // keep the order of last occurrence
-      last.put(k, row);
+    Map<Object, Integer> last = new HashMap<>(rows.size() * 4 / 3 + 1);
+    for (int i = 0; i < rows.size(); i++) {
+      last.put(keyOf(rows.get(i)), i);
     }
-    return last.size() == rows.size() ? rows : new ArrayList<>(last.values());
+    if (last.size() == rows.size()) {
+      return rows;
+    }
+    List<Object[]> out = new ArrayList<>(last.size());
+    for (int i = 0; i < rows.size(); i++) {
+      if (last.get(keyOf(rows.get(i))) == i) {
+        out.add(rows.get(i));
+      }
+    }
+    return out;
+  }
+
+  /** A key compared by value: a single non-array key column is its own value (no wrapper, no deep hash). */
+  private Object keyOf(Object[] row) {
+    if (keyIdx.length == 1) {
+      Object v = row[keyIdx[0]];
+      if (v != null && !v.getClass().isArray()) {
+        return v;
+      }
+    }
+    return new KeyOf(row, keyIdx);
   }
 
   static List<String> texts(Object[] row) {
