@@ -91,8 +91,9 @@ final class BenchTagCountCommand implements Callable<Integer> {
       results.add(run);
       rates[i] = run.eventsPerSec();
       if (!json && runs > 1) {
-        System.err.printf(Locale.ROOT, "run %d: %.0f events/s in %.2f s, %d checkpoints (load average %.2f)%n", i + 1,
-            run.eventsPerSec(), run.seconds(), run.checkpointsCompleted(), BenchRuns.loadAverage());
+        System.err.printf(Locale.ROOT, "run %d: %.0f events/s in %.2f s, %.0f ns CPU per event, %d checkpoints"
+                + " (load average %.2f)%n", i + 1, run.eventsPerSec(), run.seconds(), run.cpuNanosPerEvent(),
+            run.checkpointsCompleted(), BenchRuns.loadAverage());
       }
     }
     BenchRuns stats = new BenchRuns(rates);
@@ -110,6 +111,7 @@ final class BenchTagCountCommand implements Callable<Integer> {
       o.put("seconds", r.seconds());
       o.put("events_per_sec", r.eventsPerSec());
       o.put("checkpoints_completed", r.checkpointsCompleted());
+      o.put("cpu_ns_per_event", r.cpuNanosPerEvent());
       o.put("warmup_events", warmupEvents);
       o.put("runs", runs);
       stats.putJson(o, "events_per_sec");
@@ -117,9 +119,9 @@ final class BenchTagCountCommand implements Callable<Integer> {
       System.out.println(o);
     } else {
       System.out.printf(Locale.ROOT, "tag-count: %d events, parallelism %d, %s, checkpoint interval %d ms: %s events/s"
-              + " (the median run: %.2f s, %d checkpoints completed); %s%n", r.events(), r.parallelism(),
-          r.guarantee(), r.checkpointIntervalMs(), stats.describeMillions(), r.seconds(), r.checkpointsCompleted(),
-          BenchRuns.describeEnvironment(loadBefore));
+              + " (the median run: %.2f s, %.0f ns CPU per event, %d checkpoints completed); %s%n", r.events(),
+          r.parallelism(), r.guarantee(), r.checkpointIntervalMs(), stats.describeMillions(), r.seconds(),
+          r.cpuNanosPerEvent(), r.checkpointsCompleted(), BenchRuns.describeEnvironment(loadBefore));
     }
     return 0;
   }

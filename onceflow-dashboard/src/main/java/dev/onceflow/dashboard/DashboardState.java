@@ -136,6 +136,7 @@ final class DashboardState implements JobListener {
       blocked.put(stage, rate("blocked:" + stage, c.count(), seconds)); // seconds blocked per second
     }
     p.put("stages", stageRates);
+    p.put("operators", operatorRates(seconds));
     p.put("blocked", blocked);
     Map<String, Double> lag = new TreeMap<>();
     double lagTotal = 0;
@@ -153,6 +154,39 @@ final class DashboardState implements JobListener {
     while (points.size() > MAX_POINTS) {
       points.removeFirst();
     }
+  }
+
+  /**
+   * The user operators (also those chained inside a stage) in stage order, then by operator id: each with its stage,
+   * kind and records in/out per second.
+   */
+  private List<Map<String, Object>> operatorRates(double seconds) {
+    List<Map<String, Object>> ops = new ArrayList<>();
+    for (FunctionCounter c : registry.find(OPERATOR_RECORDS_IN).functionCounters()) {
+      String id = c.getId().getTag("operator");
+      Map<String, Object> o = new LinkedHashMap<>();
+      o.put("operator", id);
+      o.put("kind", c.getId().getTag("kind"));
+      o.put("stage", c.getId().getTag("stage"));
+      o.put("in", rate("op-in:" + id, c.count(), seconds));
+      FunctionCounter out = registry.find(OPERATOR_RECORDS_OUT).tag("operator", id).functionCounter();
+      o.put("out", out == null ? 0.0 : rate("op-out:" + id, out.count(), seconds));
+      ops.add(o);
+    }
+    ops.sort(java.util.Comparator.comparingInt((Map<String, Object> o) -> stageIndex((String) o.get("stage")))
+        .thenComparingInt(o -> digits((String) o.get("operator"))));
+    return ops;
+  }
+
+  /** {@code s3:map>keyBy} -> 3. */
+  private static int stageIndex(String stage) {
+    int colon = stage == null ? -1 : stage.indexOf(':');
+    return colon < 0 ? Integer.MAX_VALUE : digits(stage.substring(0, colon));
+  }
+
+  private static int digits(String s) {
+    String d = s == null ? "" : s.replaceAll("\\D", "");
+    return d.isEmpty() ? Integer.MAX_VALUE : Integer.parseInt(d);
   }
 
   private double rate(String key, double value, double seconds) {

@@ -98,6 +98,8 @@ class DashboardBrowserTest {
     assertTrue(metrics.body().contains("onceflow_source_records_total{pipeline=\"dashboard-test\"}"), metrics.body());
     assertTrue(metrics.body().contains("onceflow_checkpoint_phase_duration_seconds")
         || metrics.body().contains("onceflow_checkpoints_completed_total"), metrics.body());
+    // operators chained into a stage have their own counts (the map runs in the source's stage)
+    assertTrue(metrics.body().contains("onceflow_operator_records_in_total{kind=\"map\""), metrics.body());
     HttpResponse<String> post = http.send(HttpRequest.newBuilder(url.resolve("/api/state"))
         .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(405, post.statusCode());
@@ -126,6 +128,11 @@ class DashboardBrowserTest {
       long points = number(driver.findElement(By.id("throughput-chart")).getAttribute("data-points"));
       wait.until(d -> number(d.findElement(By.id("throughput-chart")).getAttribute("data-points")) > points);
       wait.until(d -> lastThroughput((JavascriptExecutor) d) > 0);
+      // the job graph shows each user operator, also the map chained into the source's stage
+      wait.until(d -> {
+        String nodes = d.findElement(By.id("graph-chart")).getAttribute("data-nodes");
+        return nodes != null && nodes.contains(" map") && nodes.contains("process:CountPerKey");
+      });
       // the injected failure, then the recovery from a checkpoint
       wait.until(d -> d.findElement(By.id("recovery-log")).getText().contains(INJECTED));
       // read in one script: the page replaces the rows every second, so an element found first may be gone next

@@ -43,6 +43,8 @@ public final class TagCountBenchmark {
    * @param seconds wall time from start to finished
    * @param eventsPerSec N / seconds
    * @param checkpointsCompleted checkpoints completed (including the final one)
+   * @param cpuNanosPerEvent CPU time of the whole JVM (every thread: tasks, checkpoint I/O, GC, JIT) during the run,
+   *     per event: unlike events/s it hardly moves when other processes share the cores
    */
   public record Result(
       long events,
@@ -51,7 +53,8 @@ public final class TagCountBenchmark {
       long checkpointIntervalMs,
       double seconds,
       double eventsPerSec,
-      long checkpointsCompleted) {}
+      long checkpointsCompleted,
+      double cpuNanosPerEvent) {}
 
   /**
    * Runs the job once.
@@ -74,6 +77,7 @@ public final class TagCountBenchmark {
     CountingSink sink = new CountingSink();
     AtomicLong checkpoints = new AtomicLong();
     try {
+      long cpu0 = processCpuNanos();
       long t0 = System.nanoTime();
       JobHandle job = Onceflow.pipeline("tag-count")
           .guarantee(guarantee)
@@ -98,15 +102,25 @@ public final class TagCountBenchmark {
           .start();
       job.join();
       double seconds = (System.nanoTime() - t0) / 1e9;
+      double cpuPerEvent = cpu0 < 0 ? Double.NaN : (double) (processCpuNanos() - cpu0) / events;
       if (sink.total.get() != events) {
         throw new IllegalStateException(
             "tag-count committed a total of " + sink.total.get() + " counts, expected " + events);
       }
       return new Result(events, parallelism, guarantee, checkpointIntervalMs, seconds, events / seconds,
-          checkpoints.get());
+          checkpoints.get(), cpuPerEvent);
     } finally {
       DurableFiles.deleteTree(dir);
     }
+  }
+
+  /** CPU time of this JVM in ns, or -1 where the platform does not say. */
+  static long processCpuNanos() {
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      return os.getProcessCpuTime();
+    }
+    return -1;
   }
 
   /** Discards window results but adds their counts up on commit (2PC, idempotent per token). */

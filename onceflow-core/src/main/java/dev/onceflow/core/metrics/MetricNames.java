@@ -18,6 +18,13 @@ public final class MetricNames {
   public static final String SOURCE_LAG = "onceflow.source.lag";
   /** Counter, tag stage: records that entered a stage behind a keyBy (stage k's input = stage k-1's output). */
   public static final String STAGE_RECORDS_IN = "onceflow.stage.records.in";
+  /**
+   * Counter, tags stage, operator (its id, e.g. {@code op3}), kind ({@code map}, {@code filter}, {@code flatMap},
+   * {@code process:<name>}, {@code coProcess:<name>}): records handed to a user operator, also inside a chained stage.
+   */
+  public static final String OPERATOR_RECORDS_IN = "onceflow.operator.records.in";
+  /** Counter, same tags as {@link #OPERATOR_RECORDS_IN}: records the operator emitted on its main output. */
+  public static final String OPERATOR_RECORDS_OUT = "onceflow.operator.records.out";
   /** Counter (seconds), tag stage: time senders spent blocked on the stage's full input channels (backpressure). */
   public static final String CHANNEL_BLOCKED = "onceflow.channel.blocked.time";
   /** Counter, tag sink: records handed to the sink writer (not those suppressed during an at-most-once replay). */

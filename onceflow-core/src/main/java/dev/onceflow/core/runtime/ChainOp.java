@@ -15,6 +15,15 @@ import java.util.concurrent.Callable;
 abstract class ChainOp {
   ChainOp next;
 
+  /**
+   * Records handed to this operator and records it emitted on its main output (user operators only: map, filter,
+   * flatMap, process, coProcess). Plain fields: written by the subtask's thread at a field increment per record,
+   * published per batch by {@link StageOps} into the job's meters, so counting costs no call and no fence.
+   */
+  long recordsIn;
+
+  long recordsOut;
+
   /** Creates per-subtask resources; called before restore. */
   void open(TaskContext ctx) throws Exception {}
 

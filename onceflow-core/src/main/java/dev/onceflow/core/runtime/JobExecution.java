@@ -512,7 +512,19 @@ public final class JobExecution implements JobHandle {
           entries[in] = head instanceof KeyedProcessOp kp ? kp.input(in) : head.next;
         }
       }
-      return new StageOps(ops, entries, stage.index() == 0 && graph.tagged, graph.shape(stage));
+      StageOps stageOps = new StageOps(ops, entries, stage.index() == 0 && graph.tagged, graph.shape(stage));
+      List<ChainOp> counted = new ArrayList<>();
+      List<dev.onceflow.core.metrics.internal.SubtaskCounter[]> counters = new ArrayList<>();
+      for (Transformation t : stage.nodes()) {
+        if (t instanceof Transformation.MapT || t instanceof Transformation.FilterT
+            || t instanceof Transformation.FlatMapT || t instanceof Transformation.ProcessT
+            || t instanceof Transformation.CoProcessT) {
+          counted.add(opOf.get(t));
+          counters.add(meters.operatorRecords(stage.index(), graph.uid(t), JobGraph.kind(t), subtask));
+        }
+      }
+      stageOps.countInto(counted, counters);
+      return stageOps;
     }
 
     private ChainOp newOp(Transformation t, String uid, int subtask) {

@@ -309,7 +309,7 @@ final class JobGraph {
     return b.toString();
   }
 
-  private static String kind(Transformation t) {
+  static String kind(Transformation t) {
     if (t instanceof Transformation.SourceT) {
       return "source";
     } else if (t instanceof Transformation.MapT) {

@@ -96,6 +96,7 @@ final class KeyedProcessOp extends ChainOp
     return new ChainOp() {
       @Override
       void accept(Object record, Object key, long ts) throws Exception {
+        KeyedProcessOp.this.recordsIn++; // the operator counts both inputs (StageOps publishes the operator)
         state.setCurrentKey(key);
         timestamp = ts;
         fn.process(index, record, KeyedProcessOp.this);
@@ -147,6 +148,7 @@ final class KeyedProcessOp extends ChainOp
 
   @Override
   void accept(Object record, Object key, long ts) throws Exception {
+    recordsIn++;
     state.setCurrentKey(key);
     timestamp = ts;
     fn.process(0, record, this);
@@ -212,6 +214,7 @@ final class KeyedProcessOp extends ChainOp
 
   @Override
   public void collect(Object record) {
+    recordsOut++;
     if (next == null) {
       return; // only side outputs of this function are read
     }

@@ -16,6 +16,11 @@ final class StageOps extends ChainOp {
   private final ChainOp[] entries;
   private final boolean tagged;
   private final byte[] shape;
+  /** The user operators whose counts are published, their meters (in, out) and what was published so far. */
+  private ChainOp[] counted = new ChainOp[0];
+  private dev.onceflow.core.metrics.internal.SubtaskCounter[][] meters;
+  private long[] publishedIn;
+  private long[] publishedOut;
 
   /** Checkpoint section of every subtask: version byte 1, then the stage's {@link JobGraph#shape} in UTF-8. */
   static final String SHAPE = "_shape";
@@ -36,6 +41,33 @@ final class StageOps extends ChainOp {
     this.shape = new byte[text.length + 1];
     this.shape[0] = SHAPE_VERSION;
     System.arraycopy(text, 0, this.shape, 1, text.length);
+  }
+
+  /**
+   * Publishes the records in/out of {@code ops} (each a user operator of this stage) into {@code meters} (per op: in,
+   * out) once per batch and on every control call.
+   */
+  void countInto(List<ChainOp> ops, List<dev.onceflow.core.metrics.internal.SubtaskCounter[]> meters) {
+    this.counted = ops.toArray(new ChainOp[0]);
+    this.meters = meters.toArray(new dev.onceflow.core.metrics.internal.SubtaskCounter[0][]);
+    this.publishedIn = new long[counted.length];
+    this.publishedOut = new long[counted.length];
+  }
+
+  private void publishCounts() {
+    ChainOp[] c = counted;
+    for (int i = 0; i < c.length; i++) {
+      long in = c[i].recordsIn;
+      long out = c[i].recordsOut;
+      if (in != publishedIn[i]) {
+        meters[i][0].add(in - publishedIn[i]);
+        publishedIn[i] = in;
+      }
+      if (out != publishedOut[i]) {
+        meters[i][1].add(out - publishedOut[i]);
+        publishedOut[i] = out;
+      }
+    }
   }
 
   /** The shape recorded in a {@link #SHAPE} section, or null if {@code section} is not of a version this build reads. */
@@ -80,6 +112,7 @@ final class StageOps extends ChainOp {
     for (ChainOp op : ops) {
       op.watermark(watermark);
     }
+    publishCounts();
   }
 
   @Override
@@ -87,6 +120,7 @@ final class StageOps extends ChainOp {
     for (ChainOp op : ops) {
       op.idle();
     }
+    publishCounts();
   }
 
   @Override
@@ -101,6 +135,7 @@ final class StageOps extends ChainOp {
     for (ChainOp op : ops) {
       op.endInput();
     }
+    publishCounts();
   }
 
   @Override
@@ -110,6 +145,7 @@ final class StageOps extends ChainOp {
     for (ChainOp op : ops) {
       op.barrier(barrier, sections);
     }
+    publishCounts();
   }
 
   @Override
@@ -117,6 +153,7 @@ final class StageOps extends ChainOp {
     for (ChainOp op : ops) {
       op.endOfBatch();
     }
+    publishCounts();
   }
 
   @Override
@@ -124,11 +161,13 @@ final class StageOps extends ChainOp {
     for (ChainOp op : ops) {
       op.flushIdle();
     }
+    publishCounts();
   }
 
   /** Closes every operator, also when one fails to close (each may hold a transaction to abort); rethrows the first. */
   @Override
   void close(boolean failed) throws Exception {
+    publishCounts();
     Exception first = null;
     for (ChainOp op : ops) {
       try {

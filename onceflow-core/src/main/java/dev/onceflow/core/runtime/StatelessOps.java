@@ -18,6 +18,8 @@ final class StatelessOps {
 
     @Override
     void accept(Object record, Object key, long ts) throws Exception {
+      recordsIn++;
+      recordsOut++;
       next.accept(fn.apply(record), null, ts);
     }
   }
@@ -31,7 +33,9 @@ final class StatelessOps {
 
     @Override
     void accept(Object record, Object key, long ts) throws Exception {
+      recordsIn++;
       if (fn.test(record)) {
+        recordsOut++;
         next.accept(record, null, ts);
       }
     }
@@ -47,12 +51,14 @@ final class StatelessOps {
 
     @Override
     void accept(Object record, Object key, long ts) throws Exception {
+      recordsIn++;
       this.ts = ts;
       fn.accept(record, this);
     }
 
     @Override
     public void collect(Object record) {
+      recordsOut++;
       try {
         next.accept(record, null, ts);
       } catch (RuntimeException e) {

@@ -136,6 +136,49 @@ class JobMetersTest {
     assertEquals(-1, rec.recovery.get(0).checkpointId());
   }
 
+  /**
+   * Operators chained into one stage are counted one by one: map, filter (out < in), flatMap (out > in) before the
+   * keyBy, the process function behind it, each with the records it saw and emitted.
+   */
+  @Test
+  void everyOperatorOfAChainedStageHasItsOwnCounts() throws Exception {
+    SimpleMeterRegistry r = new SimpleMeterRegistry();
+    Onceflow.pipeline("chain")
+        .guarantee(Guarantee.EXACTLY_ONCE)
+        .parallelism(2)
+        .batchSize(64)
+        .checkpointInterval(Duration.ofMillis(10))
+        .checkpointDir(tmp.resolve("ckpt"))
+        .meterRegistry(r)
+        .source(GeneratorSource.of(N, i -> i))
+        .map(i -> i * 3)
+        .filter(i -> i % 2 == 0) // keeps N / 2
+        .flatMap((Long i, dev.onceflow.core.Collector<Long> out) -> {
+          out.collect(i);
+          out.collect(i + 1);
+        }) // doubles
+        .keyBy(i -> i % 13)
+        .process(new CountPerKey())
+        .sinkTo(FileSink.of(tmp.resolve("out"), Encoder.<String>utf8String()))
+        .execute();
+
+    assertEquals(N, FileSink.readCommitted(tmp.resolve("out")).size());
+    assertEquals(N, count(r, MetricNames.OPERATOR_RECORDS_IN, "kind", "map"));
+    assertEquals(N, count(r, MetricNames.OPERATOR_RECORDS_OUT, "kind", "map"));
+    assertEquals(N, count(r, MetricNames.OPERATOR_RECORDS_IN, "kind", "filter"));
+    assertEquals(N / 2, count(r, MetricNames.OPERATOR_RECORDS_OUT, "kind", "filter"));
+    assertEquals(N / 2, count(r, MetricNames.OPERATOR_RECORDS_IN, "kind", "flatMap"));
+    assertEquals(N, count(r, MetricNames.OPERATOR_RECORDS_OUT, "kind", "flatMap"));
+    var process = r.find(MetricNames.OPERATOR_RECORDS_IN).tag("kind", "process:CountPerKey").functionCounter();
+    assertEquals(N, process.count(), "the process function behind the keyBy: " + process.getId());
+    assertEquals(N, count(r, MetricNames.OPERATOR_RECORDS_OUT, "kind", "process:CountPerKey"));
+    // stage and operator tags say where each operator runs
+    String stage0 = r.find(MetricNames.OPERATOR_RECORDS_IN).tag("kind", "map").functionCounter().getId().getTag("stage");
+    assertTrue(stage0.startsWith("s0:"), stage0);
+    assertTrue(process.getId().getTag("stage").startsWith("s1:"), process.getId().toString());
+    assertTrue(process.getId().getTag("operator").startsWith("op"), process.getId().toString());
+  }
+
   @Test
   void aFailureIsCountedWithItsCauseAndRecoveryCommitsTheRestoredTransactions() throws Exception {
     SimpleMeterRegistry r = new SimpleMeterRegistry();

@@ -37,6 +37,10 @@ public final class JobMeters {
   private final LongAdder[] stageBlocked;
   private final Map<String, SubtaskCounter[]> sinkWritten = new LinkedHashMap<>();
   private final String sinkName;
+  private final List<String> stageLabels;
+  private final int parallelism;
+  /** Operator id to its counters: [0] records in, [1] records out, per subtask; kept across attempts. */
+  private final Map<String, SubtaskCounter[][]> operators = new ConcurrentHashMap<>();
   private volatile IntSupplier pendingTransactions = () -> 0;
   private final AtomicLong restored = new AtomicLong(-1);
   private final AtomicLong lastCheckpoint = new AtomicLong(-1);
@@ -77,6 +81,8 @@ public final class JobMeters {
     this.registry = registry == null ? new CompositeMeterRegistry() : registry;
     this.tags = Tags.of("pipeline", pipeline);
     this.sinkName = String.join(",", sinkNames);
+    this.stageLabels = List.copyOf(stages);
+    this.parallelism = parallelism;
     MeterRegistry r = this.registry;
     FunctionCounter.builder(SOURCE_RECORDS, recordsRead, AtomicLong::get).tags(tags)
         .description("records emitted by the source subtasks").register(r);
@@ -145,6 +151,29 @@ public final class JobMeters {
   /** Records into stage {@code stage}, subtask {@code subtask}: added per input batch by that subtask. */
   public SubtaskCounter recordsIn(int stage, int subtask) {
     return stageIn[stage][subtask];
+  }
+
+  /**
+   * Records in and out ({@code [0]}, {@code [1]}) of subtask {@code subtask} of the user operator {@code operator}
+   * (kind {@code kind}) in stage {@code stage}, published per batch by that subtask. Every attempt gets the same
+   * counters, so counts go on across restarts (replays count again, as the source's do).
+   */
+  public SubtaskCounter[] operatorRecords(int stage, String operator, String kind, int subtask) {
+    SubtaskCounter[][] c = operators.computeIfAbsent(operator, id -> {
+      SubtaskCounter[][] m = new SubtaskCounter[2][parallelism];
+      for (SubtaskCounter[] side : m) {
+        for (int i = 0; i < parallelism; i++) {
+          side[i] = new SubtaskCounter();
+        }
+      }
+      Tags t = tags.and("stage", stageLabels.get(stage)).and("operator", id).and("kind", kind);
+      FunctionCounter.builder(OPERATOR_RECORDS_IN, m[0], JobMeters::sum).tags(t)
+          .description("records handed to the operator").register(registry);
+      FunctionCounter.builder(OPERATOR_RECORDS_OUT, m[1], JobMeters::sum).tags(t)
+          .description("records the operator emitted on its main output").register(registry);
+      return m;
+    });
+    return new SubtaskCounter[] {c[0][subtask], c[1][subtask]};
   }
 
   /** Nanoseconds senders spent blocked on stage {@code stage}'s full input channels. */
