@@ -37,7 +37,9 @@ import picocli.CommandLine.Option;
  * shared, so each scenario is a pair (plain loop, then the sink) repeated {@code --runs} times, interleaved with the
  * other scenarios; the summary gives the median rate and the median of the pairs' ratios, with the load average before
  * and after. For reference, the same loop sending the upsert's own statement ({@code ON CONFLICT DO UPDATE}) shows
- * what PostgreSQL itself charges for an upsert.
+ * what PostgreSQL itself charges for an upsert, and a loop sending the sinks' own array statement ({@code INSERT ..
+ * SELECT .. FROM unnest(?::int8[], ?::text[])}, one statement per 1,024 rows) shows where the sinks' statements stand
+ * against the limit's rewritten multi-row VALUES.
  */
 @Command(name = "postgres", mixinStandardHelpOptions = true,
     description = "Benchmark the PostgreSQL sinks (upsert, insert-unique, exactly-once, two-phase) against a plain "
@@ -61,6 +63,9 @@ final class BenchPostgresCommand implements Callable<Integer> {
   private static final String PLAIN_INSERT = "INSERT INTO bench_rows (id, payload) VALUES (?, ?)";
   private static final String PLAIN_UPSERT = "INSERT INTO bench_rows AS t (id, payload) VALUES (?, ?) ON CONFLICT (id)"
       + " DO UPDATE SET payload = EXCLUDED.payload";
+  /** The plain insert the sinks send first for a batch of new keys (onceflow-jdbc's RowApplier). */
+  static final String PLAIN_ARRAY_INSERT = "INSERT INTO bench_rows AS t (id, payload) SELECT u.c0, u.c1 FROM "
+      + "unnest(?::int8[], ?::text[]) AS u(c0, c1)";
 
   record Row(long id, String payload) {}
 
@@ -93,6 +98,9 @@ final class BenchPostgresCommand implements Callable<Integer> {
         }
         double plain = plainLoop(jdbcUrl, PLAIN_INSERT);
         record(out, results, "plain loop sending the upsert statement", run, plain, plainLoop(jdbcUrl, PLAIN_UPSERT));
+        plain = plainLoop(jdbcUrl, PLAIN_INSERT);
+        record(out, results, "plain loop sending the sinks' array insert", run, plain,
+            plainLoop(jdbcUrl, PLAIN_ARRAY_INSERT));
       }
       double loadAfter = loadAverage();
       out.printf("%nmedians over %d runs (load average before %.1f, after %.1f, %d cores):%n", runs, loadBefore,
@@ -155,6 +163,10 @@ final class BenchPostgresCommand implements Callable<Integer> {
         try (Connection c = DriverManager.getConnection(jdbcUrl, props);
             PreparedStatement ps = c.prepareStatement(sql)) {
           c.setAutoCommit(false);
+          if (sql.equals(PLAIN_ARRAY_INSERT)) {
+            arrayLoop(c, ps, from, to);
+            return;
+          }
           int n = 0;
           for (long i = from; i < to; i++) {
             ps.setLong(1, i);
@@ -182,6 +194,23 @@ final class BenchPostgresCommand implements Callable<Integer> {
       throw failure.get();
     }
     return rows / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  /** The loop with one array statement per 1,024 rows (the same rows and commits as the batched loop). */
+  private static void arrayLoop(Connection c, PreparedStatement ps, long from, long to) throws Exception {
+    for (long i = from; i < to; i += 1024) {
+      int n = (int) Math.min(1024, to - i);
+      Long[] ids = new Long[n];
+      String[] payloads = new String[n];
+      for (int k = 0; k < n; k++) {
+        ids[k] = i + k;
+        payloads[k] = PAYLOAD;
+      }
+      ps.setArray(1, c.createArrayOf("int8", ids));
+      ps.setArray(2, c.createArrayOf("text", payloads));
+      ps.executeUpdate();
+      c.commit();
+    }
   }
 
   private double pipeline(String jdbcUrl, String mode, Duration interval, Path ckpt) throws Exception {

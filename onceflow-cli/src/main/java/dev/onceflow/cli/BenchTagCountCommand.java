@@ -24,6 +24,9 @@ import picocli.CommandLine.Option;
         "In one JVM: an unmeasured warm-up run (so the JIT compiled the hot path), then --runs measured runs; reports"
             + " the run with the (lower) median events/s and the spread of all runs, with the JVM, the cores and the"
             + " load average before and after (the machine may be shared: compare numbers only at similar load).",
+        "--metrics-cost: the cost of metrics and the dashboard instead: --runs pairs in one JVM, alternately without"
+            + " any meter registry and with the dashboard (its Prometheus registry, /metrics and the page's sampling)"
+            + " attached, with the medians of events/s and of CPU time per event of each side and their ratio.",
         "Example: onceflow bench tag-count --guarantee at-most-once --checkpoint-interval 0 --runs 5 --json"})
 final class BenchTagCountCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -63,6 +66,11 @@ final class BenchTagCountCommand implements Callable<Integer> {
 
   @CommandLine.Mixin DashboardOption dashboardOption = new DashboardOption();
 
+  @Option(names = "--metrics-cost",
+      description = "Measure what metrics and the dashboard cost: --runs pairs (off, on) interleaved in this JVM;"
+          + " the dashboard listens on --dashboard PORT, or on a free port.")
+  boolean metricsCost;
+
   @Override
   public Integer call() throws Exception {
     dashboardOption.apply();
@@ -76,6 +84,9 @@ final class BenchTagCountCommand implements Callable<Integer> {
     if (events < 1 || parallelism < 1 || runs < 1 || checkpointIntervalMs < 0 || warmupEvents < 0 || readAhead < 1) {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--events, --parallelism, --runs and --read-ahead must be >= 1, --checkpoint-interval and --warmup >= 0");
+    }
+    if (metricsCost) {
+      return metricsCost(g);
     }
     double loadBefore = BenchRuns.loadAverage();
     if (warmupEvents > 0) {
@@ -122,6 +133,101 @@ final class BenchTagCountCommand implements Callable<Integer> {
               + " (the median run: %.2f s, %.0f ns CPU per event, %d checkpoints completed); %s%n", r.events(),
           r.parallelism(), r.guarantee(), r.checkpointIntervalMs(), stats.describeMillions(), r.seconds(),
           r.cpuNanosPerEvent(), r.checkpointsCompleted(), BenchRuns.describeEnvironment(loadBefore));
+    }
+    return 0;
+  }
+
+  /**
+   * A run with metrics on ({@code events} >= 0) must have counted every event into the dashboard's registry; a run
+   * with metrics off ({@code events} < 0) must not be there at all. Each run has its own pipeline name.
+   */
+  private static void requireScraped(String pipeline, long events) throws Exception {
+    java.util.Optional<java.net.URI> url = dev.onceflow.dashboard.DashboardStartHook.url();
+    if (url.isEmpty()) {
+      if (events < 0) {
+        return; // off, and no dashboard has started yet
+      }
+      throw new IllegalStateException("the dashboard did not start: metrics were not on");
+    }
+    java.net.http.HttpResponse<String> metrics = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(url.get().resolve("/metrics")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    String counted = "onceflow_source_records_total{pipeline=\"" + pipeline + "\"}";
+    if (events >= 0 && !metrics.body().contains(counted + " " + (double) events)) {
+      throw new IllegalStateException("the run with metrics on did not count all its events into the dashboard's"
+          + " registry: no '" + counted + " " + (double) events + "' in " + url.get().resolve("/metrics"));
+    }
+    if (events < 0 && metrics.body().contains(counted)) {
+      throw new IllegalStateException("the run with metrics off counted into the dashboard's registry: " + counted);
+    }
+  }
+
+  /**
+   * Pairs of runs, alternately without metrics (no registry: every meter is a no-op) and with the dashboard attached
+   * (the start hook gives the pipeline the dashboard's Prometheus registry; the page samples it every second). The
+   * warm-up runs with the dashboard on, so both sides run compiled code.
+   */
+  private int metricsCost(Guarantee g) throws Exception {
+    String address = dashboardOption.dashboard != null ? dashboardOption.dashboard : "0";
+    String property = dev.onceflow.dashboard.DashboardStartHook.PROPERTY;
+    double loadBefore = BenchRuns.loadAverage();
+    double[][] rates = new double[2][runs];
+    double[][] cpu = new double[2][runs];
+    try {
+      System.setProperty(property, address);
+      if (warmupEvents > 0) {
+        System.err.printf(Locale.ROOT, "warm-up: %d events, dashboard on (not measured)...%n", warmupEvents);
+        TagCountBenchmark.run(warmupEvents, parallelism, g, checkpointIntervalMs, readAhead);
+      }
+      for (int i = 0; i < runs; i++) {
+        for (int side = 0; side < 2; side++) {
+          if (side == 0) {
+            System.clearProperty(property);
+          } else {
+            System.setProperty(property, address);
+          }
+          String name = "tag-count-" + (side == 0 ? "off-" : "on-") + (i + 1);
+          TagCountBenchmark.Result r =
+              TagCountBenchmark.run(name, events, parallelism, g, checkpointIntervalMs, readAhead);
+          requireScraped(name, side == 1 ? events : -1);
+          rates[side][i] = r.eventsPerSec();
+          cpu[side][i] = r.cpuNanosPerEvent();
+          System.err.printf(Locale.ROOT, "pair %d, metrics %s: %.0f events/s, %.0f ns CPU per event (load average"
+              + " %.2f)%n", i + 1, side == 0 ? "off" : "on", r.eventsPerSec(), r.cpuNanosPerEvent(),
+              BenchRuns.loadAverage());
+        }
+      }
+    } finally {
+      System.clearProperty(property);
+    }
+    BenchRuns off = new BenchRuns(rates[0]);
+    BenchRuns on = new BenchRuns(rates[1]);
+    double cpuOff = new BenchRuns(cpu[0]).median();
+    double cpuOn = new BenchRuns(cpu[1]).median();
+    if (json) {
+      ObjectNode o = new ObjectMapper().createObjectNode();
+      o.put("job", "tag-count");
+      o.put("metrics_cost", true);
+      o.put("events", events);
+      o.put("guarantee", g.name());
+      o.put("checkpoint_interval_ms", checkpointIntervalMs);
+      o.put("pairs", runs);
+      o.put("on_runs_scraped", true); // each "on" run showed all its events in /metrics, no "off" run appeared
+      off.putJson(o, "off_events_per_sec");
+      on.putJson(o, "on_events_per_sec");
+      o.put("off_events_per_sec", off.median());
+      o.put("on_events_per_sec", on.median());
+      o.put("on_to_off", on.median() / off.median());
+      o.put("off_cpu_ns_per_event", cpuOff);
+      o.put("on_cpu_ns_per_event", cpuOn);
+      BenchRuns.putEnvironment(o, loadBefore);
+      System.out.println(o);
+    } else {
+      System.out.printf(Locale.ROOT, "tag-count metrics cost: %d events, %s, checkpoint interval %d ms, %d pairs:"
+              + " metrics off %s events/s, %.0f ns CPU per event; on (dashboard) %s events/s, %.0f ns CPU per event;"
+              + " on/off %.1f %% (events/s), %.1f %% (CPU per event); %s%n", events, g, checkpointIntervalMs, runs,
+          off.describeMillions(), cpuOff, on.describeMillions(), cpuOn, 100 * on.median() / off.median(),
+          100 * cpuOn / cpuOff, BenchRuns.describeEnvironment(loadBefore));
     }
     return 0;
   }

@@ -41,6 +41,23 @@ class BenchTagCountCommandTest {
     assertTrue(j.get("cores").asInt() >= 1);
   }
 
+  /** Pairs without and with the dashboard; each "on" run is checked against the dashboard's /metrics. */
+  @Test
+  void theMetricsCostIsMeasuredInInterleavedPairs() throws Exception {
+    LogCommandTest.Result r = LogCommandTest.run("", "bench", "tag-count", "--metrics-cost", "--events", "50000",
+        "--checkpoint-interval", "20", "--warmup", "0", "--runs", "2", "--json");
+    assertEquals(0, r.code(), r.err());
+    JsonNode j = new ObjectMapper().readTree(r.out().lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow());
+    assertEquals(2, j.get("pairs").asInt());
+    assertEquals(2, j.get("off_events_per_sec_runs").size());
+    assertEquals(2, j.get("on_events_per_sec_runs").size());
+    assertTrue(j.get("on_runs_scraped").asBoolean());
+    assertEquals(j.get("on_events_per_sec").asDouble() / j.get("off_events_per_sec").asDouble(),
+        j.get("on_to_off").asDouble(), 1e-9);
+    assertTrue(j.get("off_cpu_ns_per_event").asDouble() > 0 && j.get("on_cpu_ns_per_event").asDouble() > 0);
+    assertTrue(r.err().contains("pair 2, metrics on"), r.err());
+  }
+
   @Test
   void aBadGuaranteeIsAUsageError() {
     assertEquals(2, LogCommandTest.run("", "bench", "tag-count", "--guarantee", "twice").code());

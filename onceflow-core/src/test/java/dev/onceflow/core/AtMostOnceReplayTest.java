@@ -43,7 +43,12 @@ class AtMostOnceReplayTest {
     CheckpointCounter checkpoints = new CheckpointCounter();
     // Each subtask reads a contiguous half of the input; id i % IDS repeats every IDS events, so an id first read
     // shortly before a fault (at a sixth and a third of each half) has its retries read only after the restart.
-    Fault fault = new Fault(N / 3, N / 3, 2, checkpoints::completed, 1);
+    // The second fault waits until the first one's restart restored: at-most-once reads ahead, so the other subtask
+    // could otherwise reach the second fault inside the failing attempt (one restart, not two; seen at load 9).
+    java.util.concurrent.atomic.AtomicReference<Fault> self = new java.util.concurrent.atomic.AtomicReference<>();
+    Fault fault = new Fault(N / 3, N / 3, 2,
+        () -> checkpoints.restores() >= self.get().fired() ? checkpoints.completed() : 0, 1);
+    self.set(fault);
     CollectingSink<Long> sink = new CollectingSink<>();
     JobHandle job = amoPipeline("amo-dedup-replay", checkpoints)
         .source(new FailingSource<>(GeneratorSource.of(N, i -> i % IDS), fault))

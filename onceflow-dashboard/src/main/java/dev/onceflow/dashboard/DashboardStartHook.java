@@ -41,6 +41,11 @@ public final class DashboardStartHook implements PipelineStartHook {
     }
   }
 
+  /** The address of this JVM's dashboard, once the first pipeline started with the property set has started it. */
+  public static synchronized java.util.Optional<java.net.URI> url() {
+    return shared == null ? java.util.Optional.empty() : java.util.Optional.of(shared.url());
+  }
+
   private static synchronized Dashboard shared() {
     String spec = System.getProperty(PROPERTY);
     if (spec == null || spec.isBlank() || failed) {

@@ -7,7 +7,6 @@ import dev.onceflow.core.Pipeline;
 import dev.onceflow.core.connector.log.LogSink;
 import dev.onceflow.core.connector.log.LogSource;
 import dev.onceflow.jdbc.JdbcConnection;
-import dev.onceflow.jdbc.JdbcSink;
 import dev.onceflow.log.Log;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -55,19 +54,12 @@ public final class Clicks implements OnPostgres {
   @Override
   public Pipeline pipeline(Log log, JdbcConnection db, String table, Path checkpointDir) {
     return clicks(log, checkpointDir)
-        .sinkTo(JdbcSink.<Click>into(db, table).columns("user_id", "ts", "page").key("user_id", "ts")
-            .mapper(c -> new Object[] {c.user(), c.ts(), c.page()}).upsert());
+        .sinkTo(this.<Click>sinkInto(db, table).mapper(c -> new Object[] {c.user(), c.ts(), c.page()}).upsert());
   }
 
   @Override
-  public String createTable(String table) {
-    return "CREATE TABLE IF NOT EXISTS " + table
-        + " (user_id text NOT NULL, ts bigint NOT NULL, page text NOT NULL, PRIMARY KEY (user_id, ts))";
-  }
-
-  @Override
-  public String columns() {
-    return "user_id, ts, page";
+  public PostgresTable outputTable() {
+    return PostgresTable.of(List.of("user_id text", "ts bigint", "page text"), "user_id", "ts");
   }
 
   private DataStream<Click> clicks(Log log, Path checkpointDir) {

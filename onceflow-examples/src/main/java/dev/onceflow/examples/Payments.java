@@ -9,7 +9,6 @@ import dev.onceflow.core.connector.Encoder;
 import dev.onceflow.core.connector.log.LogSink;
 import dev.onceflow.core.connector.log.LogSource;
 import dev.onceflow.jdbc.JdbcConnection;
-import dev.onceflow.jdbc.JdbcSink;
 import dev.onceflow.log.Log;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -52,20 +51,13 @@ public final class Payments implements OnPostgres {
   @Override
   public Pipeline pipeline(Log log, JdbcConnection db, String table, Path checkpointDir) {
     return charges(log, checkpointDir)
-        .sinkTo(JdbcSink.<Request>into(db, table).columns("idempotency_key", "customer", "cents")
-            .key("idempotency_key").mapper(r -> new Object[] {r.idempotencyKey(), r.customer(), r.cents()})
-            .exactlyOnce());
+        .sinkTo(this.<Request>sinkInto(db, table)
+            .mapper(r -> new Object[] {r.idempotencyKey(), r.customer(), r.cents()}).exactlyOnce());
   }
 
   @Override
-  public String createTable(String table) {
-    return "CREATE TABLE IF NOT EXISTS " + table
-        + " (idempotency_key text PRIMARY KEY, customer text NOT NULL, cents bigint NOT NULL)";
-  }
-
-  @Override
-  public String columns() {
-    return "idempotency_key, customer, cents";
+  public PostgresTable outputTable() {
+    return PostgresTable.of(List.of("idempotency_key text", "customer text", "cents bigint"), "idempotency_key");
   }
 
   /** The logic: requests deduplicated by idempotency key (client retries dropped). */

@@ -165,12 +165,31 @@ public final class FaultInjector {
     };
   }
 
-  /** {@code sink} with SINK_WRITE, PRE_COMMIT and COMMIT faults. */
+  /**
+   * {@code sink} with SINK_WRITE, PRE_COMMIT and COMMIT faults; its idempotence, alignment need and batched commit
+   * ({@link TwoPhaseCommitSink#commitAll}) are passed through, so the wrapped sink runs as it would unwrapped.
+   */
   public <T> TwoPhaseCommitSink<T> sink(TwoPhaseCommitSink<T> sink) {
     return new TwoPhaseCommitSink<>() {
       @Override
       public String name() {
         return sink.name();
+      }
+
+      @Override
+      public boolean idempotent() {
+        return sink.idempotent();
+      }
+
+      @Override
+      public boolean needsAlignedSnapshots() {
+        return sink.needsAlignedSnapshots();
+      }
+
+      @Override
+      public void commitAll(List<byte[]> tokens) throws Exception {
+        maybeFail(Point.COMMIT);
+        sink.commitAll(tokens);
       }
 
       @Override

@@ -1,9 +1,7 @@
 package com.example.shop;
 
 import dev.onceflow.core.sink.Sink;
-import dev.onceflow.core.sink.SinkContext;
-import dev.onceflow.core.sink.SinkWriter;
-import dev.onceflow.core.sink.WriteThroughSink;
+import dev.onceflow.verify.LyingIdempotentSink;
 import dev.onceflow.verify.custom.Sinks;
 
 /**
@@ -14,43 +12,6 @@ import dev.onceflow.verify.custom.Sinks;
 public class LyingSinkJob extends RunningTotalsJob {
   @Override
   protected Sink<String> sink(Sinks sinks) {
-    WriteThroughSink<String> plain = sinks.plain();
-    return new WriteThroughSink<String>() {
-      @Override
-      public String name() {
-        return "lying-" + plain.name();
-      }
-
-      @Override
-      public boolean idempotent() {
-        return true; // the lie
-      }
-
-      @Override
-      public SinkWriter<String> createWriter(SinkContext context) throws Exception {
-        SinkWriter<String> w = plain.createWriter(context);
-        return new SinkWriter<>() {
-          private int n;
-
-          @Override
-          public void write(String line) throws Exception {
-            w.write(line);
-            if (++n % 16 == 0) {
-              w.flush(); // write through promptly, as a real external system would
-            }
-          }
-
-          @Override
-          public void flush() throws Exception {
-            w.flush();
-          }
-
-          @Override
-          public void close() throws Exception {
-            w.close();
-          }
-        };
-      }
-    };
+    return LyingIdempotentSink.of(sinks.plain());
   }
 }

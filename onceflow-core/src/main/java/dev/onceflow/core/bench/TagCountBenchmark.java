@@ -73,13 +73,23 @@ public final class TagCountBenchmark {
    */
   public static Result run(long events, int parallelism, Guarantee guarantee, long checkpointIntervalMs,
       int atMostOnceReadAhead) throws Exception {
+    return run("tag-count", events, parallelism, guarantee, checkpointIntervalMs, atMostOnceReadAhead);
+  }
+
+  /**
+   * Runs the job once under the pipeline name {@code name} (what its meters are tagged with).
+   *
+   * @throws IllegalStateException if the committed counts do not add up to N
+   */
+  public static Result run(String name, long events, int parallelism, Guarantee guarantee, long checkpointIntervalMs,
+      int atMostOnceReadAhead) throws Exception {
     Path dir = Files.createTempDirectory("onceflow-bench-ckpt");
     CountingSink sink = new CountingSink();
     AtomicLong checkpoints = new AtomicLong();
     try {
       long cpu0 = processCpuNanos();
       long t0 = System.nanoTime();
-      JobHandle job = Onceflow.pipeline("tag-count")
+      JobHandle job = Onceflow.pipeline(name)
           .guarantee(guarantee)
           .parallelism(parallelism)
           .batchSize(1024)

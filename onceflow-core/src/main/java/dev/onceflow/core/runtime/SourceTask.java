@@ -161,43 +161,10 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
     }
   }
 
-  SourceTask(
-      String key,
-      Source<Object> source,
-      ChainOp head,
-      TaskContext ctx,
-      AttemptServices services,
-      Map<String, byte[]> restored,
-      PositionStore positionStore,
-      Transformation.WatermarkSpec watermarks,
-      boolean failOnDecodeError,
-      long watermarkIntervalMillis,
-      AtomicLong recordsRead,
-      AtomicLong decodeFailures) {
-    this(key, source, head, ctx, services, restored, positionStore, watermarks, failOnDecodeError,
-        watermarkIntervalMillis, recordsRead, decodeFailures, System::nanoTime);
-  }
-
-  /** With the clock that times the watermark throttle and the idle timeout (tests drive it by hand). */
-  SourceTask(
-      String key,
-      Source<Object> source,
-      ChainOp head,
-      TaskContext ctx,
-      AttemptServices services,
-      Map<String, byte[]> restored,
-      PositionStore positionStore,
-      Transformation.WatermarkSpec watermarks,
-      boolean failOnDecodeError,
-      long watermarkIntervalMillis,
-      AtomicLong recordsRead,
-      AtomicLong decodeFailures,
-      LongSupplier nanoClock) {
-    this(key, source, head, ctx, services, restored, positionStore, watermarks, failOnDecodeError,
-        watermarkIntervalMillis, recordsRead, decodeFailures, nanoClock, Reservation.DEFAULT);
-  }
-
-  /** With the AT_MOST_ONCE read-ahead bounds (and, in tests, the committer hook). */
+  /**
+   * @param nanoClock times the watermark throttle and the idle timeout (tests drive it by hand)
+   * @param reservation the AT_MOST_ONCE read-ahead bounds (and, in tests, the committer hook)
+   */
   SourceTask(
       String key,
       Source<Object> source,

@@ -1,11 +1,8 @@
 package dev.onceflow.core.crash;
 
 import dev.onceflow.core.Collector;
-import dev.onceflow.core.Guarantee;
 import dev.onceflow.core.KeyedStream;
-import dev.onceflow.core.Onceflow;
 import dev.onceflow.core.Pipeline;
-import dev.onceflow.core.RestartStrategy;
 import dev.onceflow.core.WatermarkStrategy;
 import dev.onceflow.core.connector.Encoder;
 import dev.onceflow.core.connector.log.LogSink;
@@ -33,15 +30,7 @@ public final class IntervalJoinCrashChild {
     String hold = args[2];
     int nth = Integer.parseInt(args[3]);
     try (Log log = Log.open(logDir)) {
-      Pipeline p = Onceflow.pipeline("join")
-          .guarantee(Guarantee.EXACTLY_ONCE)
-          .parallelism(2)
-          .batchSize(32)
-          .channelCapacity(2)
-          .checkpointInterval(Duration.ofMillis(15))
-          .checkpointDir(ckptDir)
-          .restartStrategy(RestartStrategy.noRestart())
-          .listener(ChildJob.printingListener(hold.equals("CKPT") ? nth : 0));
+      Pipeline p = CrashChildPipeline.create("join", ckptDir, hold, nth);
       KeyedStream<Long, Long> left = p.source(
               LogSource.of(log, "left", b -> Long.parseLong(new String(b, StandardCharsets.UTF_8))).bounded(),
               WatermarkStrategy.boundedOutOfOrderness(Duration.ofMillis(5)))

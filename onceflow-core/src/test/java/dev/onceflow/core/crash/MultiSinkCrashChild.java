@@ -1,10 +1,7 @@
 package dev.onceflow.core.crash;
 
 import dev.onceflow.core.DataStream;
-import dev.onceflow.core.Guarantee;
-import dev.onceflow.core.Onceflow;
 import dev.onceflow.core.Pipeline;
-import dev.onceflow.core.RestartStrategy;
 import dev.onceflow.core.connector.Encoder;
 import dev.onceflow.core.connector.log.LogSink;
 import dev.onceflow.core.connector.log.LogSource;
@@ -13,7 +10,6 @@ import dev.onceflow.core.testing.CountPerKey;
 import dev.onceflow.log.Log;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 
 /**
  * The child JVM of {@link MultiSinkCrashTest}: one log source read by two branches into two transactional log sinks
@@ -37,15 +33,7 @@ public final class MultiSinkCrashChild {
         case "RECOVERED" -> HoldingSink.Step.RECOVERED;
         default -> HoldingSink.Step.NONE;
       };
-      Pipeline p = Onceflow.pipeline("multisink")
-          .guarantee(Guarantee.EXACTLY_ONCE)
-          .parallelism(2)
-          .batchSize(32)
-          .channelCapacity(2)
-          .checkpointInterval(Duration.ofMillis(15))
-          .checkpointDir(ckptDir)
-          .restartStrategy(RestartStrategy.noRestart())
-          .listener(ChildJob.printingListener(hold.equals("CKPT") ? nth : 0));
+      Pipeline p = CrashChildPipeline.create("multisink", ckptDir, hold, nth);
       DataStream<Long> in = p.source(
           LogSource.of(log, "in", b -> Long.parseLong(new String(b, StandardCharsets.UTF_8))).bounded());
       in.map(String::valueOf).sinkTo(new HoldingSink<>(

@@ -47,16 +47,8 @@ class MultiSinkCrashTest {
     assertEquals(60, run(System.nanoTime(), 60));
   }
 
-  /** Rounds on fresh directories until {@code kills} kills landed (a round can finish before its kills do). */
   private int run(long seed, int kills) throws Exception {
-    Random random = new Random(seed);
-    int total = 0;
-    for (int round = 0; total < kills; round++) {
-      int before = total;
-      total += round(tmp.resolve("round-" + round), random, total, kills - total);
-      assertTrue(round < 5 || total > before, "no kill landed in round " + round);
-    }
-    return total;
+    return KillRounds.run(tmp, seed, kills, this::round);
   }
 
   /** One round; {@code done} kills happened in earlier rounds. Returns its kills. */

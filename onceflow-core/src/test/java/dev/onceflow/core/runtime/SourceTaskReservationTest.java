@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.onceflow.core.Guarantee;
 import dev.onceflow.core.checkpoint.CheckpointCoordinator;
-import dev.onceflow.core.checkpoint.CheckpointStorage;
 import dev.onceflow.core.checkpoint.PositionStore;
 import dev.onceflow.core.source.GeneratorSource;
 import dev.onceflow.core.source.Source;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -131,29 +129,7 @@ class SourceTaskReservationTest {
     TaskContext ctx = new TaskContext("reservation-test", 0, 1, 128, Guarantee.AT_MOST_ONCE, BATCH, cancel);
     AttemptServices services = new AttemptServices(io, null, cancel);
     AtomicReference<SourceTask> task = new AtomicReference<>();
-    CheckpointCoordinator coordinator = new CheckpointCoordinator(new CheckpointStorage(tmp.resolve("ckpt"), 2),
-        "reservation-test", Guarantee.AT_MOST_ONCE, List.of("0-0"), 1, Duration.ZERO, Duration.ofMinutes(1),
-        new CheckpointCoordinator.Hooks() {
-          @Override
-          public void triggerSources(long id, boolean finalCheckpoint) {
-            task.get().triggerCheckpoint(id, finalCheckpoint);
-          }
-
-          @Override
-          public void commitSinks(long id) {}
-
-          @Override
-          public void checkpointCompleted(long id, Map<String, byte[]> snapshots) {}
-
-          @Override
-          public void sinksCommitted(long id, boolean finalCheckpoint) {}
-
-          @Override
-          public void checkpointDiscarded(long id, String reason) {}
-
-          @Override
-          public void fail(Throwable cause) {}
-        });
+    CheckpointCoordinator coordinator = SourceTaskHarness.coordinator(tmp.resolve("ckpt"), "reservation-test", Guarantee.AT_MOST_ONCE, task);
     services.coordinator = coordinator;
     coordinators.add(coordinator);
     @SuppressWarnings("unchecked")

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.onceflow.core.Guarantee;
 import dev.onceflow.core.checkpoint.CheckpointCoordinator;
-import dev.onceflow.core.checkpoint.CheckpointStorage;
 import dev.onceflow.core.checkpoint.PositionStore;
 import dev.onceflow.core.source.GeneratorSource;
 import dev.onceflow.core.source.ReadStatus;
@@ -15,7 +14,6 @@ import dev.onceflow.core.source.SourceOutput;
 import dev.onceflow.core.source.SourceReader;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -119,32 +117,12 @@ class SourceTaskWatermarkTest {
     TaskContext ctx = new TaskContext("wm-test", 0, 1, 128, guarantee, 64, cancel);
     AttemptServices services = new AttemptServices(io, null, cancel);
     AtomicReference<SourceTask> task = new AtomicReference<>();
-    CheckpointCoordinator coordinator = new CheckpointCoordinator(new CheckpointStorage(tmp.resolve("ckpt"), 2),
-        "wm-test", guarantee, List.of("0-0"), 1, Duration.ZERO, Duration.ofMinutes(1), new CheckpointCoordinator.Hooks() {
-          @Override
-          public void triggerSources(long id, boolean finalCheckpoint) {
-            task.get().triggerCheckpoint(id, finalCheckpoint);
-          }
-
-          @Override
-          public void commitSinks(long id) {}
-
-          @Override
-          public void checkpointCompleted(long id, Map<String, byte[]> snapshots) {}
-
-          @Override
-          public void sinksCommitted(long id, boolean finalCheckpoint) {}
-
-          @Override
-          public void checkpointDiscarded(long id, String reason) {}
-
-          @Override
-          public void fail(Throwable cause) {}
-        });
+    CheckpointCoordinator coordinator = SourceTaskHarness.coordinator(tmp.resolve("ckpt"), "wm-test", guarantee, task);
     services.coordinator = coordinator;
     coordinators.add(coordinator);
     task.set(new SourceTask("0-0", source, head, ctx, services, restored, positions, spec, false, intervalMs,
-        new AtomicLong(), new AtomicLong(), () -> TimeUnit.MILLISECONDS.toNanos(clockMs.get())));
+        new AtomicLong(), new AtomicLong(), () -> TimeUnit.MILLISECONDS.toNanos(clockMs.get()),
+        SourceTask.Reservation.DEFAULT));
     Thread t = new Thread(task.get(), "source-task-test");
     t.setDaemon(true);
     threads.add(t);

@@ -12,26 +12,32 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Writes rows into the connection's open transaction in few round trips: full chunks of a multi-row {@code INSERT}
- * as one JDBC batch, the rest as one statement. If the database refuses the bulk write because of a row's data, the
- * bulk write is rolled back and the rows are written one by one, each under a savepoint, so that only the refused
- * rows are left out and reported.
+ * Writes rows into the connection's open transaction in few round trips. On PostgreSQL the generated modes send one
+ * statement per chunk of up to {@link #ARRAY_CHUNK_ROWS} rows with one array parameter per column ({@code INSERT ..
+ * SELECT .. FROM unnest(?::int8[], ?::text[]) ON CONFLICT ..}, see {@link ColumnArrays}); a batch whose keys are all
+ * distinct is first tried as a plain INSERT ({@link OptimisticInserts}). Elsewhere, and for a chunk whose values
+ * cannot be arrays, full chunks of a multi-row {@code INSERT .. VALUES} go as one JDBC batch and the rest as one
+ * statement. If the database refuses the bulk write because of a row's data, the bulk write is rolled back and the
+ * rows are written one by one, each under a savepoint, so that only the refused rows are left out and reported.
  */
 public final class RowApplier {
   /** Rows per multi-row statement: large enough to amortise, small enough for PostgreSQL's 65535 parameters. */
   static final int MAX_CHUNK_ROWS = 128;
+  /** Rows per array statement: arrays have no parameter limit; a chunk this big amortises its round trip. */
+  static final int ARRAY_CHUNK_ROWS = 4096;
 
   private final SinkSpec spec;
   private final int chunkRows;
   private final int[] keyIdx;
+  private final OptimisticInserts optimism = new OptimisticInserts();
 
   /** What {@link #apply} did. */
   public record Outcome(long written, long absorbed, List<RejectedRow> rejected) {}
@@ -64,10 +70,13 @@ public final class RowApplier {
     if (rows.isEmpty()) {
       return new Outcome(0, 0, List.of());
     }
+    for (Object[] row : rows) {
+      checkWidth(row);
+    }
     List<Object[]> prepared = spec.mode() == WriteMode.UPSERT ? lastPerKey(rows) : rows;
     Savepoint sp = ownTransaction ? null : c.setSavepoint();
     try {
-      long affected = bulk(c, prepared);
+      long affected = bulk(c, prepared, sp);
       if (sp != null) {
         c.releaseSavepoint(sp);
       }
@@ -119,7 +128,7 @@ public final class RowApplier {
     return new Outcome(sent, absorbed, rejected);
   }
 
-  private long bulk(Connection c, List<Object[]> rows) throws SQLException {
+  private long bulk(Connection c, List<Object[]> rows, Savepoint sp) throws SQLException {
     if (spec.mode() == WriteMode.CUSTOM) {
       try (PreparedStatement ps = c.prepareStatement(spec.customSql())) {
         for (Object[] row : rows) {
@@ -131,15 +140,17 @@ public final class RowApplier {
     }
     // ON CONFLICT DO UPDATE may not touch a row twice in one statement: a repeated key goes to its own statement
     boolean splitRepeats = spec.mode() == WriteMode.ACCUMULATE;
+    boolean arrays = c.isWrapperFor(org.postgresql.PGConnection.class);
+    int chunk = arrays ? ARRAY_CHUNK_ROWS : chunkRows;
     List<Object[]> chunked = new ArrayList<>(rows.size());
     List<Object[]> singles = new ArrayList<>();
     if (splitRepeats) {
-      Set<KeyOf> inChunk = new HashSet<>();
+      Set<Object> inChunk = new HashSet<>();
       for (Object[] row : rows) {
-        if (chunked.size() % chunkRows == 0) {
+        if (chunked.size() % chunk == 0) {
           inChunk.clear();
         }
-        if (inChunk.add(new KeyOf(row, keyIdx))) {
+        if (inChunk.add(keyOf(row))) {
           chunked.add(row);
         } else {
           singles.add(row);
@@ -149,9 +160,78 @@ public final class RowApplier {
       chunked = rows;
     }
     long affected = 0;
+    if (!arrays) {
+      affected += values(c, chunked);
+    } else {
+      if (spec.mode() != WriteMode.INSERT && singles.isEmpty() && optimism.attempt()) {
+        try {
+          affected = arrays(c, chunked, false);
+          optimism.succeeded();
+          return affected;
+        } catch (SQLException e) {
+          if (!"23505".equals(SqlErrors.state(e))) {
+            throw e;
+          }
+          // a key exists already: undo the attempt, write the batch with the ON CONFLICT statement
+          if (sp != null) {
+            c.rollback(sp);
+          } else {
+            c.rollback();
+          }
+          optimism.conflicted();
+        }
+      }
+      affected = arrays(c, chunked, true);
+    }
+    if (!singles.isEmpty()) {
+      try (PreparedStatement ps = c.prepareStatement(Sql.statement(spec, 1))) {
+        for (Object[] row : singles) {
+          bind(ps, row, 0);
+          ps.addBatch();
+        }
+        affected += sum(ps.executeBatch());
+      }
+    }
+    return affected;
+  }
+
+  /** {@code rows} as array statements of up to {@link #ARRAY_CHUNK_ROWS} rows (VALUES for a chunk that cannot). */
+  private long arrays(Connection c, List<Object[]> rows, boolean withConflictClause) throws SQLException {
+    long affected = 0;
+    int width = spec.columns().size();
+    for (int from = 0; from < rows.size(); from += ARRAY_CHUNK_ROWS) {
+      int to = Math.min(rows.size(), from + ARRAY_CHUNK_ROWS);
+      ColumnArrays ca = ColumnArrays.of(rows, from, to, width);
+      if (ca == null) {
+        affected += withConflictClause ? values(c, rows.subList(from, to)) : valuesPlain(c, rows.subList(from, to));
+        continue;
+      }
+      // the driver caches the server-side statement by its text, so preparing per chunk parses once
+      try (PreparedStatement ps = c.prepareStatement(Sql.unnestStatement(spec, ca.elementTypes, withConflictClause))) {
+        ca.bind(c, ps);
+        affected += Math.max(0, ps.executeUpdate());
+      }
+    }
+    return affected;
+  }
+
+  /** The optimistic attempt of a chunk that cannot be arrays: the plain multi-row INSERT. */
+  private long valuesPlain(Connection c, List<Object[]> rows) throws SQLException {
+    return values(c, rows, Sql.statementWithoutConflictClause(spec, chunkRows),
+        n -> Sql.statementWithoutConflictClause(spec, n));
+  }
+
+  private long values(Connection c, List<Object[]> rows) throws SQLException {
+    return values(c, rows, Sql.statement(spec, chunkRows), n -> Sql.statement(spec, n));
+  }
+
+  /** Full chunks of a multi-row VALUES statement as one JDBC batch, the rest as one statement. */
+  private long values(Connection c, List<Object[]> chunked, String fullSql,
+      java.util.function.IntFunction<String> sqlFor) throws SQLException {
+    long affected = 0;
     int full = chunked.size() / chunkRows;
     if (full > 0) {
-      try (PreparedStatement ps = c.prepareStatement(Sql.statement(spec, chunkRows))) {
+      try (PreparedStatement ps = c.prepareStatement(fullSql)) {
         for (int ch = 0; ch < full; ch++) {
           int p = 0;
           for (int r = ch * chunkRows; r < (ch + 1) * chunkRows; r++) {
@@ -164,21 +244,12 @@ public final class RowApplier {
     }
     int rest = chunked.size() - full * chunkRows;
     if (rest > 0) {
-      try (PreparedStatement ps = c.prepareStatement(Sql.statement(spec, rest))) {
+      try (PreparedStatement ps = c.prepareStatement(sqlFor.apply(rest))) {
         int p = 0;
         for (int r = full * chunkRows; r < chunked.size(); r++) {
           p = bind(ps, chunked.get(r), p);
         }
         affected += Math.max(0, ps.executeUpdate());
-      }
-    }
-    if (!singles.isEmpty()) {
-      try (PreparedStatement ps = c.prepareStatement(Sql.statement(spec, 1))) {
-        for (Object[] row : singles) {
-          bind(ps, row, 0);
-          ps.addBatch();
-        }
-        affected += sum(ps.executeBatch());
       }
     }
     return affected;
@@ -195,11 +266,15 @@ public final class RowApplier {
     return s;
   }
 
-  private int bind(PreparedStatement ps, Object[] row, int offset) throws SQLException {
+  private void checkWidth(Object[] row) {
     if (row.length != spec.columns().size()) {
       throw new IllegalArgumentException("sink '" + spec.name() + "': the row mapper gave " + row.length
           + " values for " + spec.columns().size() + " columns " + spec.columns());
     }
+  }
+
+  private int bind(PreparedStatement ps, Object[] row, int offset) throws SQLException {
+    checkWidth(row);
     for (int i = 0; i < row.length; i++) {
       Object v = row[i];
       int p = offset + i + 1;
@@ -214,14 +289,33 @@ public final class RowApplier {
     return offset + row.length;
   }
 
+  /** The last row of each key, in the order of those last rows (rows itself if every key is distinct). */
   private List<Object[]> lastPerKey(List<Object[]> rows) {
-    Map<KeyOf, Object[]> last = new LinkedHashMap<>();
-    for (Object[] row : rows) {
-      KeyOf k = new KeyOf(row, keyIdx);
-      last.remove(k); // keep the order of last occurrence
-      last.put(k, row);
+    Map<Object, Integer> last = new HashMap<>(rows.size() * 4 / 3 + 1);
+    for (int i = 0; i < rows.size(); i++) {
+      last.put(keyOf(rows.get(i)), i);
     }
-    return last.size() == rows.size() ? rows : new ArrayList<>(last.values());
+    if (last.size() == rows.size()) {
+      return rows;
+    }
+    List<Object[]> out = new ArrayList<>(last.size());
+    for (int i = 0; i < rows.size(); i++) {
+      if (last.get(keyOf(rows.get(i))) == i) {
+        out.add(rows.get(i));
+      }
+    }
+    return out;
+  }
+
+  /** A key compared by value: a single non-array key column is its own value (no wrapper, no deep hash). */
+  private Object keyOf(Object[] row) {
+    if (keyIdx.length == 1) {
+      Object v = row[keyIdx[0]];
+      if (v != null && !v.getClass().isArray()) {
+        return v;
+      }
+    }
+    return new KeyOf(row, keyIdx);
   }
 
   static List<String> texts(Object[] row) {

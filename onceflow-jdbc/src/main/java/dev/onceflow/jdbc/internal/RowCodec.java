@@ -154,7 +154,12 @@ public final class RowCodec {
 
     /** An empty one. */
     public Out() {
-      this(new ByteArrayOutputStream(1024));
+      this(1024);
+    }
+
+    /** An empty one with room for {@code capacity} bytes before it grows. */
+    public Out(int capacity) {
+      this(new ByteArrayOutputStream(capacity));
     }
 
     private Out(ByteArrayOutputStream b) {

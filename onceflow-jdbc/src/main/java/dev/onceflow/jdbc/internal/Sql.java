@@ -22,6 +22,15 @@ public final class Sql {
     if (spec.mode() == WriteMode.CUSTOM) {
       return spec.customSql();
     }
+    return valuesInsert(spec, rows) + conflictClause(spec);
+  }
+
+  /** The multi-row INSERT without its ON CONFLICT clause (the optimistic attempt, {@link OptimisticInserts}). */
+  static String statementWithoutConflictClause(SinkSpec spec, int rows) {
+    return valuesInsert(spec, rows);
+  }
+
+  private static String valuesInsert(SinkSpec spec, int rows) {
     StringBuilder b = new StringBuilder("INSERT INTO ").append(spec.qualifiedTable()).append(" AS t (");
     List<String> cols = spec.columns();
     for (int i = 0; i < cols.size(); i++) {
@@ -35,6 +44,46 @@ public final class Sql {
       }
       b.append(')');
     }
+    return b.toString();
+  }
+
+  /**
+   * The statement writing a whole chunk as one array parameter per column: {@code INSERT INTO t AS t (c1, c2) SELECT
+   * u.c1, u.c2 FROM unnest(?::int8[], ?::text[]) AS u(c1, c2) ON CONFLICT ...} — one parse and one bind for the chunk
+   * instead of one tuple of parameters per row. {@code elementTypes[i]} is the PostgreSQL element type of column i's
+   * array, or null for a column that is NULL in every row of the chunk (it is selected as a bare NULL, which the
+   * INSERT coerces to the column's type, so no type has to be guessed).
+   *
+   * @param withConflictClause false for the optimistic plain INSERT tried first (see {@link OptimisticInserts})
+   */
+  public static String unnestStatement(SinkSpec spec, String[] elementTypes, boolean withConflictClause) {
+    List<String> cols = spec.columns();
+    StringBuilder b = new StringBuilder("INSERT INTO ").append(spec.qualifiedTable()).append(" AS t (")
+        .append(joinQuoted(cols)).append(") SELECT ");
+    StringBuilder arrays = new StringBuilder();
+    StringBuilder aliases = new StringBuilder();
+    for (int i = 0; i < cols.size(); i++) {
+      b.append(i == 0 ? "" : ", ");
+      if (elementTypes[i] == null) {
+        b.append("NULL");
+        continue;
+      }
+      String alias = "c" + i; // positional aliases: the user's column names need no second quoting scheme
+      b.append("u.").append(alias);
+      arrays.append(arrays.length() == 0 ? "" : ", ").append("?::").append(elementTypes[i]).append("[]");
+      aliases.append(aliases.length() == 0 ? "" : ", ").append(alias);
+    }
+    b.append(" FROM unnest(").append(arrays).append(") AS u(").append(aliases).append(')');
+    if (withConflictClause) {
+      b.append(conflictClause(spec));
+    }
+    return b.toString();
+  }
+
+  /** The ON CONFLICT clause of the generated modes ("" for a plain INSERT). */
+  static String conflictClause(SinkSpec spec) {
+    StringBuilder b = new StringBuilder();
+    List<String> cols = spec.columns();
     switch (spec.mode()) {
       case INSERT -> {}
       case INSERT_UNIQUE -> b.append(" ON CONFLICT (").append(joinQuoted(spec.key())).append(") DO NOTHING");

@@ -77,7 +77,9 @@ public final class LogSink {
 
   /**
    * An idempotent upsert sink: each record is written under the deterministic key {@code keyEncoder} gives it; the
-   * topic read as a table (last value per key) is the same however often a record was replayed.
+   * topic read as a table (last value per key) is the same however often a record was replayed. An at-least-once
+   * pipeline writing it takes aligned snapshots ({@link dev.onceflow.core.sink.Sink#needsAlignedSnapshots()}), so a
+   * value computed from state is never replaced by an overcount after a restore.
    */
   public static <T> WriteThroughSink<T> upsert(
       Log log, String topic, Encoder<? super T> keyEncoder, Encoder<? super T> encoder) {
@@ -112,6 +114,12 @@ public final class LogSink {
 
     @Override
     public boolean idempotent() {
+      return idempotent;
+    }
+
+    /** An upsert replaces values, so under at-least-once it needs snapshots consistent with the positions. */
+    @Override
+    public boolean needsAlignedSnapshots() {
       return idempotent;
     }
 

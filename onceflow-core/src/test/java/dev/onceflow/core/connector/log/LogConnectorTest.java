@@ -1,6 +1,7 @@
 package dev.onceflow.core.connector.log;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.onceflow.core.Guarantee;
@@ -144,6 +145,11 @@ class LogConnectorTest {
       }
       assertEquals(10, table.size());
       table.values().forEach(v -> assertEquals(500L, v));
+      // replacement semantics: an at-least-once pipeline writing it must take aligned snapshots (AlignedAtLeastOnceTest
+      // shows the overcount an unaligned one replaces a right value with); a plain append sink need not
+      assertTrue(LogSink.upsert(log, "table", (String s) -> new byte[0], Encoder.<String>utf8String())
+          .needsAlignedSnapshots());
+      assertFalse(LogSink.plain(log, "table", Encoder.<String>utf8String()).needsAlignedSnapshots());
     }
   }
 
