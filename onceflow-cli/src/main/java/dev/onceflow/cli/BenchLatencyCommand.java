@@ -118,6 +118,14 @@ final class BenchLatencyCommand implements Callable<Integer> {
       o.put("seconds", r.seconds());
       o.put("producer_max_lag_ms", r.producerMaxLagMs());
       o.put("checkpoints_committed", r.commits());
+      LatencyBenchmark.Phases ph = r.phases();
+      ObjectNode phases = o.putObject("checkpoint_phases_ms"); // [median, p90, max] over the completed checkpoints
+      phase(phases, "duration", ph.durationMs());
+      phase(phases, "acknowledge", ph.acknowledgeMs());
+      phase(phases, "alignment", ph.alignmentMs());
+      phase(phases, "snapshot_write", ph.snapshotWriteMs());
+      phase(phases, "metadata_write", ph.metadataWriteMs());
+      phase(phases, "sink_commit", ph.sinkCommitMs());
       o.put("cores", Runtime.getRuntime().availableProcessors());
       System.out.println(o);
     } else {
@@ -131,8 +139,21 @@ final class BenchLatencyCommand implements Callable<Integer> {
           "target (p99 <= interval + 20 ms)");
       System.out.printf(Locale.ROOT, "%10.1f %10.1f %10.1f %10.1f   p99 <= %.0f ms: %s%n", r.p50Ms(), r.p99Ms(),
           r.p999Ms(), r.maxMs(), target, met ? "met" : "MISSED");
+      LatencyBenchmark.Phases ph = r.phases();
+      System.out.printf(Locale.ROOT, "checkpoints (median / p90 / max ms of %d): trigger to committed %s = barrier to"
+              + " all acks %s (alignment %s, snapshot write %s) + metadata write %s + sink commit %s%n",
+          ph.checkpoints(), triple(ph.durationMs()), triple(ph.acknowledgeMs()), triple(ph.alignmentMs()),
+          triple(ph.snapshotWriteMs()), triple(ph.metadataWriteMs()), triple(ph.sinkCommitMs()));
     }
     System.out.flush();
+  }
+
+  private static String triple(double[] v) {
+    return String.format(Locale.ROOT, "%.1f / %.1f / %.1f", v[0], v[1], v[2]);
+  }
+
+  private static void phase(ObjectNode phases, String name, double[] medianP90Max) {
+    phases.putArray(name).add(medianP90Max[0]).add(medianP90Max[1]).add(medianP90Max[2]);
   }
 
   private static void delete(Path p) {

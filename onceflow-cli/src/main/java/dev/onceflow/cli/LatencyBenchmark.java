@@ -46,7 +46,37 @@ final class LatencyBenchmark {
 
   /** What one run measured; latencies in milliseconds over the events after the warm-up. */
   record Result(long events, long seen, long measured, double p50Ms, double p99Ms, double p999Ms, double maxMs,
-      double seconds, double producerMaxLagMs, long commits) {}
+      double seconds, double producerMaxLagMs, long commits, Phases phases) {}
+
+  /**
+   * Where the completed checkpoints' time went (milliseconds; median, p90 and max over the checkpoints of the run): an
+   * output record becomes visible one interval plus about one checkpoint's duration after it was read, so these are
+   * what the latency above the interval is made of.
+   */
+  record Phases(int checkpoints, double[] durationMs, double[] acknowledgeMs, double[] alignmentMs,
+      double[] snapshotWriteMs, double[] metadataWriteMs, double[] sinkCommitMs) {
+    static Phases of(List<dev.onceflow.core.metrics.CheckpointStats> stats) {
+      List<dev.onceflow.core.metrics.CheckpointStats> done = stats.stream()
+          .filter(dev.onceflow.core.metrics.CheckpointStats::completed).toList();
+      return new Phases(done.size(),
+          medianP90Max(done, dev.onceflow.core.metrics.CheckpointStats::durationNanos),
+          medianP90Max(done, dev.onceflow.core.metrics.CheckpointStats::acknowledgeNanos),
+          medianP90Max(done, dev.onceflow.core.metrics.CheckpointStats::alignmentNanos),
+          medianP90Max(done, dev.onceflow.core.metrics.CheckpointStats::snapshotWriteNanos),
+          medianP90Max(done, dev.onceflow.core.metrics.CheckpointStats::metadataWriteNanos),
+          medianP90Max(done, dev.onceflow.core.metrics.CheckpointStats::sinkCommitNanos));
+    }
+
+    private static double[] medianP90Max(List<dev.onceflow.core.metrics.CheckpointStats> done,
+        java.util.function.ToLongFunction<dev.onceflow.core.metrics.CheckpointStats> phase) {
+      long[] v = done.stream().mapToLong(phase).sorted().toArray();
+      if (v.length == 0) {
+        return new double[] {0, 0, 0};
+      }
+      return new double[] {v[(v.length - 1) / 2] / 1e6, v[(int) Math.ceil(0.9 * v.length) - 1] / 1e6,
+          v[v.length - 1] / 1e6};
+    }
+  }
 
   /** A record in the pipeline: its sequence number and the time it was due to be created (System.nanoTime). */
   record Event(long seq, long createdNanos) implements java.io.Serializable {
@@ -80,6 +110,7 @@ final class LatencyBenchmark {
       Decoder<Event> decoder = Event::parse;
       Encoder<Event> encoder = Event::bytes;
       AtomicLong commits = new AtomicLong();
+      List<dev.onceflow.core.metrics.CheckpointStats> stats = new java.util.concurrent.CopyOnWriteArrayList<>();
       JobHandle job = Onceflow.pipeline("latency")
           .guarantee(Guarantee.EXACTLY_ONCE)
           .parallelism(c.parallelism())
@@ -89,6 +120,11 @@ final class LatencyBenchmark {
             @Override
             public void onSinkCommitted(long id) {
               commits.incrementAndGet();
+            }
+
+            @Override
+            public void onCheckpointStats(dev.onceflow.core.metrics.CheckpointStats s) {
+              stats.add(s);
             }
           })
           .source(LogSource.of(log, "in", decoder))
@@ -116,7 +152,7 @@ final class LatencyBenchmark {
         double seconds = (System.nanoTime() - t0) / 1e9;
         return new Result(c.events(), seen, h.getTotalCount(), ms(h.getValueAtPercentile(50)),
             ms(h.getValueAtPercentile(99)), ms(h.getValueAtPercentile(99.9)), ms(h.getMaxValue()), seconds,
-            producer.get() / 1e6, commits.get());
+            producer.get() / 1e6, commits.get(), Phases.of(stats));
       } finally {
         job.cancel();
       }

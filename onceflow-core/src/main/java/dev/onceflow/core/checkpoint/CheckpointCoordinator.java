@@ -65,6 +65,8 @@ public final class CheckpointCoordinator {
   private final List<String> taskKeys;
   private final int sourceCount;
   private final Duration interval;
+  /** A periodic tick found a checkpoint pending: trigger the next one when it ends. Coordinator thread. */
+  private boolean overdue;
   private final Duration timeout;
   private final Hooks hooks;
   private final ScheduledThreadPoolExecutor executor;
@@ -128,8 +130,43 @@ public final class CheckpointCoordinator {
   /** Starts periodic triggering (if an interval is set). */
   public void start() {
     if (!interval.isZero()) {
-      long ms = Math.max(1, interval.toMillis());
-      executor.scheduleWithFixedDelay(() -> guarded(() -> trigger(false)), ms, ms, TimeUnit.MILLISECONDS);
+      scheduleTick();
+    }
+  }
+
+  /**
+   * Periodic triggering: one tick an interval after each periodic trigger. A tick that finds a checkpoint still
+   * pending does not wait a whole interval more (a record read just after that checkpoint's barrier would then wait
+   * two intervals to become visible): the next checkpoint is triggered as soon as the pending one ends. Coordinator
+   * thread.
+   */
+  private void scheduleTick() {
+    long ms = Math.max(1, interval.toMillis());
+    try {
+      executor.schedule(() -> guarded(this::tick), ms, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // shut down: no more checkpoints for this attempt
+    }
+  }
+
+  private void tick() {
+    if (finalTriggered) {
+      return;
+    }
+    if (pending != null) {
+      overdue = true; // afterPendingEnded() triggers it
+      return;
+    }
+    trigger(false);
+    scheduleTick();
+  }
+
+  /** The pending checkpoint completed or was discarded: the final one may be due, or a periodic one overdue. */
+  private void afterPendingEnded() {
+    maybeTriggerFinal();
+    if (overdue && pending == null) {
+      overdue = false;
+      tick();
     }
   }
 
@@ -246,7 +283,7 @@ public final class CheckpointCoordinator {
     if (p.isFinal) {
       hooks.fail(new IllegalStateException("final checkpoint " + id + " of " + jobName + " timed out"));
     } else {
-      maybeTriggerFinal();
+      afterPendingEnded();
     }
   }
 
@@ -293,7 +330,7 @@ public final class CheckpointCoordinator {
         System.nanoTime(), size);
     hooks.sinksCommitted(p.id, p.isFinal);
     if (!p.isFinal) {
-      maybeTriggerFinal();
+      afterPendingEnded();
     }
   }
 }
