@@ -285,6 +285,7 @@ public final class JobExecution implements JobHandle {
           LOG.warn("Could not delete temporary checkpoint directory {}", dir, e);
         }
       }
+      meters.jobEnded();
       terminated.countDown();
     }
   }

@@ -7,7 +7,6 @@ import dev.onceflow.core.Guarantee;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -31,23 +30,11 @@ class CheckpointCoordinatorTest {
     AtomicReference<Throwable> failure = new AtomicReference<>();
     CheckpointCoordinator c = new CheckpointCoordinator(new CheckpointStorage(tmp, 2), "tick-test",
         Guarantee.EXACTLY_ONCE, List.of("0-0"), 1, Duration.ofMillis(intervalMs), Duration.ofMinutes(1),
-        new CheckpointCoordinator.Hooks() {
+        new TriggerOnlyHooks() {
           @Override
           public void triggerSources(long id, boolean finalCheckpoint) {
             triggers.add(new long[] {id, System.nanoTime()});
           }
-
-          @Override
-          public void commitSinks(long id) {}
-
-          @Override
-          public void checkpointCompleted(long id, Map<String, byte[]> snapshots) {}
-
-          @Override
-          public void sinksCommitted(long id, boolean finalCheckpoint) {}
-
-          @Override
-          public void checkpointDiscarded(long id, String reason) {}
 
           @Override
           public void fail(Throwable cause) {

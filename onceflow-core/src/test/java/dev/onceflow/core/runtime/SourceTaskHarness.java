@@ -3,10 +3,10 @@ package dev.onceflow.core.runtime;
 import dev.onceflow.core.Guarantee;
 import dev.onceflow.core.checkpoint.CheckpointCoordinator;
 import dev.onceflow.core.checkpoint.CheckpointStorage;
+import dev.onceflow.core.checkpoint.TriggerOnlyHooks;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** What the tests that drive one {@link SourceTask} by hand share. */
@@ -20,26 +20,11 @@ final class SourceTaskHarness {
   static CheckpointCoordinator coordinator(Path dir, String job, Guarantee guarantee,
       AtomicReference<SourceTask> task) throws java.io.IOException {
     return new CheckpointCoordinator(new CheckpointStorage(dir, 2), job, guarantee, List.of("0-0"), 1, Duration.ZERO,
-        Duration.ofMinutes(1), new CheckpointCoordinator.Hooks() {
+        Duration.ofMinutes(1), new TriggerOnlyHooks() {
           @Override
           public void triggerSources(long id, boolean finalCheckpoint) {
             task.get().triggerCheckpoint(id, finalCheckpoint);
           }
-
-          @Override
-          public void commitSinks(long id) {}
-
-          @Override
-          public void checkpointCompleted(long id, Map<String, byte[]> snapshots) {}
-
-          @Override
-          public void sinksCommitted(long id, boolean finalCheckpoint) {}
-
-          @Override
-          public void checkpointDiscarded(long id, String reason) {}
-
-          @Override
-          public void fail(Throwable cause) {}
         });
   }
 }

@@ -84,9 +84,9 @@ public final class JobMeters {
     this.stageLabels = List.copyOf(stages);
     this.parallelism = parallelism;
     MeterRegistry r = this.registry;
-    FunctionCounter.builder(SOURCE_RECORDS, recordsRead, AtomicLong::get).tags(tags)
+    counter(SOURCE_RECORDS, recordsRead, AtomicLong::get).tags(tags)
         .description("records emitted by the source subtasks").register(r);
-    FunctionCounter.builder(SOURCE_DEAD_LETTERED, decodeFailures, AtomicLong::get).tags(tags)
+    counter(SOURCE_DEAD_LETTERED, decodeFailures, AtomicLong::get).tags(tags)
         .description("source records that failed to decode and were dead-lettered").register(r);
     stageIn = new SubtaskCounter[stages.size()][parallelism];
     stageBlocked = new LongAdder[stages.size()];
@@ -98,9 +98,9 @@ public final class JobMeters {
       LongAdder blocked = stageBlocked[k] = new LongAdder();
       Tags st = tags.and("stage", stages.get(k));
       if (k > 0) {
-        FunctionCounter.builder(STAGE_RECORDS_IN, in, JobMeters::sum).tags(st)
+        counter(STAGE_RECORDS_IN, in, JobMeters::sum).tags(st)
             .description("records that entered the stage").register(r);
-        FunctionCounter.builder(CHANNEL_BLOCKED, blocked, b -> b.sum() / 1e9).tags(st).baseUnit("seconds")
+        counter(CHANNEL_BLOCKED, blocked, b -> b.sum() / 1e9).tags(st).baseUnit("seconds")
             .description("time senders were blocked on the stage's full input channels").register(r);
       }
     }
@@ -110,11 +110,12 @@ public final class JobMeters {
         written[i] = new SubtaskCounter();
       }
       sinkWritten.put(name, written);
-      FunctionCounter.builder(SINK_RECORDS, written, JobMeters::sum).tags(tags.and("sink", name))
+      counter(SINK_RECORDS, written, JobMeters::sum).tags(tags.and("sink", name))
           .description("records handed to the sink writer").register(r);
     }
     Tags sk = tags.and("sink", sinkName);
-    Gauge.builder(SINK_PENDING_TRANSACTIONS, this, m -> m.pendingTransactions.getAsInt()).tags(sk)
+    Gauge.builder(SINK_PENDING_TRANSACTIONS, this, m -> m.pendingTransactions.getAsInt()).strongReference(true)
+        .tags(sk)
         .description("prepared transactions waiting for their checkpoint's commit").register(r);
     committedByCheckpoint = Counter.builder(SINK_TRANSACTIONS_COMMITTED).tags(sk.and("phase", "checkpoint"))
         .register(r);
@@ -123,15 +124,38 @@ public final class JobMeters {
     aborted = Counter.builder(SINK_TRANSACTIONS_ABORTED).tags(sk).register(r);
     visibilityDelay = Timer.builder(SINK_VISIBILITY_DELAY).tags(sk).publishPercentiles(0.5, 0.99)
         .description("longest wait of a committed record until its transaction was visible").register(r);
-    FunctionCounter.builder(DEDUP_ABSORBED, this, JobMeters::dedupAbsorbed).tags(tags)
+    counter(DEDUP_ABSORBED, this, JobMeters::dedupAbsorbed).tags(tags)
         .description("records dropped by deduplicate() as duplicates").register(r);
-    Gauge.builder(RESTORED_CHECKPOINT, restored, AtomicLong::get).tags(tags).register(r);
-    Gauge.builder(LAST_CHECKPOINT, lastCheckpoint, AtomicLong::get).tags(tags).register(r);
+    Gauge.builder(RESTORED_CHECKPOINT, restored, AtomicLong::get).strongReference(true).tags(tags).register(r);
+    Gauge.builder(LAST_CHECKPOINT, lastCheckpoint, AtomicLong::get).strongReference(true).tags(tags).register(r);
     checkpointsCompleted = Counter.builder(CHECKPOINTS_COMPLETED).tags(tags).register(r);
     checkpointDuration = Timer.builder(CHECKPOINT_DURATION).tags(tags).register(r);
     checkpointSize = DistributionSummary.builder(CHECKPOINT_SIZE).baseUnit("bytes").tags(tags).register(r);
     for (CheckpointFailureReason reason : CheckpointFailureReason.values()) {
       Counter.builder(CHECKPOINT_FAILURES).tags(tags.and("reason", reason.tag())).register(r); // visible as 0
+    }
+  }
+
+  /**
+   * A function counter whose function holds {@code state} strongly. Micrometer keeps a function counter's state object
+   * only weakly: once a finished job's objects were unreachable, a registry that outlives it (a dashboard, a test
+   * reading the meters after {@code execute()}) read 0 for counts the job made. What the state keeps alive after the
+   * job is small: {@link #jobEnded()} drops the references to operators and sinks.
+   */
+  private static <T> FunctionCounter.Builder<T> counter(String name, T state,
+      java.util.function.ToDoubleFunction<T> f) {
+    return FunctionCounter.builder(name, state, ignored -> f.applyAsDouble(state));
+  }
+
+  /**
+   * The job ended (finished, failed or cancelled): its counts stay readable, but the meters no longer reach into its
+   * operators and sinks (deduplicators folded into a number, no pending transactions, no source readers for lag).
+   */
+  public void jobEnded() {
+    attemptStarted();
+    pendingTransactions = () -> 0;
+    for (LagGauge g : lag.values()) {
+      g.reader = null;
     }
   }
 
@@ -167,9 +191,9 @@ public final class JobMeters {
         }
       }
       Tags t = tags.and("stage", stageLabels.get(stage)).and("operator", id).and("kind", kind);
-      FunctionCounter.builder(OPERATOR_RECORDS_IN, m[0], JobMeters::sum).tags(t)
+      counter(OPERATOR_RECORDS_IN, m[0], JobMeters::sum).tags(t)
           .description("records handed to the operator").register(registry);
-      FunctionCounter.builder(OPERATOR_RECORDS_OUT, m[1], JobMeters::sum).tags(t)
+      counter(OPERATOR_RECORDS_OUT, m[1], JobMeters::sum).tags(t)
           .description("records the operator emitted on its main output").register(registry);
       return m;
     });
@@ -318,7 +342,7 @@ public final class JobMeters {
     for (String partition : reader.lag().keySet()) {
       lag.computeIfAbsent(partition, p -> {
         LagGauge g = new LagGauge(p);
-        Gauge.builder(SOURCE_LAG, g, LagGauge::value).tags(tags.and("partition", p))
+        Gauge.builder(SOURCE_LAG, g, LagGauge::value).strongReference(true).tags(tags.and("partition", p))
             .description("records between the source position and the partition's end").register(registry);
         return g;
       }).reader = reader;
