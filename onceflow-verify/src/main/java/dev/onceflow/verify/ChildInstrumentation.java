@@ -31,7 +31,7 @@ public final class ChildInstrumentation {
 
   /**
    * The listener printing the child protocol's job lines: {@code CHECKPOINT <id>}, {@code COMMIT <id>},
-   * {@code ATTEMPT_FAILED <n>} and each checkpoint's {@link CheckpointRecord#line statistics}.
+   * {@code ATTEMPT_FAILED <n> <root cause>} and each checkpoint's {@link CheckpointRecord#line statistics}.
    */
   public static JobListener protocolListener() {
     return new JobListener() {
@@ -47,7 +47,13 @@ public final class ChildInstrumentation {
 
       @Override
       public void onAttemptFailed(int attempt, Throwable cause) {
-        System.out.println("ATTEMPT_FAILED " + attempt);
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+          root = root.getCause();
+        }
+        // one line: the verifier logs it, so an attempt that failed on its own says why in the parent's output
+        String why = (root.getClass().getName() + ": " + root.getMessage()).replaceAll("\\s+", " ");
+        System.out.println("ATTEMPT_FAILED " + attempt + " " + why);
       }
 
       @Override

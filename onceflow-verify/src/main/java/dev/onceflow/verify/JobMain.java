@@ -9,8 +9,8 @@ import java.time.Duration;
  * The child JVM's main class: runs one verifier job on the given directories (resuming from their latest completed
  * checkpoint) and prints the progress lines the {@link CrashHarness} triggers on: {@code STARTED},
  * {@code PROGRESS <records read>}, {@code PREPARED <id>} (a sink subtask pre-committed), {@code CHECKPOINT <id>},
- * {@code COMMIT <id>}, {@code INPUT_END} (every source subtask read all its input), {@code ATTEMPT_FAILED <n>}, and
- * {@code FINISHED} before exiting 0. Arguments: {@link JobRunSpec#toArgs()}.
+ * {@code COMMIT <id>}, {@code INPUT_END} (every source subtask read all its input), {@code ATTEMPT_FAILED <n>
+ * <cause>}, and {@code FINISHED} before exiting 0. Arguments: {@link JobRunSpec#toArgs()}.
  */
 public final class JobMain {
   private JobMain() {}

@@ -107,6 +107,7 @@ public final class Verifier {
         .onLine(line -> {
           if (line.startsWith("ATTEMPT_FAILED")) {
             jobRestarts.incrementAndGet();
+            LOG.warn("A child's attempt failed in-process (the job restarts it): {}", line);
           }
           progress.accept(line);
         })
