@@ -46,14 +46,12 @@ public final class ChildInstrumentation {
       }
 
       @Override
-      public void onAttemptFailed(int attempt, Throwable cause) {
-        Throwable root = cause;
-        while (root.getCause() != null && root.getCause() != root) {
-          root = root.getCause();
+      public void onRecovery(dev.onceflow.core.metrics.RecoveryEvent e) {
+        if (e.kind() == dev.onceflow.core.metrics.RecoveryEvent.Kind.ATTEMPT_FAILED) {
+          // the runtime's root cause, on one line: the verifier logs it, so an attempt that failed on its own says why
+          String why = e.cause() == null ? "" : " " + e.cause().replaceAll("\\s+", " ");
+          System.out.println("ATTEMPT_FAILED " + e.attempt() + why);
         }
-        // one line: the verifier logs it, so an attempt that failed on its own says why in the parent's output
-        String why = (root.getClass().getName() + ": " + root.getMessage()).replaceAll("\\s+", " ");
-        System.out.println("ATTEMPT_FAILED " + attempt + " " + why);
       }
 
       @Override
