@@ -111,6 +111,56 @@ class KafkaSinkTest {
     }
   }
 
+  /**
+   * The end of a bounded job: each subtask's writer prepares its last transaction on the final barrier and is closed
+   * before the checkpoint completes (a sink in a later stage than the source). The commit must still be made by the
+   * producer that prepared it (a closed producer made it a recovery: ~1.5 s at every job end), for every subtask in
+   * one commitAll, and a failure of one subtask's commit reaches the caller as itself.
+   */
+  @Test
+  void theLastTransactionOfAClosedWriterIsCommittedInProcessAndCommitAllCommitsEverySubtask() throws Exception {
+    String topic = TestKafka.topic("endclose", 2);
+    var s = (dev.onceflow.kafka.internal.KafkaTransactionalSink<String>) transactional(
+        sink(topic, Guarantee.EXACTLY_ONCE).transactionalIdPrefix("endclose-" + topic));
+    List<byte[]> tokens = new java.util.ArrayList<>();
+    for (int sub = 0; sub < 2; sub++) {
+      SinkContext ctx = new SinkContext("job", "sink", sub, 2);
+      s.abortLingering(ctx, List.of());
+      TwoPhaseCommitWriter<String> w = s.createWriter(ctx);
+      w.beginTransaction();
+      w.write("s" + sub);
+      tokens.add(w.preCommit(1));
+      w.close();
+    }
+    assertEquals(List.of(), TestKafka.readCommitted(topic));
+    s.commitAll(tokens);
+    assertEquals(List.of("s0", "s1"), TestKafka.awaitCommitted(topic, 2).stream().sorted().toList());
+    assertEquals(0, s.recoveredCommits(), "the closed writers' producers committed their own transactions");
+    s.commitAll(tokens); // recovery commits again: no-ops, decided by the markers
+    assertEquals(2, s.recoveredCommits());
+    assertEquals(2, TestKafka.readCommitted(topic).size());
+
+    // one subtask's transaction lost (fenced by another process), the other's fine: the loss is what commitAll throws
+    String prefix = "endclose-lost-" + topic;
+    var t = (dev.onceflow.kafka.internal.KafkaTransactionalSink<String>) transactional(
+        sink(topic, Guarantee.EXACTLY_ONCE).transactionalIdPrefix(prefix));
+    List<byte[]> more = new java.util.ArrayList<>();
+    for (int sub = 0; sub < 2; sub++) {
+      SinkContext ctx = new SinkContext("job", "sink", sub, 2);
+      t.abortLingering(ctx, List.of());
+      TwoPhaseCommitWriter<String> w = t.createWriter(ctx);
+      w.beginTransaction();
+      w.write("t" + sub);
+      more.add(w.preCommit(2));
+      w.close();
+    }
+    transactional(sink(topic, Guarantee.EXACTLY_ONCE).transactionalIdPrefix(prefix))
+        .abortLingering(new SinkContext("job", "sink", 1, 2), List.of()); // fences subtask 1's producers
+    KafkaTransactionLostException e = assertThrows(KafkaTransactionLostException.class, () -> t.commitAll(more));
+    assertEquals(2, e.checkpointId());
+    assertEquals(List.of("t0"), TestKafka.awaitCommitted(topic, 3).stream().filter(v -> v.startsWith("t")).toList());
+  }
+
   @Test
   void aTransactionAbortedByTheBrokersTimeoutFailsTheRestoreNamingTheCheckpoint() throws Exception {
     String topic = TestKafka.topic("timeout", 1);

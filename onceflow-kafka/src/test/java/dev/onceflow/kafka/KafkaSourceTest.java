@@ -96,6 +96,26 @@ class KafkaSourceTest {
     assertEquals(values(0, 500), all);
   }
 
+  /**
+   * A bounded reader at its end closes at once: a close given time sends the broker a fetch-session close that queues
+   * behind the fetch the broker holds open for fetch.max.wait.ms, and waited for it (300-470 ms at the end of every
+   * bounded job with the default 500 ms; here 5 s, so the old close takes ~5 s).
+   */
+  @Test
+  void aBoundedReaderAtItsEndClosesWithoutWaitingForTheBrokersOpenFetch() throws Exception {
+    String topic = TestKafka.topic("close", 1);
+    TestKafka.produce(topic, values(0, 100));
+    KafkaSource<String> src = source(topic).bounded().property("fetch.max.wait.ms", "5000").build();
+    SourceReader<String> r = src.createReader(new SourceContext("job", 0, 1, Optional.empty()));
+    Collect out = new Collect();
+    drain(r, out, Integer.MAX_VALUE);
+    assertEquals(values(0, 100), out.values);
+    long t0 = System.nanoTime();
+    r.close();
+    long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    assertTrue(ms < 2000, "close took " + ms + " ms");
+  }
+
   @Test
   void abortedTransactionalDataNeverEntersAndRestoreResumesExactly() throws Exception {
     String topic = TestKafka.topic("rc", 1);

@@ -561,7 +561,11 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
 
   @Override
   public void close() {
-    consumer.close(Duration.ofSeconds(5));
+    // ZERO: with time to spare, close() sends the broker a request to close the fetch session, which queues behind the
+    // fetch the broker is holding open for up to fetch.max.wait.ms (500 ms by default) and waits for it: measured as
+    // 300-470 ms at the end of every bounded job. Nothing is lost without it: positions live in Onceflow's
+    // checkpoints, never in the consumer, and the broker evicts the unused session from its cache by itself.
+    consumer.close(Duration.ZERO);
     if (logDeadLetters != null) {
       logDeadLetters.close();
     }

@@ -67,6 +67,17 @@ public final class KafkaTransactionalSink<T> implements TwoPhaseCommitSink<T> {
   private final String name;
   /** Producers of this JVM holding a prepared transaction, by transactional id: committed in process. */
   private final Map<String, Pooled> prepared = new ConcurrentHashMap<>();
+  /**
+   * Threads of {@link #commitAll} for all subtasks but the first: created on demand, gone after a minute unused (a
+   * sink has no close of its own to stop them).
+   */
+  private final java.util.concurrent.ExecutorService committers = new java.util.concurrent.ThreadPoolExecutor(0,
+      Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+        Thread t = new Thread(r, "onceflow-kafka-sink-commit");
+        t.setDaemon(true);
+        return t;
+      });
+  private final java.util.concurrent.atomic.AtomicLong recoveredCommits = new java.util.concurrent.atomic.AtomicLong();
   /** The clash lease, held while a writer of this sink is open in this process. Guarded by this. */
   private PipelineLease lease;
   private int openWriters;
@@ -110,6 +121,8 @@ public final class KafkaTransactionalSink<T> implements TwoPhaseCommitSink<T> {
     boolean busy; // open or prepared
     long preparedCheckpoint = -1;
     boolean closed; // guarded by this: a commit and the writer's close never overlap
+    /** Guarded by this: the writer closed, leaving this producer open for its prepared transaction's commit. */
+    boolean closeAfterCommit;
     /** Completed once the deferred token of the transaction prepared last on it resolved (or failed to). */
     volatile CompletableFuture<Void> preparing = CompletableFuture.completedFuture(null);
 
@@ -378,10 +391,23 @@ public final class KafkaTransactionalSink<T> implements TwoPhaseCommitSink<T> {
           }
         }
       }
+      // Closed right after a prepare with no transaction begun since (the end of a bounded input: the final
+      // checkpoint's barrier, then close): that transaction's commit is due as soon as the checkpoint completes, which
+      // the runtime may do after this close (a sink in a later stage than the source). Its producer stays open for
+      // that commit; closing it made the commit a recovery (Admin describe, marker read, resumed producer): ~1.5 s
+      // at the end of every such job. Not committed within WAIT (the checkpoint failed, the job was cancelled), it is
+      // closed anyway and the transaction stays prepared, as after a crash.
+      boolean endOfInput = current == null && !aborted;
       for (Pooled p : pool) {
         if (p != null) {
-          prepared.remove(p.id, p);
           synchronized (p) { // waits for an in-process commit under way on the coordinator thread
+            if (endOfInput && prepared.get(p.id) == p) {
+              p.closeAfterCommit = true;
+              CompletableFuture.runAsync(() -> closeUncommitted(p),
+                  CompletableFuture.delayedExecutor(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+              continue;
+            }
+            prepared.remove(p.id, p);
             p.closed = true;
             // ZERO: a plain close would abort the open transaction; prepared ones must stay prepared
             p.producer.close(Duration.ZERO);
@@ -398,6 +424,59 @@ public final class KafkaTransactionalSink<T> implements TwoPhaseCommitSink<T> {
         + "it, or give one of them another prefix", e);
   }
 
+  /**
+   * The subtasks' commits of one checkpoint at once: each is a round trip to the transaction coordinator (EndTxn),
+   * one after the other they added up on the coordinator thread, which triggers no checkpoint meanwhile. A subtask's
+   * tokens (its marker partition) stay in checkpoint order, on one thread.
+   */
+  @Override
+  public void commitAll(List<byte[]> tokens) throws Exception {
+    Map<Integer, List<byte[]>> bySubtask = new java.util.LinkedHashMap<>();
+    for (byte[] token : tokens) {
+      bySubtask.computeIfAbsent(TxnToken.fromBytes(token).markerPartition(), k -> new ArrayList<>()).add(token);
+    }
+    List<List<byte[]>> groups = new ArrayList<>(bySubtask.values());
+    if (groups.isEmpty()) {
+      return;
+    }
+    List<CompletableFuture<Void>> others = new ArrayList<>();
+    for (List<byte[]> g : groups.subList(1, groups.size())) {
+      others.add(CompletableFuture.runAsync(() -> commitInOrder(g), committers));
+    }
+    Exception first = null;
+    try {
+      commitInOrder(groups.get(0));
+    } catch (java.util.concurrent.CompletionException e) {
+      first = e.getCause() instanceof Exception x ? x : e;
+    } catch (RuntimeException e) {
+      first = e;
+    }
+    for (CompletableFuture<Void> f : others) {
+      try {
+        f.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        if (first == null) {
+          first = e.getCause() instanceof Exception x ? x : e;
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  private void commitInOrder(List<byte[]> tokens) {
+    try {
+      for (byte[] token : tokens) {
+        commit(token);
+      }
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new java.util.concurrent.CompletionException(e);
+    }
+  }
+
   @Override
   public void commit(byte[] token) throws Exception {
     TxnToken t = TxnToken.fromBytes(token);
@@ -407,17 +486,54 @@ public final class KafkaTransactionalSink<T> implements TwoPhaseCommitSink<T> {
         if (!p.closed) {
           try {
             p.producer.commitTransaction();
-          } catch (ProducerFencedException e) {
-            throw fenced(t.transactionalId(), e);
+            prepared.remove(t.transactionalId(), p);
+            p.release();
+            closeIfWriterClosed(p);
+            return;
+          } catch (KafkaException e) {
+            if (!p.closeAfterCommit) {
+              throw e instanceof ProducerFencedException ? fenced(t.transactionalId(), e) : e;
+            }
+            // the writer is gone (e.g. a restarted attempt's producer of this id fenced this one): the marker decides
+            LOG.info("Kafka sink {}: committing the last transaction of a closed writer failed ({}); recovering it",
+                t.transactionalId(), e.toString());
+            prepared.remove(t.transactionalId(), p);
+            closeIfWriterClosed(p);
           }
-          prepared.remove(t.transactionalId(), p);
-          p.release();
-          return;
         }
       }
-      // the writer closed its producer meanwhile (end of input, cancellation): commit as a later process would
+      // the writer closed its producer meanwhile (cancellation): commit as a later process would
     }
     recoverCommit(t);
+  }
+
+  /** Closes a producer the writer left open for its last commit, once that commit is done. Guarded by p. */
+  private static void closeIfWriterClosed(Pooled p) {
+    if (p.closeAfterCommit && !p.closed) {
+      p.closed = true;
+      p.producer.close(Duration.ZERO);
+    }
+  }
+
+  /** A producer left open for a commit that did not come within WAIT: closed, its transaction stays prepared. */
+  private void closeUncommitted(Pooled p) {
+    synchronized (p) {
+      if (!p.closed) {
+        prepared.remove(p.id, p);
+        LOG.info("Kafka sink {}: the last prepared transaction of a closed writer was not committed within {} s;"
+            + " closing its producer (a restart resolves the transaction)", p.id, WAIT.toSeconds());
+        closeIfWriterClosed(p);
+      }
+    }
+  }
+
+  /**
+   * Commits this sink instance made the recovery way (marker read, Admin describe, maybe a resumed producer) instead
+   * of on the producer that prepared the transaction: after a restart, and for tokens committed again. A finished
+   * bounded job makes none.
+   */
+  public long recoveredCommits() {
+    return recoveredCommits.get();
   }
 
   /** What the marker partition says of a transaction. */
@@ -430,6 +546,7 @@ public final class KafkaTransactionalSink<T> implements TwoPhaseCommitSink<T> {
    * commitTransaction returns) is waited for, bounded.
    */
   private void recoverCommit(TxnToken t) throws Exception {
+    recoveredCommits.incrementAndGet();
     long deadline = System.nanoTime() + WAIT.toNanos();
     boolean resumed = false;
     try (Admin admin = Admin.create(s.admin())) {
