@@ -59,8 +59,9 @@ import picocli.CommandLine.Option;
 final class BenchKafkaCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--records", defaultValue = "300000", description = "Records of the throughput input. Default"
-      + " ${DEFAULT-VALUE}.")
+  @Option(names = "--records", defaultValue = "5000000", description = "Records of the throughput input (one topic,"
+      + " read by every throughput run). Default ${DEFAULT-VALUE}: every run lasts >= " + MIN_RUN_SECONDS + " s on 2"
+      + " cores, so start and end costs do not decide the ratios.")
   int records;
 
   @Option(names = "--rate", defaultValue = "5000", description = "Records/s of the latency phase. Default"
@@ -75,11 +76,16 @@ final class BenchKafkaCommand implements Callable<Integer> {
       + " tag-count rows, then the latency rows); the median of the rounds is reported. Default ${DEFAULT-VALUE}.")
   int runs;
 
+  @Option(names = "--json", description = "Print one JSON object (every row: medians, min .. max, run seconds).")
+  boolean json;
+
   @Option(names = "--bootstrap-servers", description = "Use this cluster instead of starting a local broker (topics"
       + " bench-* are created).")
   String bootstrapServers;
 
   private static final int PARALLELISM = 2;
+  /** A throughput run shorter than this is reported as too short to compare (its fixed costs weigh). */
+  static final int MIN_RUN_SECONDS = 5;
   private static final int VALUE_BYTES = 100;
   private static final long EPOCH = 1_767_225_600_000L;
 
@@ -98,6 +104,9 @@ final class BenchKafkaCommand implements Callable<Integer> {
   /** CPU µs per record of each throughput run, in the order of {@code thr}'s values. */
   private final Map<String, List<Double>> cpu = new java.util.LinkedHashMap<>();
   private double lastCpuPerRecord;
+  /** Seconds of each throughput run's clock (first record read to the job's end), like {@code cpu}. */
+  private final Map<String, List<Double>> secs = new java.util.LinkedHashMap<>();
+  private double lastSeconds;
 
   @Override
   public Integer call() throws Exception {
@@ -120,15 +129,19 @@ final class BenchKafkaCommand implements Callable<Integer> {
         bootstrap = bootstrapServers;
       }
       double loadBefore = load();
-      out.printf("onceflow bench kafka: %d cores, load average %.2f at start, parallelism %d, %d-byte records;"
+      long benchStart = System.nanoTime();
+      PrintWriter progress = json ? spec.commandLine().getErr() : out;
+      progress.printf("onceflow bench kafka: %d cores, load average %.2f at start, parallelism %d, %d-byte records;"
           + " throughput over %,d records, latency at %,d records/s for %d s; %d rounds, interleaved%n",
           Runtime.getRuntime().availableProcessors(), loadBefore, PARALLELISM, VALUE_BYTES, records, rate, seconds,
           runs);
+      progress.flush();
       String in = topic("bench-in");
       fill(in);
-      // warm-up, not counted: the first pass through the clients' code runs interpreted (measured first, the loop
-      // paid the JIT for every row after it)
+      // warm-up, not counted: the first pass through the clients' and the engine's code runs interpreted (measured
+      // first, the loop paid the JIT for every row after it)
       plainLoopThroughput(in);
+      mapThroughput(in, MODES.get(2));
       Map<String, List<Double>> thr = new java.util.LinkedHashMap<>();
       Map<String, List<Histogram>> lat = new java.util.LinkedHashMap<>();
       for (int round = 1; round <= runs; round++) {
@@ -145,27 +158,41 @@ final class BenchKafkaCommand implements Callable<Integer> {
         for (Mode m : MODES) {
           lat.computeIfAbsent("map, " + m.label(), k -> new ArrayList<>()).add(latency(m));
         }
-        out.printf("round %d of %d (load average %.2f before, %.2f after):", round, runs, l0, load());
+        progress.printf("round %d of %d (load average %.2f before, %.2f after):", round, runs, l0, load());
         for (var e : thr.entrySet()) {
           List<Double> c = cpu.get(e.getKey());
-          out.printf(" %s %.0f (%.2f us/rec);", e.getKey(), e.getValue().get(e.getValue().size() - 1),
-              c.get(c.size() - 1));
+          List<Double> d = secs.get(e.getKey());
+          progress.printf(" %s %.0f (%.2f us/rec, %.1f s);", e.getKey(), e.getValue().get(e.getValue().size() - 1),
+              c.get(c.size() - 1), d.get(d.size() - 1));
         }
-        out.println();
-        out.flush();
+        progress.println();
+        progress.flush();
+      }
+      double shortest = secs.values().stream().flatMap(List::stream).mapToDouble(Double::doubleValue).min()
+          .orElse(0);
+      if (json) {
+        printJson(out, thr, lat, loadBefore, shortest, (System.nanoTime() - benchStart) / 1e9);
+        return 0;
       }
       double loop = new BenchRuns(toArray(thr.get(LOOP))).median();
       double loopCpu = new BenchRuns(toArray(cpu.get(LOOP))).median();
-      out.printf("%-34s %12s %9s %21s %11s %9s %9s %9s %9s%n", "scenario (median of rounds)", "records/s", "vs loop",
-          "min .. max", "CPU us/rec", "vs loop", "p50 ms", "p99 ms", "p99 max");
+      out.printf("%-34s %12s %9s %21s %11s %9s %7s %9s %9s %9s%n", "scenario (median of rounds)", "records/s",
+          "vs loop", "min .. max", "CPU us/rec", "vs loop", "run s", "p50 ms", "p99 ms", "p99 max");
       for (var e : thr.entrySet()) {
         BenchRuns r = new BenchRuns(toArray(e.getValue()));
         double c = new BenchRuns(toArray(cpu.get(e.getKey()))).median();
+        double d = new BenchRuns(toArray(secs.get(e.getKey()))).median();
         List<Histogram> hs = lat.get(e.getKey());
-        out.printf("%-34s %12.0f %8.0f%% %10.0f .. %8.0f %11.2f %8.0f%% %9s %9s %9s%n", e.getKey(), r.median(),
-            100 * r.median() / loop, r.min(), r.max(), c, 100 * c / loopCpu, hs == null ? "-" : ms(median(hs, 50)),
+        out.printf("%-34s %12.0f %8.0f%% %10.0f .. %8.0f %11.2f %8.0f%% %7.1f %9s %9s %9s%n", e.getKey(), r.median(),
+            100 * r.median() / loop, r.min(), r.max(), c, 100 * c / loopCpu, d, hs == null ? "-" : ms(median(hs, 50)),
             hs == null ? "-" : ms(median(hs, 99)), hs == null ? "-" : ms(max(hs, 99)));
       }
+      out.printf("run s: seconds of a throughput run's clock, first record read to the job's end (median of rounds)%n");
+      if (shortest < MIN_RUN_SECONDS) {
+        out.printf("warning: the shortest throughput run lasted %.2f s (< %d s): its start and end costs weigh in the"
+            + " ratios; raise --records%n", shortest, MIN_RUN_SECONDS);
+      }
+      out.printf("bench duration %.0f s%n", (System.nanoTime() - benchStart) / 1e9);
       out.printf("CPU us/rec: CPU time of this JVM%s over the timed part of each run, per record (median of"
           + " rounds)%n", brokerPid > 0 ? " and of the broker's process" : "");
       out.printf("load average %.2f at start, %.2f at the end (other processes share the cores)%n", loadBefore,
@@ -185,6 +212,47 @@ final class BenchKafkaCommand implements Callable<Integer> {
   private void measure(Map<String, List<Double>> thr, String label, double v) {
     thr.computeIfAbsent(label, k -> new ArrayList<>()).add(v);
     cpu.computeIfAbsent(label, k -> new ArrayList<>()).add(lastCpuPerRecord);
+    secs.computeIfAbsent(label, k -> new ArrayList<>()).add(lastSeconds);
+  }
+
+  private void printJson(PrintWriter out, Map<String, List<Double>> thr, Map<String, List<Histogram>> lat,
+      double loadBefore, double shortest, double benchSeconds) {
+    var o = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+    o.put("bench", "kafka");
+    o.put("records", records);
+    o.put("value_bytes", VALUE_BYTES);
+    o.put("parallelism", PARALLELISM);
+    o.put("rounds", runs);
+    o.put("latency_rate", rate);
+    o.put("latency_seconds", seconds);
+    o.put("shortest_run_seconds", shortest);
+    o.put("bench_seconds", benchSeconds);
+    double loop = new BenchRuns(toArray(thr.get(LOOP))).median();
+    double loopCpu = new BenchRuns(toArray(cpu.get(LOOP))).median();
+    var rows = o.putArray("rows");
+    for (var e : thr.entrySet()) {
+      var row = rows.addObject();
+      BenchRuns r = new BenchRuns(toArray(e.getValue()));
+      BenchRuns c = new BenchRuns(toArray(cpu.get(e.getKey())));
+      BenchRuns d = new BenchRuns(toArray(secs.get(e.getKey())));
+      row.put("scenario", e.getKey());
+      row.put("records_per_sec", r.median());
+      r.putJson(row, "records_per_sec");
+      row.put("vs_loop_pct", 100 * r.median() / loop);
+      row.put("cpu_us_per_record", c.median());
+      row.put("cpu_vs_loop_pct", 100 * c.median() / loopCpu);
+      row.put("run_seconds", d.median());
+      d.putJson(row, "run_seconds");
+      List<Histogram> hs = lat.get(e.getKey());
+      if (hs != null) {
+        row.put("p50_ms", median(hs, 50) / 1000.0);
+        row.put("p99_ms", median(hs, 99) / 1000.0);
+        row.put("p99_max_ms", max(hs, 99) / 1000.0);
+      }
+    }
+    BenchRuns.putEnvironment(o, loadBefore);
+    out.println(o);
+    out.flush();
   }
 
   /**
@@ -210,6 +278,12 @@ final class BenchKafkaCommand implements Callable<Integer> {
 
   private void cpuPerRecord(long cpuStart) {
     lastCpuPerRecord = (cpuNanos() - cpuStart) / 1000.0 / records;
+  }
+
+  /** Records/s of a run whose clock ran from {@code firstNanos} to {@code endNanos}; keeps its length. */
+  private double rate(long firstNanos, long endNanos) {
+    lastSeconds = (endNanos - firstNanos) / 1e9;
+    return records / lastSeconds;
   }
 
   private static double[] toArray(List<Double> l) {
@@ -301,14 +375,16 @@ final class BenchKafkaCommand implements Callable<Integer> {
     byte[] pad = "x".repeat(VALUE_BYTES - 8).getBytes(StandardCharsets.US_ASCII);
     try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(producerProps(), new ByteArraySerializer(),
         new ByteArraySerializer())) {
-      List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
+      SendErrorsLatch errors = new SendErrorsLatch(); // not a future per record: millions of them
       for (int i = 0; i < records; i++) {
         byte[] v = ByteBuffer.allocate(VALUE_BYTES).putLong(i).put(pad).array();
-        acks.add(p.send(new ProducerRecord<>(topic, i % PARALLELISM, EPOCH + i, null, v)));
+        p.send(new ProducerRecord<>(topic, i % PARALLELISM, EPOCH + i, null, v), errors);
+        if ((i & 0xFFFF) == 0) {
+          errors.check();
+        }
       }
-      for (var a : acks) {
-        a.get(120, TimeUnit.SECONDS);
-      }
+      p.flush();
+      errors.check();
     }
   }
 
@@ -371,7 +447,7 @@ final class BenchKafkaCommand implements Callable<Integer> {
     if (got != records) {
       throw new IllegalStateException("the plain loop wrote " + got + " records to " + out + ", expected " + records);
     }
-    return records / ((last.get() - first.get()) / 1e9);
+    return rate(first.get(), last.get());
   }
 
   /** The first failed send of a loop, rethrown by its thread. */
@@ -421,7 +497,7 @@ final class BenchKafkaCommand implements Callable<Integer> {
       throw new IllegalStateException("the benchmark job committed " + got + " records to " + out + ", expected "
           + (expectedOutput >= 0 ? expectedOutput : "some"));
     }
-    return records / ((end - (first == 0 ? end - 1 : first)) / 1e9);
+    return rate(first == 0 ? end - 1 : first, end);
   }
 
   private double mapThroughput(String in, Mode m) throws Exception {

@@ -33,11 +33,29 @@ class BenchKafkaCommandTest {
         "tag-count, at-least-once 1 s", "tag-count, exactly-once 1 s", "tag-count, exactly-once 100 ms");
     String table = r.out().substring(r.out().indexOf("scenario (median of rounds)"));
     for (String row : rows) {
-      Matcher m = Pattern.compile(Pattern.quote(row) + " +(\\d+) +(\\d+)% +\\d+ \\.\\. +\\d+ +(\\d+\\.\\d\\d) +(\\d+)%")
-          .matcher(table);
+      Matcher m = Pattern.compile(Pattern.quote(row)
+          + " +(\\d+) +(\\d+)% +\\d+ \\.\\. +\\d+ +(\\d+\\.\\d\\d) +(\\d+)% +(\\d+\\.\\d)").matcher(table);
       assertTrue(m.find(), row + " not in\n" + table);
       assertTrue(Long.parseLong(m.group(1)) > 0 && Double.parseDouble(m.group(3)) > 0, row + ": " + m.group());
     }
     assertTrue(table.contains("CPU us/rec: CPU time of this JVM and of the broker's process"), table);
+    // 3,000 records are read in far less than 5 s: the table says its ratios are not to be trusted
+    assertTrue(table.contains("warning: the shortest throughput run lasted"), table);
+  }
+
+  /** --json: one object, every row with its median rate, its run seconds and (map and loop) latency percentiles. */
+  @Test
+  void jsonHasEveryRowWithItsRunSeconds() throws Exception {
+    LogCommandTest.Result r = LogCommandTest.run("", "bench", "kafka", "--records", "2000", "--rate", "500",
+        "--seconds", "1", "--runs", "1", "--json");
+    assertEquals(0, r.code(), r.out() + r.err());
+    var o = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+    assertEquals(2000, o.get("records").asInt());
+    assertEquals(9, o.get("rows").size(), o.toString());
+    for (var row : o.get("rows")) {
+      assertTrue(row.get("records_per_sec").asDouble() > 0 && row.get("run_seconds").asDouble() > 0, row.toString());
+      assertEquals(row.get("scenario").asText().startsWith("tag-count"), !row.has("p99_ms"), row.toString());
+    }
+    assertTrue(o.get("shortest_run_seconds").asDouble() > 0, o.toString());
   }
 }
