@@ -326,6 +326,8 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
         } else {
           emitWatermark(reader, true); // the checkpointed watermark is the one downstream has seen
         }
+        long injected = System.nanoTime();
+        services.meters.barrierInjected(b.id(), injected);
         Map<String, Callable<byte[]>> sections = new LinkedHashMap<>();
         // the read-ahead is not part of the snapshot: the checkpoint holds what was processed
         byte[] position = ahead.isEmpty() ? reader.snapshotPosition() : processedPosition;
@@ -335,6 +337,7 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
             .array();
         sections.put(WATERMARK, () -> wm);
         head.barrier(b, sections);
+        services.meters.snapshotTaken(b.id(), System.nanoTime() - injected);
         services.writeAndAcknowledge(b.id(), key, sections);
         if (b.finalCheckpoint()) {
           return;
