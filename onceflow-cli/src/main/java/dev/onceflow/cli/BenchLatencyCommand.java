@@ -122,7 +122,9 @@ final class BenchLatencyCommand implements Callable<Integer> {
       ObjectNode phases = o.putObject("checkpoint_phases_ms"); // [median, p90, max] over the completed checkpoints
       phase(phases, "duration", ph.durationMs());
       phase(phases, "acknowledge", ph.acknowledgeMs());
+      phase(phases, "barrier_start", ph.barrierStartMs());
       phase(phases, "alignment", ph.alignmentMs());
+      phase(phases, "sync_snapshot", ph.syncSnapshotMs());
       phase(phases, "snapshot_write", ph.snapshotWriteMs());
       phase(phases, "metadata_write", ph.metadataWriteMs());
       phase(phases, "sink_commit", ph.sinkCommitMs());
@@ -141,9 +143,11 @@ final class BenchLatencyCommand implements Callable<Integer> {
           r.p999Ms(), r.maxMs(), target, met ? "met" : "MISSED");
       LatencyBenchmark.Phases ph = r.phases();
       System.out.printf(Locale.ROOT, "checkpoints (median / p90 / max ms of %d): trigger to committed %s = barrier to"
-              + " all acks %s (alignment %s, snapshot write %s) + metadata write %s + sink commit %s%n",
-          ph.checkpoints(), triple(ph.durationMs()), triple(ph.acknowledgeMs()), triple(ph.alignmentMs()),
-          triple(ph.snapshotWriteMs()), triple(ph.metadataWriteMs()), triple(ph.sinkCommitMs()));
+              + " all acks %s (barrier start %s, alignment %s, sync snapshot %s, snapshot write %s) + metadata write"
+              + " %s + sink commit %s%n",
+          ph.checkpoints(), triple(ph.durationMs()), triple(ph.acknowledgeMs()), triple(ph.barrierStartMs()),
+          triple(ph.alignmentMs()), triple(ph.syncSnapshotMs()), triple(ph.snapshotWriteMs()),
+          triple(ph.metadataWriteMs()), triple(ph.sinkCommitMs()));
     }
     System.out.flush();
   }

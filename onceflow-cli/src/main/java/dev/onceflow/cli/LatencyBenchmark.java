@@ -53,15 +53,18 @@ final class LatencyBenchmark {
    * output record becomes visible one interval plus about one checkpoint's duration after it was read, so these are
    * what the latency above the interval is made of.
    */
-  record Phases(int checkpoints, double[] durationMs, double[] acknowledgeMs, double[] alignmentMs,
-      double[] snapshotWriteMs, double[] metadataWriteMs, double[] sinkCommitMs) {
+  record Phases(int checkpoints, double[] durationMs, double[] acknowledgeMs, double[] barrierStartMs,
+      double[] alignmentMs, double[] syncSnapshotMs, double[] snapshotWriteMs, double[] metadataWriteMs,
+      double[] sinkCommitMs) {
     static Phases of(List<dev.onceflow.core.metrics.CheckpointStats> stats) {
       List<dev.onceflow.core.metrics.CheckpointStats> done = stats.stream()
           .filter(dev.onceflow.core.metrics.CheckpointStats::completed).toList();
       return new Phases(done.size(),
           medianP90Max(done, dev.onceflow.core.metrics.CheckpointStats::durationNanos),
           medianP90Max(done, dev.onceflow.core.metrics.CheckpointStats::acknowledgeNanos),
+          medianP90Max(done, dev.onceflow.core.metrics.CheckpointStats::barrierStartNanos),
           medianP90Max(done, dev.onceflow.core.metrics.CheckpointStats::alignmentNanos),
+          medianP90Max(done, dev.onceflow.core.metrics.CheckpointStats::syncSnapshotNanos),
           medianP90Max(done, dev.onceflow.core.metrics.CheckpointStats::snapshotWriteNanos),
           medianP90Max(done, dev.onceflow.core.metrics.CheckpointStats::metadataWriteNanos),
           medianP90Max(done, dev.onceflow.core.metrics.CheckpointStats::sinkCommitNanos));

@@ -56,7 +56,8 @@ final class VerifyReport {
       for (CheckpointRecord c : r.checkpoints()) {
         checkpoints.addObject().put("run", c.run()).put("id", c.id()).put("final", c.finalCheckpoint())
             .put("at", c.triggeredAtMillis()).put("total", c.totalMicros() / 1000.0)
-            .put("ack", c.acknowledgeMicros() / 1000.0).put("align", c.alignmentMicros() / 1000.0)
+            .put("ack", c.acknowledgeMicros() / 1000.0).put("start", c.barrierStartMicros() / 1000.0)
+            .put("align", c.alignmentMicros() / 1000.0).put("sync", c.syncSnapshotMicros() / 1000.0)
             .put("snapshot", c.snapshotWriteMicros() / 1000.0).put("metadata", c.metadataWriteMicros() / 1000.0)
             .put("commit", c.sinkCommitMicros() / 1000.0).put("bytes", c.sizeBytes())
             .put("failure", c.failure());

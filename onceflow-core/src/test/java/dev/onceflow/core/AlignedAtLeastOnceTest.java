@@ -243,6 +243,12 @@ class AlignedAtLeastOnceTest {
           }
           if (first) {
             int b = r.barriers0.incrementAndGet();
+            if (r.passedHeldBarrier.get() && b > r.heldCheckpoint.get()) {
+              // the held checkpoint completed and the next one was triggered before this subtask polled again (a
+              // loaded machine): fail here, so that no checkpoint after the held one can complete
+              r.failures.incrementAndGet();
+              throw new Fault.InjectedFault("source subtask 0 at the barrier after the held checkpoint");
+            }
             if (r.holding.get() && b > r.barriers1.get() && r.cut0.get() < 0) {
               r.heldCheckpoint.set(b);
               r.cut0.set(java.nio.ByteBuffer.wrap(position).getLong());

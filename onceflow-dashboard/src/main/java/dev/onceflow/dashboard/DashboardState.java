@@ -256,7 +256,9 @@ final class DashboardState implements JobListener {
       c.put("at", s.triggeredAtMillis());
       c.put("durationMs", s.durationNanos() / 1e6);
       c.put("acknowledgeMs", s.acknowledgeNanos() / 1e6);
+      c.put("barrierStartMs", s.barrierStartNanos() / 1e6);
       c.put("alignmentMs", s.alignmentNanos() / 1e6);
+      c.put("syncSnapshotMs", s.syncSnapshotNanos() / 1e6);
       c.put("snapshotWriteMs", s.snapshotWriteNanos() / 1e6);
       c.put("metadataWriteMs", s.metadataWriteNanos() / 1e6);
       c.put("sinkCommitMs", s.sinkCommitNanos() / 1e6);

@@ -11,6 +11,7 @@ import dev.onceflow.core.sink.TwoPhaseCommitWriter;
 import dev.onceflow.jdbc.server.LocalPostgres;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -158,6 +159,32 @@ class TransactionalSinkTest {
     PreparedTransactionLostException lost = assertThrows(PreparedTransactionLostException.class,
         () -> sink.commit(t2));
     assertTrue(lost.getMessage().contains("checkpoint 2"), lost.getMessage());
+  }
+
+  /**
+   * A process killed while its backend ran PREPARE TRANSACTION: the prepare can finish after the next process's
+   * recovery listed pg_prepared_xacts, and holds the progress row the next writer must bump. The writer rolls it back
+   * (its checkpoint never completed) instead of waiting 30 s for the lock and failing the attempt.
+   */
+  @Test
+  void twoPhaseWriterRollsBackATransactionPreparedAfterRecoveryListedThem() throws Exception {
+    TwoPhaseCommitSink<Transfer> sink = ledger("ledger_2pc_late").twoPhase();
+    SinkContext ctx = new SinkContext("job", "ledger_2pc_late", 0, 1);
+    TwoPhaseCommitWriter<Transfer> dying = sink.createWriter(ctx);
+    dying.beginTransaction();
+    dying.write(new Transfer("a", 100));
+    sink.abortLingering(ctx, List.of()); // the next process's recovery: nothing prepared yet
+    dying.preCommit(9); // the dead process's backend finishes its PREPARE TRANSACTION now
+    assertEquals(1, Pg.scalar(pg, "SELECT count(*) FROM pg_prepared_xacts"));
+    long start = System.nanoTime();
+    try (TwoPhaseCommitWriter<Transfer> fresh = sink.createWriter(ctx)) {
+      assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20),
+          "the writer did not wait out the 30 s lock timeout");
+      sink.commit(checkpoint(fresh, 10, new Transfer("a", 1)));
+    }
+    dying.close();
+    assertEquals(List.of("a|1"), Pg.rows(pg, "SELECT * FROM ledger_2pc_late"));
+    assertEquals(0, Pg.scalar(pg, "SELECT count(*) FROM pg_prepared_xacts"));
   }
 
   @Test

@@ -15,7 +15,9 @@ import java.util.Map;
  * @param triggeredAtMillis wall-clock time the child's coordinator triggered it
  * @param totalMicros trigger until every sink committed (or until it failed)
  * @param acknowledgeMicros trigger until the last subtask acknowledged (includes alignment and snapshot writes)
+ * @param barrierStartMicros trigger until the last source subtask injected the barrier
  * @param alignmentMicros longest barrier alignment of a subtask
+ * @param syncSnapshotMicros longest synchronous snapshot of a subtask, on its task thread
  * @param snapshotWriteMicros longest asynchronous snapshot write of a subtask
  * @param metadataWriteMicros the {@code _metadata} write with its fsyncs
  * @param sinkCommitMicros the sinks' commits
@@ -23,7 +25,8 @@ import java.util.Map;
  * @param failure the failure reason's tag, or null if it completed
  */
 public record CheckpointRecord(int run, long id, boolean finalCheckpoint, long triggeredAtMillis, long totalMicros,
-    long acknowledgeMicros, long alignmentMicros, long snapshotWriteMicros, long metadataWriteMicros,
+    long acknowledgeMicros, long barrierStartMicros, long alignmentMicros, long syncSnapshotMicros,
+    long snapshotWriteMicros, long metadataWriteMicros,
     long sinkCommitMicros, long sizeBytes, String failure) {
 
   /** The line prefix; not a prefix of any line the harness triggers kills on. */
@@ -33,7 +36,8 @@ public record CheckpointRecord(int run, long id, boolean finalCheckpoint, long t
   public static String line(CheckpointStats s) {
     return PREFIX + "id=" + s.id() + " final=" + s.finalCheckpoint() + " at=" + s.triggeredAtMillis()
         + " total=" + micros(s.durationNanos()) + " ack=" + micros(s.acknowledgeNanos())
-        + " align=" + micros(s.alignmentNanos()) + " snapshot=" + micros(s.snapshotWriteNanos())
+        + " start=" + micros(s.barrierStartNanos()) + " align=" + micros(s.alignmentNanos())
+        + " sync=" + micros(s.syncSnapshotNanos()) + " snapshot=" + micros(s.snapshotWriteNanos())
         + " metadata=" + micros(s.metadataWriteNanos()) + " commit=" + micros(s.sinkCommitNanos())
         + " bytes=" + s.sizeBytes() + " failure=" + (s.failure() == null ? "-" : s.failure().tag());
   }
@@ -54,7 +58,8 @@ public record CheckpointRecord(int run, long id, boolean finalCheckpoint, long t
       String failure = f.getOrDefault("failure", "-");
       return new CheckpointRecord(run, Long.parseLong(f.get("id")), Boolean.parseBoolean(f.get("final")),
           Long.parseLong(f.get("at")), Long.parseLong(f.get("total")), Long.parseLong(f.get("ack")),
-          Long.parseLong(f.get("align")), Long.parseLong(f.get("snapshot")), Long.parseLong(f.get("metadata")),
+          Long.parseLong(f.get("start")), Long.parseLong(f.get("align")), Long.parseLong(f.get("sync")),
+          Long.parseLong(f.get("snapshot")), Long.parseLong(f.get("metadata")),
           Long.parseLong(f.get("commit")), Long.parseLong(f.get("bytes")), failure.equals("-") ? null : failure);
     } catch (RuntimeException malformed) {
       return null; // a line cut by a kill mid-write

@@ -9,7 +9,11 @@ package dev.onceflow.core.metrics;
  * @param triggeredAtMillis wall-clock time the coordinator triggered it
  * @param durationNanos trigger until every sink committed (or until it failed)
  * @param acknowledgeNanos trigger until the last subtask acknowledged (barrier travel, alignment, snapshots)
+ * @param barrierStartNanos trigger until the last source subtask injected the barrier (a source finishes the batch it
+ *     is reading, or the poll it is blocked in, first)
  * @param alignmentNanos longest barrier alignment of a subtask (first barrier to last barrier of its inputs)
+ * @param syncSnapshotNanos longest synchronous part of a subtask's snapshot, on its task thread once the barrier is
+ *     aligned: copying operator state, a sink's synchronous pre-commit, forwarding the barrier downstream
  * @param snapshotWriteNanos longest asynchronous serialisation of a subtask's snapshot on the checkpoint-I/O thread
  * @param metadataWriteNanos writing the {@code _metadata} file with every snapshot: write, fsync, rename, dir fsyncs
  * @param sinkCommitNanos committing the sink transactions of the checkpoint
@@ -23,7 +27,9 @@ public record CheckpointStats(
     long triggeredAtMillis,
     long durationNanos,
     long acknowledgeNanos,
+    long barrierStartNanos,
     long alignmentNanos,
+    long syncSnapshotNanos,
     long snapshotWriteNanos,
     long metadataWriteNanos,
     long sinkCommitNanos,

@@ -58,8 +58,10 @@ public final class MetricNames {
   /** Timer: checkpoint trigger until every sink committed. */
   public static final String CHECKPOINT_DURATION = "onceflow.checkpoint.duration";
   /**
-   * Timer, tag phase: acknowledge (trigger to last acknowledgement), alignment (longest subtask alignment),
-   * snapshot_write (longest asynchronous snapshot serialisation), metadata_write (write + fsyncs), sink_commit.
+   * Timer, tag phase: acknowledge (trigger to last acknowledgement), barrier_start (trigger to the last source's
+   * barrier injection), alignment (longest subtask alignment), sync_snapshot (longest synchronous snapshot on a task
+   * thread), snapshot_write (longest asynchronous snapshot serialisation), metadata_write (write + fsyncs),
+   * sink_commit.
    */
   public static final String CHECKPOINT_PHASE = "onceflow.checkpoint.phase.duration";
   /** Distribution summary (bytes): serialised size of a completed checkpoint. */

@@ -23,13 +23,15 @@ import java.util.concurrent.Callable;
  *
  * <p>Snapshot = a flat copy of every key group's entries into arrays (plus a one-level copy of map/list values, which
  * this class mutates in place), taken synchronously on the barrier; serialisation runs later on the checkpoint I/O
- * thread. Stored user values must therefore be treated as immutable (documented on ValueState).
+ * thread. Stored user values must therefore be treated as immutable (documented on ValueState); built-in operators
+ * that mutate their values in place do so only for values written since the latest snapshot ({@link
+ * dev.onceflow.core.state.internal.SnapshotEpoch}).
  *
  * <p>Section format: state count (int); per state: name (UTF), kind (byte), key-group count (int); per key group:
  * key group (int), entry count (int), entries (key with the generic serializer, value with the state's serializer;
  * for MAP a count and key/value pairs, for LIST a count and elements).
  */
-final class HeapKeyedState implements KeyedStateStore {
+final class HeapKeyedState implements KeyedStateStore, dev.onceflow.core.state.internal.SnapshotEpoch {
   private static final byte VALUE = 0;
   private static final byte MAP = 1;
   private static final byte LIST = 2;
@@ -39,6 +41,8 @@ final class HeapKeyedState implements KeyedStateStore {
   private final Map<String, Table> tables = new LinkedHashMap<>();
   private Object currentKey;
   private int currentKeyGroup;
+  /** Snapshots taken so far: values stamped with an older epoch may be referenced by one (see SnapshotEpoch). */
+  private long epoch;
 
   HeapKeyedState(int maxParallelism) {
     this.maxParallelism = maxParallelism;
@@ -51,6 +55,11 @@ final class HeapKeyedState implements KeyedStateStore {
 
   Object currentKey() {
     return currentKey;
+  }
+
+  @Override
+  public long snapshotEpoch() {
+    return epoch;
   }
 
   private static final class Table {
@@ -317,6 +326,7 @@ final class HeapKeyedState implements KeyedStateStore {
    * this runs on the task thread at every barrier. Values themselves are shared, hence immutable (see ValueState).
    */
   Callable<byte[]> snapshot() {
+    epoch++; // from here on, a value mutated in place must have been written after this copy (copy-on-write)
     List<Table> tbls = new ArrayList<>(tables.values());
     List<List<GroupCopy>> copies = new ArrayList<>(tbls.size());
     long now = System.currentTimeMillis();

@@ -123,10 +123,12 @@ final class StreamTask implements Runnable {
           alignStart = System.nanoTime();
         }
         if (barriers.onBarrier(channel, b.id())) {
-          services.meters.alignment(b.id(), System.nanoTime() - alignStart);
+          long aligned = System.nanoTime();
+          services.meters.alignment(b.id(), aligned - alignStart);
           alignStart = 0;
           Map<String, Callable<byte[]>> sections = new LinkedHashMap<>();
           head.barrier(b, sections);
+          services.meters.snapshotTaken(b.id(), System.nanoTime() - aligned);
           services.writeAndAcknowledge(b.id(), key, sections);
           if (b.finalCheckpoint()) {
             return;

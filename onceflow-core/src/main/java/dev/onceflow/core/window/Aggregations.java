@@ -8,27 +8,35 @@ public final class Aggregations {
 
   /** Counts records. */
   public static <T> AggregateFunction<T, Long, Long> count() {
-    return new AggregateFunction<>() {
-      @Override
-      public Long createAccumulator() {
-        return 0L;
-      }
+    return new Count<>();
+  }
 
-      @Override
-      public Long add(T value, Long acc) {
-        return acc + 1;
-      }
+  /**
+   * The built-in count, a named class so {@link WindowOperator} can recognise it and keep the count in a mutable
+   * {@code long} of its window slot (no boxed Long per record); the accumulator it checkpoints is still a Long.
+   */
+  static final class Count<T> implements AggregateFunction<T, Long, Long> {
+    private static final long serialVersionUID = 1L;
 
-      @Override
-      public Long getResult(Long acc) {
-        return acc;
-      }
+    @Override
+    public Long createAccumulator() {
+      return 0L;
+    }
 
-      @Override
-      public Long merge(Long a, Long b) {
-        return a + b;
-      }
-    };
+    @Override
+    public Long add(T value, Long acc) {
+      return acc + 1;
+    }
+
+    @Override
+    public Long getResult(Long acc) {
+      return acc;
+    }
+
+    @Override
+    public Long merge(Long a, Long b) {
+      return a + b;
+    }
   }
 
   /** Reduces records with {@code fn} (associative); the result of an empty window is never emitted. */

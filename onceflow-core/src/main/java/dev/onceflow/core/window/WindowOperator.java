@@ -21,6 +21,12 @@ import java.util.function.Consumer;
  * are multiples of the size, and such Long keys collide in a HashMap, consecutive indexes do not. A window fires when the watermark reaches its last millisecond (end - 1); with allowed lateness L it is kept
  * until the watermark reaches end - 1 + L, and each late record within L re-fires it with the updated result. A
  * record whose windows are all past their lateness is late data: it goes to the late-data side output, if any.
+ *
+ * <p>Per record: one lookup of the key's windows and one of the window's slot, updated in place (no put, no new slot):
+ * a slot written since the latest snapshot is mutated in place, a slot from before it (the snapshot, serialised later
+ * on the checkpoint I/O thread, may reference it) is replaced by a copy first ({@link
+ * dev.onceflow.core.state.internal.SnapshotEpoch}). The built-in count keeps its count in a {@code long} of the slot
+ * (no boxed Long per record). The checkpointed bytes are those of (end, accumulator) as before.
  */
 public final class WindowOperator<K, T, A, R> extends KeyedProcessFunction<K, T, WindowResult<K, R>> {
   private static final long serialVersionUID = 1L;
@@ -33,9 +39,57 @@ public final class WindowOperator<K, T, A, R> extends KeyedProcessFunction<K, T,
   private final dev.onceflow.core.OutputTag<T> lateTag;
   private transient MapState<Long, Slot> windows;
   private final long granularity;
+  /** The built-in count: the accumulator is {@link Slot#count}, not {@link Slot#acc}. */
+  private final boolean counting;
+  /** Where snapshots are counted; null if the store does not say (then every update copies its slot). */
+  private transient dev.onceflow.core.state.internal.SnapshotEpoch epochs;
+  // the last window index looked up, boxed once: consecutive records mostly fall into the same window
+  private transient long lastIndex;
+  private transient Long lastIndexBox;
 
-  /** Window state: end (exclusive) and accumulator. */
-  record Slot(long end, Object acc) {}
+  /**
+   * Window state: end (exclusive) and accumulator; mutable, but only while {@link #epoch} is the store's current
+   * snapshot epoch (copy-on-write, see the class comment).
+   */
+  static final class Slot {
+    final long end;
+    /** The accumulator, unless the operator counts. */
+    Object acc;
+    /** The accumulator of the built-in count. */
+    long count;
+    /** The snapshot epoch it was written in; -1 = restored, unknown. */
+    final long epoch;
+
+    Slot(long end, long epoch) {
+      this.end = end;
+      this.epoch = epoch;
+    }
+
+    Slot copy(long newEpoch) {
+      Slot c = new Slot(end, newEpoch);
+      c.acc = acc;
+      c.count = count;
+      return c;
+    }
+  }
+
+  private Object acc(Slot s) {
+    return counting ? (Object) s.count : s.acc;
+  }
+
+  private Slot slot(long end, Object acc) {
+    Slot s = new Slot(end, epoch());
+    if (counting) {
+      s.count = (Long) acc;
+    } else {
+      s.acc = acc;
+    }
+    return s;
+  }
+
+  private long epoch() {
+    return epochs == null ? -2 : epochs.snapshotEpoch();
+  }
 
   /**
    * Creates the operator; {@code lateData} may be null (late records are then only dropped).
@@ -65,27 +119,39 @@ public final class WindowOperator<K, T, A, R> extends KeyedProcessFunction<K, T,
     this.lateTag = lateTag;
     this.granularity = assigner instanceof WindowAssigner.Tumbling t ? t.sizeMillis()
         : assigner instanceof WindowAssigner.Sliding s ? s.slideMillis() : 1;
+    this.counting = fn instanceof Aggregations.Count;
   }
 
-  private static final TypeSerializer<Slot> SLOT =
-      new TypeSerializer<>() {
-        private final TypeSerializer<Object> acc = Serializers.generic();
+  /** Slot format: end (long), then the accumulator with the generic serializer (for count: a Long). */
+  private TypeSerializer<Slot> slotSerializer() {
+    TypeSerializer<Object> accs = Serializers.generic();
+    return new TypeSerializer<>() {
+      @Override
+      public void serialize(Slot s, DataOutput out) throws IOException {
+        out.writeLong(s.end);
+        accs.serialize(acc(s), out);
+      }
 
-        @Override
-        public void serialize(Slot s, DataOutput out) throws IOException {
-          out.writeLong(s.end);
-          acc.serialize(s.acc, out);
+      @Override
+      public Slot deserialize(DataInput in) throws IOException {
+        long end = in.readLong();
+        Object acc = accs.deserialize(in);
+        Slot s = new Slot(end, -1);
+        if (counting) {
+          s.count = (Long) acc;
+        } else {
+          s.acc = acc;
         }
-
-        @Override
-        public Slot deserialize(DataInput in) throws IOException {
-          return new Slot(in.readLong(), acc.deserialize(in));
-        }
-      };
+        return s;
+      }
+    };
+  }
 
   @Override
   public void open(KeyedStateStore state) {
-    windows = state.mapState("windows", Serializers.LONG, SLOT);
+    windows = state.mapState("windows", Serializers.LONG, slotSerializer());
+    epochs = state instanceof dev.onceflow.core.state.internal.SnapshotEpoch e ? e : null;
+    lastIndexBox = null;
   }
 
   @Override
@@ -133,18 +199,32 @@ public final class WindowOperator<K, T, A, R> extends KeyedProcessFunction<K, T,
       return false; // past its allowed lateness: dropped
     }
     long index = start / granularity;
-    Slot slot = windows.get(index);
-    A acc = slot == null ? fn.createAccumulator() : (A) slot.acc;
-    Slot updated = new Slot(end, fn.add(value, acc));
-    windows.put(index, updated);
+    Long boxed = lastIndexBox;
+    if (boxed == null || lastIndex != index) {
+      boxed = index;
+      lastIndex = index;
+      lastIndexBox = boxed;
+    }
+    Slot slot = windows.get(boxed);
+    long epoch = epoch();
     if (slot == null) {
+      slot = slot(end, fn.createAccumulator());
+      windows.put(boxed, slot);
       ctx.registerEventTimeTimer(end - 1);
       if (lateness > 0) {
         ctx.registerEventTimeTimer(end - 1 + lateness);
       }
+    } else if (slot.epoch != epoch || epoch == -2) {
+      slot = slot.copy(epoch); // the latest snapshot may reference it: never mutate what a snapshot will serialise
+      windows.put(boxed, slot);
+    }
+    if (counting) {
+      slot.count++;
+    } else {
+      slot.acc = fn.add(value, (A) slot.acc);
     }
     if (end - 1 <= wm) {
-      emit(ctx.currentKey(), start, updated, out); // late firing within the allowed lateness
+      emit(ctx.currentKey(), start, slot, out); // late firing within the allowed lateness
     }
     return true;
   }
@@ -166,7 +246,7 @@ public final class WindowOperator<K, T, A, R> extends KeyedProcessFunction<K, T,
         merged.add(s);
         start = Math.min(start, s);
         end = Math.max(end, slot.end);
-        acc = fn.merge(acc, (A) slot.acc);
+        acc = fn.merge(acc, (A) acc(slot));
       }
     }
     for (long s : merged) {
@@ -177,7 +257,7 @@ public final class WindowOperator<K, T, A, R> extends KeyedProcessFunction<K, T,
       }
       windows.remove(s);
     }
-    Slot slot = new Slot(end, acc);
+    Slot slot = slot(end, acc);
     windows.put(start, slot);
     ctx.registerEventTimeTimer(end - 1);
     if (lateness > 0) {
@@ -207,6 +287,6 @@ public final class WindowOperator<K, T, A, R> extends KeyedProcessFunction<K, T,
 
   @SuppressWarnings("unchecked")
   private void emit(K key, long start, Slot slot, Collector<WindowResult<K, R>> out) {
-    out.collect(new WindowResult<>(key, start, slot.end, fn.getResult((A) slot.acc)));
+    out.collect(new WindowResult<>(key, start, slot.end, fn.getResult((A) acc(slot))));
   }
 }

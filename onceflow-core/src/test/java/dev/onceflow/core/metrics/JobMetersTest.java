@@ -39,6 +39,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The meters of jobs with known counts: what they must read once the job is done. */
 class JobMetersTest {
@@ -118,7 +120,8 @@ class JobMetersTest {
 
     Timer duration = r.get(MetricNames.CHECKPOINT_DURATION).timer();
     assertEquals(rec.completed.size(), duration.count());
-    for (String phase : List.of("acknowledge", "alignment", "snapshot_write", "metadata_write", "sink_commit")) {
+    for (String phase : List.of("acknowledge", "barrier_start", "alignment", "sync_snapshot", "snapshot_write",
+        "metadata_write", "sink_commit")) {
       assertEquals(rec.completed.size(), r.get(MetricNames.CHECKPOINT_PHASE).tag("phase", phase).timer().count(),
           phase);
     }
@@ -265,7 +268,7 @@ class JobMetersTest {
         .meterRegistry(r)
         .source(GeneratorSource.of(n, i -> i % (n / 4)))
         .deduplicate(i -> i, Duration.ofDays(1))
-        .sinkTo(new SlowSink())
+        .sinkTo(new SlowSink(64, Duration.ZERO))
         .execute();
     assertEquals(n - n / 4, count(r, MetricNames.DEDUP_ABSORBED));
     assertEquals(n / 4, count(r, MetricNames.SINK_RECORDS));
@@ -304,8 +307,87 @@ class JobMetersTest {
     }
   }
 
-  /** Writes slowly (a pause every 64 records) so that the channels in front of it fill up. */
+  /**
+   * Each poll of the source takes 20 ms (a slow fetch) and each flush of the sink, which every barrier calls on the
+   * task thread, 20 ms: a barrier waits for the poll in progress before the source injects it (barrier start), and
+   * the flush is the synchronous part of each snapshot. Chained, the sink runs in the source's task; keyed, in a task
+   * of its own behind the exchange. Not calling either meter from the tasks makes this fail (0).
+   */
+  @ParameterizedTest(name = "keyed: {0}")
+  @ValueSource(booleans = {false, true})
+  void theBarrierStartAndTheSynchronousSnapshotAreMeasuredOnTheirOwn(boolean keyed) throws Exception {
+    SimpleMeterRegistry r = new SimpleMeterRegistry();
+    Recorder rec = new Recorder();
+    long pollNanos = TimeUnit.MILLISECONDS.toNanos(20);
+    Duration flush = Duration.ofMillis(20);
+    int parallelism = keyed ? 2 : 1;
+    dev.onceflow.core.DataStream<Long> input = Onceflow.pipeline("phases")
+        .guarantee(Guarantee.AT_LEAST_ONCE)
+        .parallelism(parallelism)
+        .batchSize(64)
+        .checkpointInterval(Duration.ofMillis(10))
+        .checkpointDir(tmp.resolve("ckpt"))
+        .meterRegistry(r)
+        .listener(rec)
+        .source(new dev.onceflow.core.source.ForwardingSource<>(GeneratorSource.of(parallelism * 3_000L, i -> i)) {
+          @Override
+          public SourceReader<Long> createReader(SourceContext context) throws Exception {
+            return new dev.onceflow.core.source.ForwardingSourceReader<>(super.createReader(context)) {
+              @Override
+              public dev.onceflow.core.source.ReadStatus poll(SourceOutput<Long> output, int maxRecords)
+                  throws Exception {
+                pause(pollNanos); // a slow fetch (load shaping, not synchronisation)
+                return super.poll(output, maxRecords);
+              }
+            };
+          }
+        });
+    if (keyed) {
+      input = input.keyBy(i -> i % 7).process(new PassThrough());
+    }
+    input.sinkTo(new SlowSink(Integer.MAX_VALUE, flush)).execute();
+
+    List<CheckpointStats> done = rec.stats.stream().filter(CheckpointStats::completed).toList();
+    assertTrue(done.size() >= 5, "a second of input at 10 ms intervals: " + done.size() + " checkpoints");
+    for (CheckpointStats s : done) {
+      assertTrue(s.syncSnapshotNanos() >= flush.toNanos(), "the flush is synchronous: " + s);
+      assertTrue(s.barrierStartNanos() + s.syncSnapshotNanos() <= s.acknowledgeNanos(),
+          "both happen before the acknowledgement: " + s);
+    }
+    long longestStart = done.stream().mapToLong(CheckpointStats::barrierStartNanos).max().orElse(0);
+    assertTrue(longestStart >= TimeUnit.MILLISECONDS.toNanos(5),
+        "a trigger during a 20 ms poll waits for it: longest barrier start " + longestStart + " ns");
+    assertEquals(done.size(), r.get(MetricNames.CHECKPOINT_PHASE).tag("phase", "sync_snapshot").timer().count());
+  }
+
+  static final class PassThrough extends dev.onceflow.core.KeyedProcessFunction<Long, Long, Long> {
+    @Override
+    public void processElement(Long value, Context<Long> ctx, dev.onceflow.core.Collector<Long> out) {
+      out.collect(value);
+    }
+  }
+
+  /**
+   * Blocks the thread for {@code nanos} like blocking I/O would: a trigger's unpark of the source thread does not cut
+   * it short.
+   */
+  static void pause(long nanos) {
+    long end = System.nanoTime() + nanos;
+    for (long left = nanos; left > 0; left = end - System.nanoTime()) {
+      LockSupport.parkNanos(left);
+    }
+  }
+
+  /** Writes slowly (a pause every {@code pauseEvery} records, and in each flush) so channels in front of it fill up. */
   static final class SlowSink implements WriteThroughSink<Long> {
+    private final int pauseEvery;
+    private final Duration flushPause;
+
+    SlowSink(int pauseEvery, Duration flushPause) {
+      this.pauseEvery = pauseEvery;
+      this.flushPause = flushPause;
+    }
+
     @Override
     public String name() {
       return "slow";
@@ -323,13 +405,15 @@ class JobMetersTest {
 
         @Override
         public void write(Long record) {
-          if (++n % 64 == 0) {
+          if (++n % pauseEvery == 0) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // load shaping, not synchronisation
           }
         }
 
         @Override
-        public void flush() {}
+        public void flush() {
+          pause(flushPause.toNanos());
+        }
 
         @Override
         public void close() {}

@@ -35,6 +35,8 @@ public final class TwoPhaseJdbcSink<T> implements TwoPhaseCommitSink<T> {
   static final byte TOKEN_VERSION = 1;
   static final byte TOKEN_KIND = 2;
   private static final long EPOCH_LOCK_TIMEOUT_MS = 30_000;
+  /** How long the epoch bump waits on the progress row before it looks for a prepared transaction holding it. */
+  private static final long LINGERING_CHECK_MS = 1_000;
 
   private final SinkSpec spec;
   private final ProgressTable progress;
@@ -81,7 +83,7 @@ public final class TwoPhaseJdbcSink<T> implements TwoPhaseCommitSink<T> {
     }, () -> {});
     long epoch;
     try {
-      epoch = progress.bumpEpoch(c, key, EPOCH_LOCK_TIMEOUT_MS);
+      epoch = bumpEpochPastLingering(c, key);
       try (Statement s = c.createStatement()) {
         // a prepared transaction of a checkpoint that did not complete keeps its row locks until a later one does;
         // a write waiting on them fails the attempt after this long instead of stalling every later checkpoint
@@ -100,6 +102,63 @@ public final class TwoPhaseJdbcSink<T> implements TwoPhaseCommitSink<T> {
     LOG.info("Sink {}: two-phase writer {} starts epoch {}", spec.name(), key, epoch);
     shared.writerOpened();
     return new Writer(key, epoch, c);
+  }
+
+  /**
+   * Starts the writer's epoch. A process killed while its backend was running PREPARE TRANSACTION leaves a prepared
+   * transaction that can appear after recovery listed {@code pg_prepared_xacts}; it holds the share lock on the
+   * progress row, so the bump would wait for it until the lock timeout and fail the attempt. Recovery committed every
+   * recorded transaction before any writer starts, so a prepared transaction of this subtask found now is of a
+   * checkpoint that never completed: it is rolled back and the bump retried. A lock held by a live writer's open
+   * transaction (a zombie process) still fails after {@link #EPOCH_LOCK_TIMEOUT_MS}.
+   */
+  private long bumpEpochPastLingering(Connection c, SubtaskKey key) throws SQLException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(EPOCH_LOCK_TIMEOUT_MS);
+    while (true) {
+      try {
+        return progress.bumpEpoch(c, key, LINGERING_CHECK_MS);
+      } catch (SQLException e) {
+        if (!"55P03".equals(e.getSQLState()) || System.nanoTime() - deadline > 0) {
+          throw e;
+        }
+        int n = rollbackPrepared(c, key, Set.of());
+        if (n > 0) {
+          LOG.info("Sink {}: writer {} rolled back {} prepared transaction(s) that appeared after recovery (a killed "
+              + "process's PREPARE TRANSACTION finished late)", spec.name(), key, n);
+        }
+      }
+    }
+  }
+
+  /** Rolls back every prepared transaction of {@code key} not in {@code keep}; autocommit connection. */
+  private int rollbackPrepared(Connection c, SubtaskKey key, Set<String> keep) throws SQLException {
+    List<String> gids = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT gid FROM pg_prepared_xacts WHERE database = "
+        + "current_database() AND starts_with(gid, ?) ORDER BY prepared")) {
+      ps.setString(1, key.gidPrefix());
+      try (ResultSet r = ps.executeQuery()) {
+        while (r.next()) {
+          gids.add(r.getString(1));
+        }
+      }
+    }
+    int rolledBack = 0;
+    for (String gid : gids) {
+      if (keep.contains(gid) || !gid.matches("[a-z0-9_]+")) {
+        continue;
+      }
+      try (Statement s = c.createStatement()) {
+        s.execute("ROLLBACK PREPARED '" + gid + "'");
+        rolledBack++;
+        LOG.info("Recovery of {}: rolled back lingering prepared transaction {} (no completed checkpoint "
+            + "recorded it)", key, gid);
+      } catch (SQLException e) {
+        if (!"42704".equals(e.getSQLState())) {
+          throw e; // gone meanwhile: resolved by someone else
+        }
+      }
+    }
+    return rolledBack;
   }
 
   private final class Writer implements TwoPhaseCommitWriter<T> {
@@ -238,30 +297,7 @@ public final class TwoPhaseJdbcSink<T> implements TwoPhaseCommitSink<T> {
     }
     shared.run("recovery of " + key, c -> {
       requirePreparedTransactions(c);
-      List<String> gids = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT gid FROM pg_prepared_xacts WHERE database = "
-          + "current_database() AND starts_with(gid, ?) ORDER BY prepared")) {
-        ps.setString(1, key.gidPrefix());
-        try (ResultSet r = ps.executeQuery()) {
-          while (r.next()) {
-            gids.add(r.getString(1));
-          }
-        }
-      }
-      for (String gid : gids) {
-        if (recorded.contains(gid) || !gid.matches("[a-z0-9_]+")) {
-          continue;
-        }
-        try (Statement s = c.createStatement()) {
-          s.execute("ROLLBACK PREPARED '" + gid + "'");
-          LOG.info("Recovery of {}: rolled back lingering prepared transaction {} (no completed checkpoint "
-              + "recorded it)", key, gid);
-        } catch (SQLException e) {
-          if (!"42704".equals(e.getSQLState())) {
-            throw e; // gone meanwhile: resolved by someone else
-          }
-        }
-      }
+      rollbackPrepared(c, key, recorded);
       return null;
     });
   }

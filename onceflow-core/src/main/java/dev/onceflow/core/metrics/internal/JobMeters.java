@@ -52,8 +52,15 @@ public final class JobMeters {
   private final Timer visibilityDelay;
   private final DistributionSummary checkpointSize;
   private final Map<String, Timer> phases = new ConcurrentHashMap<>();
-  /** Per checkpoint id in flight: {longest alignment, longest snapshot write} in nanoseconds. */
+  /**
+   * Per checkpoint id in flight, in nanoseconds: {longest alignment, longest snapshot write, latest barrier injection
+   * (a nanoTime reading), longest synchronous snapshot}.
+   */
   private final Map<Long, long[]> inFlight = new ConcurrentHashMap<>();
+  private static final int ALIGNMENT = 0;
+  private static final int SNAPSHOT_WRITE = 1;
+  private static final int BARRIER_INJECTED = 2;
+  private static final int SYNC_SNAPSHOT = 3;
   private final Map<String, LagGauge> lag = new ConcurrentHashMap<>();
   private final List<Deduplicate<?, ?>> deduplicators = new CopyOnWriteArrayList<>();
   private final AtomicLong dedupBefore = new AtomicLong();
@@ -277,17 +284,32 @@ public final class JobMeters {
 
   /** A subtask aligned the barriers of checkpoint {@code id} in {@code nanos}. */
   public void alignment(long id, long nanos) {
-    long[] m = inFlight.computeIfAbsent(id, k -> new long[2]);
-    synchronized (m) {
-      m[0] = Math.max(m[0], nanos);
-    }
+    atLeast(id, ALIGNMENT, nanos);
   }
 
   /** A subtask's snapshot of checkpoint {@code id} was serialised in {@code nanos}. */
   public void snapshotWritten(long id, long nanos) {
-    long[] m = inFlight.computeIfAbsent(id, k -> new long[2]);
+    atLeast(id, SNAPSHOT_WRITE, nanos);
+  }
+
+  /** A source subtask injected the barrier of checkpoint {@code id} at {@code nanoTime} ({@link System#nanoTime()}). */
+  public void barrierInjected(long id, long nanoTime) {
+    atLeast(id, BARRIER_INJECTED, nanoTime);
+  }
+
+  /** A subtask took the synchronous part of its snapshot of checkpoint {@code id} in {@code nanos}. */
+  public void snapshotTaken(long id, long nanos) {
+    atLeast(id, SYNC_SNAPSHOT, nanos);
+  }
+
+  private void atLeast(long id, int field, long value) {
+    long[] m = inFlight.computeIfAbsent(id, k -> {
+      long[] fresh = new long[4];
+      fresh[BARRIER_INJECTED] = Long.MIN_VALUE; // nanoTime readings may be negative
+      return fresh;
+    });
     synchronized (m) {
-      m[1] = Math.max(m[1], nanos);
+      m[field] = Math.max(m[field], value);
     }
   }
 
@@ -300,25 +322,31 @@ public final class JobMeters {
     long[] m = inFlight.remove(id);
     long align = 0;
     long write = 0;
+    long start = 0;
+    long sync = 0;
     if (m != null) {
       synchronized (m) {
-        align = m[0];
-        write = m[1];
+        align = m[ALIGNMENT];
+        write = m[SNAPSHOT_WRITE];
+        start = m[BARRIER_INJECTED] == Long.MIN_VALUE ? 0 : Math.max(0, m[BARRIER_INJECTED] - triggered);
+        sync = m[SYNC_SNAPSHOT];
       }
     }
     checkpointsCompleted.increment();
     lastCheckpoint.set(id);
     checkpointDuration.record(committed - triggered, TimeUnit.NANOSECONDS);
     phase("acknowledge", acknowledged - triggered);
+    phase("barrier_start", start);
     phase("alignment", align);
+    phase("sync_snapshot", sync);
     phase("snapshot_write", write);
     phase("metadata_write", metadataWritten - acknowledged);
     phase("sink_commit", committed - metadataWritten);
     checkpointSize.record(sizeBytes);
     visibilityDelay.record(Duration.ofNanos(Math.max(0, committed - visibleFromNanos)));
     visibleFromNanos = triggered;
-    return new CheckpointStats(id, isFinal, triggeredAtMillis, committed - triggered, acknowledged - triggered, align,
-        write, metadataWritten - acknowledged, committed - metadataWritten, sizeBytes,
+    return new CheckpointStats(id, isFinal, triggeredAtMillis, committed - triggered, acknowledged - triggered, start,
+        align, sync, write, metadataWritten - acknowledged, committed - metadataWritten, sizeBytes,
         pendingTransactions.getAsInt(), null);
   }
 
@@ -333,8 +361,8 @@ public final class JobMeters {
     inFlight.remove(id);
     registry.counter(CHECKPOINT_FAILURES, tags.and("reason", reason.tag())).increment();
     long d = triggered == 0 ? 0 : System.nanoTime() - triggered;
-    return new CheckpointStats(id, isFinal, triggeredAtMillis, d, 0, 0, 0, 0, 0, 0, pendingTransactions.getAsInt(),
-        reason);
+    return new CheckpointStats(id, isFinal, triggeredAtMillis, d, 0, 0, 0, 0, 0, 0, 0, 0,
+        pendingTransactions.getAsInt(), reason);
   }
 
   /** A source reader of the current attempt: its partitions' lag becomes a gauge each. */
