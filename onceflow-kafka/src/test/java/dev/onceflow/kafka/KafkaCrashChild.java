@@ -5,6 +5,7 @@ import dev.onceflow.core.Onceflow;
 import dev.onceflow.core.Pipeline;
 import dev.onceflow.core.RestartStrategy;
 import dev.onceflow.core.connector.Encoder;
+import dev.onceflow.core.sink.ForwardingTwoPhaseCommitWriter;
 import dev.onceflow.core.sink.Sink;
 import dev.onceflow.core.sink.SinkContext;
 import dev.onceflow.core.sink.TwoPhaseCommitSink;
@@ -80,36 +81,15 @@ public final class KafkaCrashChild {
 
     @Override
     public TwoPhaseCommitWriter<String> createWriter(SinkContext context) throws Exception {
-      TwoPhaseCommitWriter<String> w = d.createWriter(context);
-      return new TwoPhaseCommitWriter<>() {
-        @Override
-        public void beginTransaction() throws Exception {
-          w.beginTransaction();
-        }
-
-        @Override
-        public void write(String record) throws Exception {
-          w.write(record);
-        }
-
+      return new ForwardingTwoPhaseCommitWriter<>(d.createWriter(context)) {
         @Override
         public byte[] preCommit(long checkpointId) throws Exception {
-          byte[] token = w.preCommit(checkpointId);
+          byte[] token = delegate.preCommit(checkpointId);
           if (mutation) {
             d.commit(token); // BROKEN on purpose: visible before the checkpoint that covers it completed
           }
           System.out.println("PREPARED " + checkpointId);
           return token;
-        }
-
-        @Override
-        public void abort() throws Exception {
-          w.abort();
-        }
-
-        @Override
-        public void close() throws Exception {
-          w.close();
         }
       };
     }

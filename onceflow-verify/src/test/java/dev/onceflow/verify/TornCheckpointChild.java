@@ -1,6 +1,7 @@
 package dev.onceflow.verify;
 
 import dev.onceflow.core.Guarantee;
+import dev.onceflow.core.sink.ForwardingTwoPhaseCommitWriter;
 import dev.onceflow.core.sink.Sink;
 import dev.onceflow.core.sink.SinkContext;
 import dev.onceflow.core.sink.TwoPhaseCommitSink;
@@ -35,7 +36,8 @@ public final class TornCheckpointChild {
     }));
   }
 
-  static TwoPhaseCommitSink<OutputRow> committingOnTheBarrier(TwoPhaseCommitSink<OutputRow> d) {
+  /** {@code d}, but each transaction is committed as soon as it is prepared: the mutation the checker must catch. */
+  public static TwoPhaseCommitSink<OutputRow> committingOnTheBarrier(TwoPhaseCommitSink<OutputRow> d) {
     return new TwoPhaseCommitSink<>() {
       @Override
       public String name() {
@@ -44,33 +46,12 @@ public final class TornCheckpointChild {
 
       @Override
       public TwoPhaseCommitWriter<OutputRow> createWriter(SinkContext context) throws Exception {
-        TwoPhaseCommitWriter<OutputRow> w = d.createWriter(context);
-        return new TwoPhaseCommitWriter<>() {
-          @Override
-          public void beginTransaction() throws Exception {
-            w.beginTransaction();
-          }
-
-          @Override
-          public void write(OutputRow record) throws Exception {
-            w.write(record);
-          }
-
+        return new ForwardingTwoPhaseCommitWriter<>(d.createWriter(context)) {
           @Override
           public byte[] preCommit(long checkpointId) throws Exception {
-            byte[] token = w.preCommit(checkpointId);
+            byte[] token = delegate.preCommit(checkpointId);
             d.commit(token); // BROKEN on purpose: visible before its checkpoint completed, unlike the events
             return token;
-          }
-
-          @Override
-          public void abort() throws Exception {
-            w.abort();
-          }
-
-          @Override
-          public void close() throws Exception {
-            w.close();
           }
         };
       }
