@@ -117,21 +117,28 @@ class KafkaSinkTest {
    * producer that prepared it (a closed producer made it a recovery: ~1.5 s at every job end), for every subtask in
    * one commitAll, and a failure of one subtask's commit reaches the caller as itself.
    */
+  /** Two subtasks' writers each write {@code prefix + subtask}, prepare checkpoint {@code id} and close. */
+  private static List<byte[]> preparedByClosedWriters(TwoPhaseCommitSink<String> sink, String prefix, long id)
+      throws Exception {
+    List<byte[]> tokens = new java.util.ArrayList<>();
+    for (int sub = 0; sub < 2; sub++) {
+      SinkContext ctx = new SinkContext("job", "sink", sub, 2);
+      sink.abortLingering(ctx, List.of());
+      TwoPhaseCommitWriter<String> w = sink.createWriter(ctx);
+      w.beginTransaction();
+      w.write(prefix + sub);
+      tokens.add(w.preCommit(id));
+      w.close();
+    }
+    return tokens;
+  }
+
   @Test
   void theLastTransactionOfAClosedWriterIsCommittedInProcessAndCommitAllCommitsEverySubtask() throws Exception {
     String topic = TestKafka.topic("endclose", 2);
     var s = (dev.onceflow.kafka.internal.KafkaTransactionalSink<String>) transactional(
         sink(topic, Guarantee.EXACTLY_ONCE).transactionalIdPrefix("endclose-" + topic));
-    List<byte[]> tokens = new java.util.ArrayList<>();
-    for (int sub = 0; sub < 2; sub++) {
-      SinkContext ctx = new SinkContext("job", "sink", sub, 2);
-      s.abortLingering(ctx, List.of());
-      TwoPhaseCommitWriter<String> w = s.createWriter(ctx);
-      w.beginTransaction();
-      w.write("s" + sub);
-      tokens.add(w.preCommit(1));
-      w.close();
-    }
+    List<byte[]> tokens = preparedByClosedWriters(s, "s", 1);
     assertEquals(List.of(), TestKafka.readCommitted(topic));
     s.commitAll(tokens);
     assertEquals(List.of("s0", "s1"), TestKafka.awaitCommitted(topic, 2).stream().sorted().toList());
@@ -144,16 +151,7 @@ class KafkaSinkTest {
     String prefix = "endclose-lost-" + topic;
     var t = (dev.onceflow.kafka.internal.KafkaTransactionalSink<String>) transactional(
         sink(topic, Guarantee.EXACTLY_ONCE).transactionalIdPrefix(prefix));
-    List<byte[]> more = new java.util.ArrayList<>();
-    for (int sub = 0; sub < 2; sub++) {
-      SinkContext ctx = new SinkContext("job", "sink", sub, 2);
-      t.abortLingering(ctx, List.of());
-      TwoPhaseCommitWriter<String> w = t.createWriter(ctx);
-      w.beginTransaction();
-      w.write("t" + sub);
-      more.add(w.preCommit(2));
-      w.close();
-    }
+    List<byte[]> more = preparedByClosedWriters(t, "t", 2);
     transactional(sink(topic, Guarantee.EXACTLY_ONCE).transactionalIdPrefix(prefix))
         .abortLingering(new SinkContext("job", "sink", 1, 2), List.of()); // fences subtask 1's producers
     KafkaTransactionLostException e = assertThrows(KafkaTransactionLostException.class, () -> t.commitAll(more));
