@@ -78,7 +78,11 @@ public final class WindowOperator<K, T, A, R> extends KeyedProcessFunction<K, T,
   }
 
   private Slot slot(long end, Object acc) {
-    Slot s = new Slot(end, epoch());
+    return slot(end, acc, epoch());
+  }
+
+  private Slot slot(long end, Object acc, long epoch) {
+    Slot s = new Slot(end, epoch);
     if (counting) {
       s.count = (Long) acc;
     } else {
@@ -136,13 +140,7 @@ public final class WindowOperator<K, T, A, R> extends KeyedProcessFunction<K, T,
       public Slot deserialize(DataInput in) throws IOException {
         long end = in.readLong();
         Object acc = accs.deserialize(in);
-        Slot s = new Slot(end, -1);
-        if (counting) {
-          s.count = (Long) acc;
-        } else {
-          s.acc = acc;
-        }
-        return s;
+        return slot(end, acc, -1); // restored: its epoch is unknown, so its first update copies it
       }
     };
   }
