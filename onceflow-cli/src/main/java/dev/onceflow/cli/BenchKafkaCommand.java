@@ -542,9 +542,9 @@ final class BenchKafkaCommand implements Callable<Integer> {
       }
       c.assign(tps);
       c.seekToBeginning(tps);
-      Map<TopicPartition, Long> end = c.endOffsets(tps);
-      long n = 0;
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      Map<TopicPartition, Long> end = stableEnd(c, tps, deadline);
+      long n = 0;
       while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("counting " + topic + " took over 120 s");
@@ -552,6 +552,32 @@ final class BenchKafkaCommand implements Callable<Integer> {
         n += c.poll(Duration.ofMillis(100)).count();
       }
       return n;
+    }
+  }
+
+  /**
+   * The partitions' ends once no transaction is open on them: a commit returns before the broker has written its
+   * markers, and until then the last stable offset (what {@code c}, reading committed, sees as the end) stays before
+   * the committed records, so counting right after a job's end could read none of them. Stable means the last stable
+   * offset reached the high watermark (the marker is the last record).
+   */
+  private Map<TopicPartition, Long> stableEnd(KafkaConsumer<byte[], byte[]> c, List<TopicPartition> tps,
+      long deadline) {
+    Properties uncommitted = consumerProps();
+    uncommitted.put("isolation.level", "read_uncommitted");
+    try (KafkaConsumer<byte[], byte[]> hw = new KafkaConsumer<>(uncommitted, new ByteArrayDeserializer(),
+        new ByteArrayDeserializer())) {
+      while (true) {
+        Map<TopicPartition, Long> stable = c.endOffsets(tps);
+        if (stable.equals(hw.endOffsets(tps))) {
+          return stable;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("a transaction on " + tps + " stayed open for over 120 s (last stable "
+              + "offsets " + stable + ")");
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10)); // re-check
+      }
     }
   }
 
