@@ -51,6 +51,17 @@ public interface TransactionalProducer extends AutoCloseable {
   PreparedTransaction prepare();
 
   /**
+   * Seals the current transaction without waiting for a force: it accepts no more sends, and
+   * {@link #beginTransaction()} may start the next one at once, while another thread calls {@link
+   * PreparingTransaction#complete()} to make it durable and PREPARED (see {@link PreparingTransaction} for what holds
+   * until then). {@code prepare()} has the same effect as {@code prepareDeferred().complete()}.
+   *
+   * @throws InvalidTxnStateException if no transaction is ONGOING
+   * @throws ProducerFencedException if a newer instance fenced this one
+   */
+  PreparingTransaction prepareDeferred();
+
+  /**
    * Commits this instance's latest transaction, whether ONGOING or PREPARED, and returns once the commit is durable
    * and visible. A no-op if it was already committed through {@link Log#commitPrepared}.
    *

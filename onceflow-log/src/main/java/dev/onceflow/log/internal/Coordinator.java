@@ -48,8 +48,21 @@ final class Coordinator {
 
   private final Path dir;
   private final LogContext ctx;
-  private RandomAccessFile file;
+  /** Replaced only by compaction, which holds {@link #forceLock}: a forcer holding it syncs the current file. */
+  private volatile RandomAccessFile file;
   private volatile long fileBytes;
+  /**
+   * Group commit of forced entries: an entry is written under the monitor, then forced outside it under this lock, so
+   * a force never blocks an unforced append (a send's informative entry) and concurrent forced appends (the prepares
+   * or commits of several sink subtasks) share one fsync. Lock order: the monitor, then this lock (never the monitor
+   * while holding it).
+   */
+  private final java.util.concurrent.locks.ReentrantLock forceLock = new java.util.concurrent.locks.ReentrantLock();
+  /** Bytes ever appended, across compactions (a logical position: what a force must cover). */
+  private volatile long appendedBytes;
+  /** The logical position up to which the file is forced. Written under {@link #forceLock}. */
+  private volatile long durableBytes;
+  private final java.util.concurrent.atomic.AtomicLong forces = new java.util.concurrent.atomic.AtomicLong();
   private long nextProducerId;
   final ConcurrentHashMap<String, TransactionalIdState> ids = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, ConcurrentHashMap<TopicPartition, Long>> groups = new ConcurrentHashMap<>();
@@ -196,6 +209,11 @@ final class Coordinator {
     append(entry(out -> writeEpoch(out, st)), true);
   }
 
+  /** Records a transaction's state without forcing it; returns the position {@link #forceUpTo} must cover. */
+  long appendTxnUnforced(Txn t, short epoch) {
+    return write(entry(out -> writeTxn(out, t, epoch)));
+  }
+
   /** Records a transaction's state; forced when recovery depends on it. */
   void logTxn(Txn t, short epoch, boolean force) {
     append(entry(out -> writeTxn(out, t, epoch)), force);
@@ -261,7 +279,15 @@ final class Coordinator {
 
   // ---- file ----
 
-  private synchronized void append(byte[] payload, boolean force) {
+  private void append(byte[] payload, boolean force) {
+    long end = write(payload);
+    if (force) {
+      forceUpTo(end);
+    }
+  }
+
+  /** Writes one entry without forcing it; returns the logical position after it, for {@link #forceUpTo}. */
+  private synchronized long write(byte[] payload) {
     ctx.check();
     ctx.checkWritable();
     try {
@@ -274,12 +300,50 @@ final class Coordinator {
       System.arraycopy(payload, 0, rec, 8, payload.length);
       file.write(rec);
       fileBytes += rec.length;
-      if (force && ctx.forces()) {
-        file.getFD().sync();
-      }
+      appendedBytes += rec.length;
+      return appendedBytes;
     } catch (IOException e) {
       throw ctx.fail("writing the transaction log " + dir.resolve(FILE), e);
     }
+  }
+
+  /**
+   * Returns once every entry written before logical position {@code end} is forced (no-op under the OS policy). One
+   * fsync covers every entry written before it started, so concurrent callers share it.
+   */
+  void forceUpTo(long end) {
+    if (!ctx.forces() || durableBytes >= end) {
+      return;
+    }
+    forceLock.lock();
+    try {
+      if (durableBytes >= end) {
+        return; // a force that started after our write covered it
+      }
+      ctx.check();
+      long covered = appendedBytes; // read before the sync: everything written before this read is covered
+      beforeForceForTest.run();
+      forces.incrementAndGet();
+      file.getFD().sync();
+      durableBytes = Math.max(durableBytes, covered);
+    } catch (IOException e) {
+      throw ctx.fail("forcing the transaction log " + dir.resolve(FILE), e);
+    } finally {
+      forceLock.unlock();
+    }
+  }
+
+  /** Test hook: runs in a force, holding the force lock, before the fsync. */
+  volatile Runnable beforeForceForTest = () -> { };
+
+  /** Threads waiting for the force lock (tests). */
+  int forceWaiters() {
+    return forceLock.getQueueLength();
+  }
+
+  /** How many fsyncs of the coordinator file appends did (group commit shares them); for tests and stats. */
+  long forceCount() {
+    return forces.get();
   }
 
   /**
@@ -305,7 +369,12 @@ final class Coordinator {
       }
       synchronized (this) {
         ctx.check();
-        compact();
+        forceLock.lock(); // no force may sync the file compaction closes
+        try {
+          compact();
+        } finally {
+          forceLock.unlock();
+        }
       }
       return true;
     } catch (IOException e) {
@@ -364,6 +433,7 @@ final class Coordinator {
     file = new RandomAccessFile(dir.resolve(FILE).toFile(), "rw");
     file.seek(bytes);
     fileBytes = bytes;
+    durableBytes = appendedBytes; // the snapshot holds every entry and was forced before the rename
     LogContext.LOGGER.log(Level.DEBUG, "Compacted {0} to {1} bytes", dir.resolve(FILE), Long.toString(bytes));
   }
 
@@ -375,10 +445,13 @@ final class Coordinator {
     if (file == null) {
       return; // read-only
     }
+    forceLock.lock(); // a force in flight finishes first
     try {
       file.close();
     } catch (IOException e) {
       LogContext.LOGGER.log(Level.WARNING, "Closing " + dir.resolve(FILE) + " failed", e);
+    } finally {
+      forceLock.unlock();
     }
   }
 

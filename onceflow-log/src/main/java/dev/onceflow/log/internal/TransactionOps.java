@@ -33,19 +33,32 @@ final class TransactionOps {
     this.partitions = partitions;
   }
 
-  /** Records the data ranges of t from the partitions and forces its data. */
+  /** Records the data ranges of t from the partitions (those not recorded yet) and forces its data. */
   private void captureRanges(TransactionalIdState st, Txn t) {
+    for (Map.Entry<PartitionLog, Long> e : seal(st, t).entrySet()) {
+      e.getKey().forceUpTo(e.getValue());
+    }
+  }
+
+  /**
+   * Records the data ranges of t from the partitions (those not recorded yet) without forcing; returns, per partition,
+   * the end offset its data needs forced up to (a range sealed earlier may not be forced yet, so all are returned).
+   */
+  Map<PartitionLog, Long> seal(TransactionalIdState st, Txn t) {
+    Map<PartitionLog, Long> ends = new java.util.LinkedHashMap<>();
     for (TopicPartition tp : t.partitions) {
-      if (t.ranges.containsKey(tp)) {
-        continue;
-      }
       PartitionLog p = partitions.apply(tp);
-      long[] r = p.openRange(st.producerId, t.seq);
-      if (r != null) {
-        p.forceUpTo(r[1] + 1);
+      long[] r = t.ranges.get(tp);
+      if (r == null) {
+        r = p.openRange(st.producerId, t.seq);
+        if (r == null) {
+          continue;
+        }
         t.ranges.put(tp, r);
       }
+      ends.put(p, r[1] + 1);
     }
+    return ends;
   }
 
   PreparedTransaction prepare(TransactionalIdState st, Txn t, short producerEpoch) {
@@ -54,6 +67,23 @@ final class TransactionOps {
     t.preparedEpoch = producerEpoch;
     coordinator.logTxn(t, st.epoch, true);
     return new PreparedTransaction(st.id, st.producerId, producerEpoch, t.seq, t.partitions);
+  }
+
+  /**
+   * The second half of a deferred prepare, after the data of t was forced: records PREPARED unless t was aborted
+   * since it was sealed (fenced or timed out). Caller holds the id's write lock. Returns the coordinator position to
+   * force (outside the lock) before the token may be handed out.
+   */
+  long recordPrepared(TransactionalIdState st, Txn t, short producerEpoch) {
+    if (t.state != TransactionState.ONGOING || !t.sealed || st.open.get(t.seq) != t) {
+      throw new InvalidTxnStateException(t + " was aborted before its preparation finished (a newer instance of "
+          + st.id + " fenced this one, or it timed out): it is not prepared and its records are discarded; begin a"
+          + " new transaction (after initTransactions() if this instance was fenced)");
+    }
+    t.sealed = false;
+    t.state = TransactionState.PREPARED;
+    t.preparedEpoch = producerEpoch;
+    return coordinator.appendTxnUnforced(t, st.epoch);
   }
 
   /** Commits or aborts t (ONGOING, PREPARED or already decided) through to COMPLETE. */

@@ -2,6 +2,7 @@ package dev.onceflow.log.internal;
 
 import dev.onceflow.log.InvalidTxnStateException;
 import dev.onceflow.log.PreparedTransaction;
+import dev.onceflow.log.PreparingTransaction;
 import dev.onceflow.log.ProducerFencedException;
 import dev.onceflow.log.ProducerRecord;
 import dev.onceflow.log.TopicPartition;
@@ -68,7 +69,7 @@ final class TransactionalProducerImpl implements TransactionalProducer {
     st.lock.writeLock().lock();
     try {
       checkEpoch();
-      if (current != null && current.state == TransactionState.ONGOING) {
+      if (current != null && current.state == TransactionState.ONGOING && !current.sealed) {
         throw new InvalidTxnStateException("transaction " + current + " is still ongoing; commit, abort or prepare it"
             + " before beginning another");
       }
@@ -136,6 +137,58 @@ final class TransactionalProducerImpl implements TransactionalProducer {
   }
 
   @Override
+  public synchronized PreparingTransaction prepareDeferred() {
+    ensureInitialized();
+    Map<PartitionLog, Long> toForce;
+    Txn t;
+    st.lock.writeLock().lock();
+    try {
+      checkEpoch();
+      t = requireOngoing("prepare");
+      toForce = log.transactions().seal(st, t);
+      t.sealed = true;
+    } finally {
+      st.lock.writeLock().unlock();
+    }
+    return new Preparing(t, epoch, toForce);
+  }
+
+  /** The second half of {@link #prepareDeferred()}; runs on whichever thread calls it, without the producer's lock. */
+  private final class Preparing implements PreparingTransaction {
+    private final Txn txn;
+    private final short producerEpoch;
+    private final Map<PartitionLog, Long> toForce;
+    private PreparedTransaction token;
+
+    Preparing(Txn txn, short producerEpoch, Map<PartitionLog, Long> toForce) {
+      this.txn = txn;
+      this.producerEpoch = producerEpoch;
+      this.toForce = toForce;
+    }
+
+    @Override
+    public synchronized PreparedTransaction complete() {
+      if (token != null) {
+        return token;
+      }
+      for (Map.Entry<PartitionLog, Long> e : toForce.entrySet()) {
+        e.getKey().forceUpTo(e.getValue()); // the data first: PREPARED must never name data a crash can take back
+      }
+      long position;
+      st.lock.writeLock().lock();
+      try {
+        log.context().check();
+        position = log.transactions().recordPrepared(st, txn, producerEpoch);
+      } finally {
+        st.lock.writeLock().unlock();
+      }
+      log.coordinator().forceUpTo(position); // outside the lock: the writer's next sends do not wait for this fsync
+      token = new PreparedTransaction(st.id, st.producerId, producerEpoch, txn.seq, txn.partitions);
+      return token;
+    }
+  }
+
+  @Override
   public synchronized void commitTransaction() {
     end(true);
   }
@@ -176,9 +229,10 @@ final class TransactionalProducerImpl implements TransactionalProducer {
 
   private Txn requireOngoing(String what) {
     Txn t = current;
-    if (t == null || t.state != TransactionState.ONGOING) {
+    if (t == null || t.state != TransactionState.ONGOING || t.sealed) {
       String why = t == null ? "no transaction was begun"
           : t.state == TransactionState.COMPLETE_ABORT ? t + " was aborted (timed out or fenced)"
+          : t.sealed ? "the current " + t + " is being prepared (prepareDeferred)"
           : "the current " + t + " is not ongoing";
       throw new InvalidTxnStateException(what + " on " + st.id + " is not allowed: " + why
           + "; call beginTransaction() (after abortTransaction() if the transaction was aborted)");

@@ -15,6 +15,11 @@ final class Txn {
   final long startMillis;
   final long timeoutMillis;
   volatile TransactionState state;
+  /**
+   * Sealed by a deferred prepare: no more sends, the next transaction may begin, but still ONGOING (so fencing, the
+   * timeout and recovery abort it) until its preparation records PREPARED. Guarded by the id's lock.
+   */
+  boolean sealed;
   /** The producer epoch when prepared (-1 before), so that tokens listed later equal the one prepare() returned. */
   short preparedEpoch = -1;
   /** Added to by sends under the id's read lock while stats() may read it: a concurrent set. */

@@ -1,6 +1,7 @@
 package dev.onceflow.core.connector.log;
 
 import dev.onceflow.core.connector.Encoder;
+import dev.onceflow.core.sink.DeferredToken;
 import dev.onceflow.core.sink.SinkContext;
 import dev.onceflow.core.sink.SinkWriter;
 import dev.onceflow.core.sink.TwoPhaseCommitSink;
@@ -9,6 +10,7 @@ import dev.onceflow.core.sink.WriteThroughSink;
 import dev.onceflow.log.CompletionResult;
 import dev.onceflow.log.Log;
 import dev.onceflow.log.PreparedTransaction;
+import dev.onceflow.log.PreparingTransaction;
 import dev.onceflow.log.TransactionConfig;
 import dev.onceflow.log.Producer;
 import dev.onceflow.log.TransactionalProducer;
@@ -26,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@link #transactional}: two-phase commit with the log's transactional producer. One transactional id per sink
  *       subtask, {@code <job>-<sink>-<subtask>}; {@code initTransactions()} bumps its epoch, fencing a zombie of an
- *       earlier attempt or process. On each barrier the transaction is prepared and its {@link PreparedTransaction}
- *       bytes become the checkpoint's token; commit = {@link Log#commitPrepared}. Recovery: the runtime commits the
+ *       earlier attempt or process. On each barrier the transaction is sealed on the task thread and prepared
+ *       (forced, PREPARED recorded) on the checkpoint I/O thread before the acknowledgement; its
+ *       {@link PreparedTransaction} bytes become the checkpoint's token; commit = {@link Log#commitPrepared}. Recovery: the runtime commits the
  *       tokens of the restored checkpoint, then every other PREPARED transaction of the id is aborted. Readers must
  *       read committed. EXACTLY_ONCE.
  *   <li>{@link #plain}: write-through with the idempotent producer (a retried batch is not appended twice, but a
@@ -202,6 +205,25 @@ public final class LogSink {
             return new byte[0];
           }
           return producer.prepare().toBytes();
+        }
+
+        /**
+         * Seals the transaction on the task thread (its records are written, not forced) and leaves the two fsyncs of
+         * the preparation (data, then the PREPARED record) to the checkpoint I/O thread: the task goes on with the
+         * next transaction and forwards the barrier at once. The checkpoint is acknowledged only once the preparation
+         * is durable ({@link dev.onceflow.core.sink.DeferredToken}); the writer's close does not stop it.
+         */
+        @Override
+        public DeferredToken preCommitDeferred(long checkpointId) {
+          router.flushAll(producer::sendBatch);
+          open = false;
+          if (empty) {
+            producer.abortTransaction(); // nothing to commit: do not leave an empty prepared transaction behind
+            return DeferredToken.ready(new byte[0]);
+          }
+          PreparingTransaction preparing = producer.prepareDeferred();
+          // a local fsync cannot be bounded by the timeout: it returns or fails the log (fail-stop)
+          return timeout -> preparing.complete().toBytes();
         }
 
         @Override
