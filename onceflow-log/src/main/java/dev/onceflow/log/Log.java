@@ -83,6 +83,18 @@ public interface Log extends AutoCloseable {
   CompletionResult commitPrepared(PreparedTransaction token);
 
   /**
+   * Commits several PREPARED transactions (of any transactional ids) as {@link #commitPrepared} does each, in list
+   * order per transactional id, sharing the forces: one fsync of the coordinator for every decision, then one per
+   * partition for every marker, instead of that much per transaction. Each transaction is committed on its own (this
+   * is not one atomic commit of all); the durable order of each is unchanged (decision forced before its markers,
+   * markers forced before they become visible under {@code EVERY_APPEND}). Returns only once all are durable.
+   *
+   * @return one result per token, in order
+   * @throws InvalidTxnStateException if one was aborted or is unknown; the ones before it in the list may be committed
+   */
+  List<CompletionResult> commitPrepared(List<PreparedTransaction> tokens);
+
+  /**
    * Aborts the PREPARED transaction named by the token, durably. Idempotent.
    *
    * @return {@link CompletionResult#ABORTED} or {@link CompletionResult#ALREADY_ABORTED}

@@ -307,6 +307,16 @@ public final class LogImpl implements Log {
   }
 
   @Override
+  public List<CompletionResult> commitPrepared(List<PreparedTransaction> tokens) {
+    ctx.check();
+    ctx.checkWritable();
+    for (PreparedTransaction t : Objects.requireNonNull(tokens, "tokens")) {
+      Objects.requireNonNull(t, "a token in tokens");
+    }
+    return transactions.commitAll(tokens);
+  }
+
+  @Override
   public CompletionResult abortPrepared(PreparedTransaction token) {
     ctx.check();
     ctx.checkWritable();

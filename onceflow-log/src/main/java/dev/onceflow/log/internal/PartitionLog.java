@@ -179,13 +179,26 @@ final class PartitionLog {
    * false (and writes nothing) if a marker already covers it. Forces the marker unless the policy never forces.
    */
   boolean writeMarker(long pid, short epoch, long txnSeq, boolean commit, long first, long last) {
-    long end;
+    long end = appendMarker(pid, epoch, txnSeq, commit, first, last);
+    if (end < 0) {
+      return false;
+    }
+    forceUpTo(end);
+    return true;
+  }
+
+  /**
+   * As {@link #writeMarker} without the force: returns the end offset {@link #forceUpTo} must reach, or -1 if a
+   * marker already covers the range. Under EVERY_APPEND the marker (and so the data it commits) becomes visible only
+   * with that force, as every append does.
+   */
+  long appendMarker(long pid, short epoch, long txnSeq, boolean commit, long first, long last) {
     appendLock.lock();
     try {
       ctx.check();
       ctx.checkWritable();
       if (!txns.hasOpenAt(pid, first)) {
-        return false;
+        return -1;
       }
       ProducerState st = producers.computeIfAbsent(pid, k -> new ProducerState(pid, epoch));
       st.markerEpoch(tp, epoch);
@@ -195,12 +208,10 @@ final class PartitionLog {
       write(marker, base, base + 1, Long.MIN_VALUE);
       txns.markerApplied(pid, commit, first, last);
       publish(base + 1);
-      end = base + 1;
+      return base + 1;
     } finally {
       appendLock.unlock();
     }
-    forceUpTo(end);
-    return true;
   }
 
   private void write(ByteBuffer batch, long base, long next, long maxTs) {

@@ -147,6 +147,103 @@ final class TransactionOps {
     }
   }
 
+  /**
+   * Log.commitPrepared(list): each transaction as {@link #complete} commits it, but in three passes that share the
+   * forces: record every PREPARE_COMMIT, force the coordinator once; write every marker, force each partition once;
+   * record every COMPLETE_COMMIT (unforced, as always). The id's lock is held only while its state changes, never
+   * during an fsync, so the id's writer keeps sending meanwhile. A transaction decided by another thread between the
+   * passes is left to it (its markers are idempotent).
+   */
+  List<CompletionResult> commitAll(List<PreparedTransaction> tokens) {
+    List<CompletionResult> results = new ArrayList<>(tokens.size());
+    List<TransactionalIdState> states = new ArrayList<>();
+    List<Txn> deciding = new ArrayList<>();
+    long decisions = 0;
+    RuntimeException failed = null;
+    for (PreparedTransaction token : tokens) {
+      TransactionalIdState st = coordinator.ids.get(token.transactionalId());
+      Txn t = null;
+      if (st != null && st.producerId == token.producerId()) {
+        st.lock.writeLock().lock();
+        try {
+          Txn open = st.open.get(token.transactionSequence());
+          if (open != null && open.state == TransactionState.PREPARED) {
+            captureRanges(st, open); // forced at prepare already: no fsync
+            open.state = TransactionState.PREPARE_COMMIT;
+            decisions = coordinator.appendTxnUnforced(open, st.epoch);
+            t = open;
+          }
+        } finally {
+          st.lock.writeLock().unlock();
+        }
+      }
+      if (t == null) {
+        try {
+          results.add(complete(token, true)); // decided, unknown or not prepared: the one-by-one path says which
+        } catch (RuntimeException e) {
+          failed = e; // the ones decided before it are finished below, then this is thrown
+          break;
+        }
+        continue;
+      }
+      states.add(st);
+      deciding.add(t);
+      results.add(CompletionResult.COMMITTED);
+    }
+    if (!deciding.isEmpty()) {
+      finishCommits(states, deciding, decisions);
+    }
+    if (failed != null) {
+      throw failed;
+    }
+    return results;
+  }
+
+  /** Passes two and three of {@link #commitAll}: force the decisions, write and force the markers, complete. */
+  private void finishCommits(List<TransactionalIdState> states, List<Txn> deciding, long decisions) {
+    coordinator.forceUpTo(decisions); // every decision is durable before any of their markers is written
+    Map<PartitionLog, Long> toForce = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < deciding.size(); i++) {
+      TransactionalIdState st = states.get(i);
+      Txn t = deciding.get(i);
+      st.lock.writeLock().lock();
+      try {
+        if (st.open.get(t.seq) != t) {
+          continue; // completed by another thread meanwhile
+        }
+        for (Map.Entry<TopicPartition, long[]> e : t.ranges.entrySet()) {
+          PartitionLog p = partitions.apply(e.getKey());
+          long end = p.appendMarker(st.producerId, st.epoch, t.seq, true, e.getValue()[0], e.getValue()[1]);
+          if (end >= 0) {
+            toForce.merge(p, end, Math::max);
+          }
+        }
+      } finally {
+        st.lock.writeLock().unlock();
+      }
+    }
+    for (Map.Entry<PartitionLog, Long> e : toForce.entrySet()) {
+      e.getKey().forceUpTo(e.getValue());
+    }
+    for (int i = 0; i < deciding.size(); i++) {
+      TransactionalIdState st = states.get(i);
+      Txn t = deciding.get(i);
+      st.lock.writeLock().lock();
+      try {
+        if (st.open.get(t.seq) != t) {
+          continue;
+        }
+        t.state = TransactionState.COMPLETE_COMMIT;
+        coordinator.logTxn(t, st.epoch, false);
+        t.offsets.forEach(coordinator::applyGroup);
+        st.open.remove(t.seq);
+        st.outcomes.put(t.seq, true);
+      } finally {
+        st.lock.writeLock().unlock();
+      }
+    }
+  }
+
   private static InvalidTxnStateException conflict(PreparedTransaction token, boolean committed) {
     return new InvalidTxnStateException("transaction " + token.transactionalId() + "#" + token.transactionSequence()
         + " was already " + (committed ? "committed" : "aborted") + "; it cannot be "
