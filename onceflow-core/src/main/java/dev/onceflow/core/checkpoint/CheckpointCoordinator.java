@@ -269,6 +269,11 @@ public final class CheckpointCoordinator {
     pending.timeout = executor.schedule(() -> guarded(() -> expire(id)), ms, TimeUnit.MILLISECONDS);
     LOG.debug("Triggering {}checkpoint {} of {}", isFinal ? "final " : "", id, jobName);
     hooks.triggerSources(id, isFinal);
+    try {
+      storage.persistNewCheckpoint(id); // while the barriers travel: not part of the completion's fsyncs
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot force checkpoint directory " + storage.directory(), e);
+    }
   }
 
   private void expire(long id) {
@@ -302,7 +307,7 @@ public final class CheckpointCoordinator {
   private void complete(Pending p) {
     long acknowledged = System.nanoTime();
     try {
-      storage.complete(
+      storage.writeCompleted(
           new CheckpointMetadata(p.id, p.isFinal, System.currentTimeMillis(), jobName, guarantee, taskKeys),
           p.snapshots);
     } catch (java.io.IOException e) {
@@ -326,8 +331,15 @@ public final class CheckpointCoordinator {
     for (byte[] s : p.snapshots.values()) {
       size += s.length;
     }
+    long committed = System.nanoTime();
+    try {
+      storage.pruneCompleted(); // after the commit: old checkpoints' deletion is not on the way to visible output
+    } catch (java.io.IOException e) {
+      LOG.warn("Could not delete old checkpoints of {} in {} (retried after the next checkpoint)", jobName,
+          storage.directory(), e);
+    }
     hooks.checkpointTimed(p.id, p.isFinal, p.triggeredAtMillis, p.triggeredNanos, acknowledged, written,
-        System.nanoTime(), size);
+        committed, size);
     hooks.sinksCommitted(p.id, p.isFinal);
     if (!p.isFinal) {
       afterPendingEnded();

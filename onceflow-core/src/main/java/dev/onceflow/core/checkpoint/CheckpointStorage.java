@@ -83,13 +83,40 @@ public final class CheckpointStorage {
   }
 
   /**
-   * Completes a checkpoint: writes its metadata with every subtask's snapshot embedded atomically (temp file, fsync,
-   * rename, fsync of the checkpoint directory and of the parent, which holds the new {@code chk-<id>} entry); then
-   * prunes old checkpoints. One file per checkpoint keeps the fsyncs at three, however many subtasks there are.
+   * Makes the directory entry of the new checkpoint {@code id} durable (an fsync of the checkpoint directory). The
+   * coordinator calls it right after the barriers were triggered, so this fsync overlaps the subtasks' snapshots
+   * instead of adding to the completion; {@link #writeCompleted} does it itself if it was not done.
+   */
+  public synchronized void persistNewCheckpoint(long id) throws IOException {
+    forceDirectory(dir);
+    entryDurable = Math.max(entryDurable, id);
+  }
+
+  /** The highest checkpoint id whose {@code chk-<id>} entry {@link #persistNewCheckpoint} made durable. */
+  private long entryDurable = -1;
+  /** Directory fsyncs done (tests: the completion does only the one it needs). */
+  private long directoryForces;
+
+  /**
+   * Completes a checkpoint ({@link #writeCompleted}) and prunes old ones ({@link #pruneCompleted}).
    *
    * @param snapshots task key to {@link TaskSnapshot#toBytes()}, for every task of {@code metadata}
    */
   public synchronized void complete(CheckpointMetadata metadata, Map<String, byte[]> snapshots)
+      throws IOException {
+    writeCompleted(metadata, snapshots);
+    pruneCompleted();
+  }
+
+  /**
+   * Completes a checkpoint: writes its metadata with every subtask's snapshot embedded atomically (temp file, fsync,
+   * rename, fsync of the checkpoint's directory; and of the parent, which holds the {@code chk-<id>} entry, unless
+   * {@link #persistNewCheckpoint} already did). One file per checkpoint keeps the fsyncs at two, however many subtasks
+   * there are. Once this returns the checkpoint survives power loss and is what a restart restores.
+   *
+   * @param snapshots task key to {@link TaskSnapshot#toBytes()}, for every task of {@code metadata}
+   */
+  public synchronized void writeCompleted(CheckpointMetadata metadata, Map<String, byte[]> snapshots)
       throws IOException {
     Path d = chkDir(metadata.id());
     int size = 256;
@@ -98,12 +125,40 @@ public final class CheckpointStorage {
     }
     SnapshotBuffer out = new SnapshotBuffer(size);
     metadata.writeTo(out, snapshots);
-    DurableFiles.writeAtomically(d.resolve(METADATA), out.array(), out.size());
-    DurableFiles.forceDirectory(dir);
-    completed.addLast(metadata.id());
-    while (completed.size() > retain) {
-      DurableFiles.deleteTree(chkDir(completed.removeFirst()));
+    Path file = d.resolve(METADATA);
+    Path tmp = file.resolveSibling(METADATA + ".tmp");
+    DurableFiles.writeAndForce(tmp, out.array(), out.size());
+    try {
+      Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+      throw new IOException("the file system of " + file + " cannot rename atomically; use a local disk", e);
     }
+    forceDirectory(d);
+    if (entryDurable < metadata.id()) {
+      forceDirectory(dir);
+    }
+    completed.addLast(metadata.id());
+  }
+
+  /**
+   * Deletes the completed checkpoints beyond the newest {@code retain}. Not needed for the newest one's durability, so
+   * the coordinator calls it after the sinks committed, off the latency of the commit.
+   */
+  public synchronized void pruneCompleted() throws IOException {
+    while (completed.size() > retain) {
+      DurableFiles.deleteTree(chkDir(completed.peekFirst())); // removed only once deleted: a failure is retried
+      completed.removeFirst();
+    }
+  }
+
+  private void forceDirectory(Path d) throws IOException {
+    directoryForces++;
+    DurableFiles.forceDirectory(d);
+  }
+
+  synchronized long directoryForces() {
+    return directoryForces;
   }
 
   /**

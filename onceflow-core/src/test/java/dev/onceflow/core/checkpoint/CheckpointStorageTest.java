@@ -46,6 +46,30 @@ class CheckpointStorageTest {
   }
 
   @Test
+  void aCheckpointWhoseEntryWasPersistedAtTriggerCompletesWithOneDirectoryFsyncAndWithoutItWithTwo()
+      throws IOException {
+    CheckpointStorage s = new CheckpointStorage(dir, 1);
+    long first = s.newCheckpoint();
+    s.persistNewCheckpoint(first); // at trigger time, while the barriers travel
+    long before = s.directoryForces();
+    s.writeCompleted(new CheckpointMetadata(first, false, 1L, "job", Guarantee.EXACTLY_ONCE, List.of("s0-0")),
+        Map.of("s0-0", new TaskSnapshot(Map.of("x", new byte[] {1})).toBytes()));
+    assertEquals(1, s.directoryForces() - before, "only chk-" + first + " (the rename); its entry is durable");
+
+    long second = s.newCheckpoint(); // not persisted: the completion must force the parent itself
+    before = s.directoryForces();
+    s.writeCompleted(new CheckpointMetadata(second, false, 1L, "job", Guarantee.EXACTLY_ONCE, List.of("s0-0")),
+        Map.of("s0-0", new TaskSnapshot(Map.of("x", new byte[] {2})).toBytes()));
+    assertEquals(2, s.directoryForces() - before, "chk-" + second + " and its parent");
+
+    assertEquals(List.of(first, second), s.completedIds(), "pruning waits for pruneCompleted");
+    s.pruneCompleted();
+    assertEquals(List.of(second), s.completedIds());
+    assertArrayEquals(new byte[] {2}, new CheckpointStorage(dir, 1).latest().orElseThrow().task("s0-0").sections()
+        .get("x"));
+  }
+
+  @Test
   void onlyTheNewestRetainedCheckpointsAreKept() throws IOException {
     CheckpointStorage s = new CheckpointStorage(dir, 2);
     for (int i = 0; i < 5; i++) {
