@@ -91,7 +91,9 @@ final class TransactionOps {
     if (t.state == TransactionState.ONGOING || t.state == TransactionState.PREPARED) {
       captureRanges(st, t);
       t.state = commit ? TransactionState.PREPARE_COMMIT : TransactionState.PREPARE_ABORT;
-      coordinator.logTxn(t, st.epoch, true);
+      // a transaction that wrote nothing and carries no offsets has nothing to recover: a lost decision reads as an
+      // unfinished transaction with no data, which recovery aborts (so an idle sink's checkpoint costs no fsync)
+      coordinator.logTxn(t, st.epoch, !(t.ranges.isEmpty() && t.offsets.isEmpty()));
     }
     commit = t.state == TransactionState.PREPARE_COMMIT;
     for (Map.Entry<TopicPartition, long[]> e : t.ranges.entrySet()) {

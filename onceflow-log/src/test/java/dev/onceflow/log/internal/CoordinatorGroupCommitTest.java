@@ -74,6 +74,28 @@ class CoordinatorGroupCommitTest {
     }
   }
 
+  @Test
+  void abortingATransactionThatWroteNothingForcesNothing() {
+    try (Log log = Log.open(dir)) {
+      log.createTopic("t", TopicConfig.partitions(1));
+      Coordinator coordinator = ((LogImpl) log).coordinator();
+      TransactionalProducer tx = log.transactionalProducer("sink-0");
+      tx.initTransactions();
+      tx.beginTransaction();
+      long before = coordinator.forceCount();
+      tx.abortTransaction(); // an idle sink's checkpoint: nothing to prepare, nothing to recover
+      assertEquals(before, coordinator.forceCount());
+      tx.beginTransaction();
+      tx.sendBatch(new TopicPartition("t", 0), recs("x", 1));
+      tx.abortTransaction();
+      assertEquals(before + 1, coordinator.forceCount(), "a transaction with data forces its decision");
+    }
+    try (Log log = Log.open(dir)) {
+      assertTrue(log.preparedTransactions("sink-").isEmpty());
+      assertTrue(log.stats().transactions().isEmpty(), "nothing left open after reopen");
+    }
+  }
+
   private static void await(CountDownLatch latch) {
     try {
       if (!latch.await(DEADLINE.toSeconds(), TimeUnit.SECONDS)) {

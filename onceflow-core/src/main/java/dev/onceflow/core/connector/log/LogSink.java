@@ -179,6 +179,11 @@ public final class LogSink {
       producer.initTransactions();
       RecordRouter<T> router =
           new RecordRouter<>(topic, log.partitions(topic), keyEncoder, encoder, ctx.subtask());
+      java.util.concurrent.ExecutorService preparer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "onceflow-log-sink-prepare-" + ctx.subtaskId());
+        t.setDaemon(true);
+        return t;
+      });
       return new TwoPhaseCommitWriter<>() {
         private boolean open;
         private boolean empty;
@@ -222,8 +227,18 @@ public final class LogSink {
             return DeferredToken.ready(new byte[0]);
           }
           PreparingTransaction preparing = producer.prepareDeferred();
-          // a local fsync cannot be bounded by the timeout: it returns or fails the log (fail-stop)
-          return timeout -> preparing.complete().toBytes();
+          // Started at once on the writer's own preparer thread, not when the checkpoint I/O thread gets to it: the
+          // subtasks' preparations then run concurrently and share their fsyncs (group commit), instead of one after
+          // the other on the single I/O thread. The I/O thread only waits for the result, within the timeout.
+          java.util.concurrent.CompletableFuture<byte[]> prepared = java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> preparing.complete().toBytes(), preparer);
+          return timeout -> {
+            try {
+              return prepared.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+              throw e.getCause() instanceof Exception cause ? cause : e;
+            }
+          };
         }
 
         @Override
@@ -237,6 +252,7 @@ public final class LogSink {
 
         @Override
         public void close() {
+          preparer.shutdown(); // a preparation already started still finishes (the contract of preCommitDeferred)
           producer.close();
         }
       };
