@@ -27,6 +27,10 @@ import java.util.concurrent.Callable;
  * that mutate their values in place do so only for values written since the latest snapshot ({@link
  * dev.onceflow.core.state.internal.SnapshotEpoch}).
  *
+ * <p>Namespaced state ({@link dev.onceflow.core.state.internal.NamespacedState}, the window operator's slots) lives in
+ * one {@link NamespacedTable} per state instead of maps per key group; its snapshot is a copy of the table's arrays,
+ * grouped by key group and key on the I/O thread and written exactly as MAP state with Long keys.
+ *
  * <p>Section format: state count (int); per state: name (UTF), kind (byte), key-group count (int); per key group:
  * key group (int), entry count (int), entries (key with the generic serializer, value with the state's serializer;
  * for MAP a count and key/value pairs, for LIST a count and elements).
