@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #transactional}: two-phase commit with the log's transactional producer. One transactional id per sink
  *       subtask, {@code <job>-<sink>-<subtask>}; {@code initTransactions()} bumps its epoch, fencing a zombie of an
  *       earlier attempt or process. On each barrier the transaction is sealed on the task thread and prepared
- *       (forced, PREPARED recorded) on the checkpoint I/O thread before the acknowledgement; its
+ *       (forced, PREPARED recorded) on the writer's preparer thread, awaited before the acknowledgement; its
  *       {@link PreparedTransaction} bytes become the checkpoint's token; commit = {@link Log#commitPrepared}. Recovery: the runtime commits the
  *       tokens of the restored checkpoint, then every other PREPARED transaction of the id is aborted. Readers must
  *       read committed. EXACTLY_ONCE.
@@ -214,7 +214,7 @@ public final class LogSink {
 
         /**
          * Seals the transaction on the task thread (its records are written, not forced) and leaves the two fsyncs of
-         * the preparation (data, then the PREPARED record) to the checkpoint I/O thread: the task goes on with the
+         * the preparation (data, then the PREPARED record) to the writer's preparer thread: the task goes on with the
          * next transaction and forwards the barrier at once. The checkpoint is acknowledged only once the preparation
          * is durable ({@link dev.onceflow.core.sink.DeferredToken}); the writer's close does not stop it.
          */
