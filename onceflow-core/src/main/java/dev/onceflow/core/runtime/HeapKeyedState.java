@@ -27,11 +27,17 @@ import java.util.concurrent.Callable;
  * that mutate their values in place do so only for values written since the latest snapshot ({@link
  * dev.onceflow.core.state.internal.SnapshotEpoch}).
  *
+ * <p>Namespaced state ({@link dev.onceflow.core.state.internal.NamespacedState}, the window operator's slots) lives in
+ * one {@link NamespacedTable} per state instead of maps per key group; its snapshot is a copy of the table's arrays,
+ * grouped by key group and key on the I/O thread and written exactly as MAP state with Long keys.
+ *
  * <p>Section format: state count (int); per state: name (UTF), kind (byte), key-group count (int); per key group:
  * key group (int), entry count (int), entries (key with the generic serializer, value with the state's serializer;
  * for MAP a count and key/value pairs, for LIST a count and elements).
  */
-final class HeapKeyedState implements KeyedStateStore, dev.onceflow.core.state.internal.SnapshotEpoch {
+final class HeapKeyedState
+    implements KeyedStateStore, dev.onceflow.core.state.internal.SnapshotEpoch,
+        dev.onceflow.core.state.internal.NamespacedState.Store {
   private static final byte VALUE = 0;
   private static final byte MAP = 1;
   private static final byte LIST = 2;
@@ -40,6 +46,7 @@ final class HeapKeyedState implements KeyedStateStore, dev.onceflow.core.state.i
   private final int maxParallelism;
   private final Map<String, Table> tables = new LinkedHashMap<>();
   private Object currentKey;
+  private int currentKeyHash;
   private int currentKeyGroup;
   /** Snapshots taken so far: values stamped with an older epoch may be referenced by one (see SnapshotEpoch). */
   private long epoch;
@@ -50,7 +57,8 @@ final class HeapKeyedState implements KeyedStateStore, dev.onceflow.core.state.i
 
   void setCurrentKey(Object key) {
     this.currentKey = key;
-    this.currentKeyGroup = KeyGroups.keyGroup(key, maxParallelism);
+    this.currentKeyHash = KeyGroups.mixedHash(key);
+    this.currentKeyGroup = KeyGroups.keyGroupOfHash(currentKeyHash, maxParallelism);
   }
 
   Object currentKey() {
@@ -69,6 +77,8 @@ final class HeapKeyedState implements KeyedStateStore, dev.onceflow.core.state.i
     final TypeSerializer<Object> s2;
     final HashMap<Object, Object>[] groups;
     long ttlMillis; // > 0: VALUE entries are Timed and expire
+    /** Namespaced state: its entries are here, not in groups; checkpointed as MAP state. */
+    NamespacedTable namespaced;
 
     @SuppressWarnings("unchecked")
     Table(String name, byte kind, TypeSerializer<?> s1, TypeSerializer<?> s2, int maxParallelism) {
@@ -276,6 +286,31 @@ final class HeapKeyedState implements KeyedStateStore, dev.onceflow.core.state.i
   }
 
   @Override
+  public <V> dev.onceflow.core.state.internal.NamespacedState<V> namespacedState(
+      String name, TypeSerializer<V> values) {
+    Table t = register(name, MAP, Serializers.LONG, values);
+    NamespacedTable table = new NamespacedTable();
+    t.namespaced = table;
+    return new dev.onceflow.core.state.internal.NamespacedState<>() {
+      @Override
+      @SuppressWarnings("unchecked")
+      public V get(long namespace) {
+        return (V) table.get(currentKey, currentKeyHash, namespace);
+      }
+
+      @Override
+      public void put(long namespace, V value) {
+        table.put(currentKey, currentKeyHash, namespace, java.util.Objects.requireNonNull(value, "value"));
+      }
+
+      @Override
+      public void remove(long namespace) {
+        table.remove(currentKey, currentKeyHash, namespace);
+      }
+    };
+  }
+
+  @Override
   public <T> ListState<T> listState(String name, TypeSerializer<T> serializer) {
     Table t = register(name, LIST, serializer, null);
     return new ListState<>() {
@@ -329,8 +364,15 @@ final class HeapKeyedState implements KeyedStateStore, dev.onceflow.core.state.i
     epoch++; // from here on, a value mutated in place must have been written after this copy (copy-on-write)
     List<Table> tbls = new ArrayList<>(tables.values());
     List<List<GroupCopy>> copies = new ArrayList<>(tbls.size());
+    List<NamespacedTable.Copy> namespacedCopies = new ArrayList<>(tbls.size());
     long now = System.currentTimeMillis();
     for (Table t : tbls) {
+      if (t.namespaced != null) {
+        copies.add(null); // grouped by key group on the I/O thread
+        namespacedCopies.add(t.namespaced.copy());
+        continue;
+      }
+      namespacedCopies.add(null);
       List<GroupCopy> c = new ArrayList<>();
       for (int kg = 0; kg < maxParallelism; kg++) {
         HashMap<Object, Object> g = t.groups[kg];
@@ -359,7 +401,13 @@ final class HeapKeyedState implements KeyedStateStore, dev.onceflow.core.state.i
       copies.add(c);
     }
     int hint = lastSnapshotBytes;
+    int keyGroups = maxParallelism;
     return () -> {
+      for (int i = 0; i < copies.size(); i++) {
+        if (namespacedCopies.get(i) != null) {
+          copies.set(i, namespacedCopies.get(i).byKeyGroup(keyGroups));
+        }
+      }
       byte[] bytes = serialize(tbls, copies, hint);
       lastSnapshotBytes = bytes.length;
       return bytes;
@@ -370,7 +418,7 @@ final class HeapKeyedState implements KeyedStateStore, dev.onceflow.core.state.i
   private volatile int lastSnapshotBytes = 4096;
 
   /** One key group of one state, copied: {@code n} entries in {@code keys}/{@code values}. */
-  private record GroupCopy(int keyGroup, Object[] keys, Object[] values, int n) {}
+  record GroupCopy(int keyGroup, Object[] keys, Object[] values, int n) {}
 
   private static Object[] flatten(Map<?, ?> m) {
     Object[] pairs = new Object[2 * m.size()];
@@ -444,12 +492,18 @@ final class HeapKeyedState implements KeyedStateStore, dev.onceflow.core.state.i
       for (int g = 0; g < groups; g++) {
         int kg = in.readInt();
         int entries = in.readInt();
-        HashMap<Object, Object> m = owned.test(kg) ? t.group(kg) : null;
+        boolean mine = owned.test(kg);
+        HashMap<Object, Object> m = mine && t.namespaced == null ? t.group(kg) : null;
         for (int e = 0; e < entries; e++) {
           Object key = KEYS.deserialize(in);
           Object value = readValue(t, in);
           if (m != null) {
             m.put(key, value);
+          } else if (mine) {
+            int keyHash = KeyGroups.mixedHash(key);
+            for (Map.Entry<?, ?> entry : ((Map<?, ?>) value).entrySet()) {
+              t.namespaced.put(key, keyHash, (Long) entry.getKey(), entry.getValue());
+            }
           }
         }
       }

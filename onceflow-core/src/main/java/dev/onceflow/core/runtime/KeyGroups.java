@@ -12,7 +12,16 @@ public final class KeyGroups {
 
   /** The key group of {@code key}. */
   public static int keyGroup(Object key, int maxParallelism) {
-    int h = murmurMix(key.hashCode());
+    return keyGroupOfHash(mixedHash(key), maxParallelism);
+  }
+
+  /** The key's hash as key groups use it: {@code key.hashCode()} spread by Murmur3's finaliser. */
+  static int mixedHash(Object key) {
+    return murmurMix(key.hashCode());
+  }
+
+  /** The key group of a key whose {@link #mixedHash} is {@code h}. */
+  static int keyGroupOfHash(int h, int maxParallelism) {
     // a mask instead of a division for the usual power-of-two group counts (same result as floorMod)
     return (maxParallelism & (maxParallelism - 1)) == 0 ? h & (maxParallelism - 1) : Math.floorMod(h, maxParallelism);
   }

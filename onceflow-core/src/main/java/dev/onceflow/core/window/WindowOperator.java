@@ -22,11 +22,14 @@ import java.util.function.Consumer;
  * until the watermark reaches end - 1 + L, and each late record within L re-fires it with the updated result. A
  * record whose windows are all past their lateness is late data: it goes to the late-data side output, if any.
  *
- * <p>Per record: one lookup of the key's windows and one of the window's slot, updated in place (no put, no new slot):
- * a slot written since the latest snapshot is mutated in place, a slot from before it (the snapshot, serialised later
- * on the checkpoint I/O thread, may reference it) is replaced by a copy first ({@link
+ * <p>Per record of a tumbling or sliding window: one lookup of the (key, window index) slot in namespaced state
+ * ({@link dev.onceflow.core.state.internal.NamespacedState}, checkpointed as the same MapState), updated in place (no
+ * put, no new slot): a slot written since the latest snapshot is mutated in place, a slot from before it (the snapshot,
+ * serialised later on the checkpoint I/O thread, may reference it) is replaced by a copy first ({@link
  * dev.onceflow.core.state.internal.SnapshotEpoch}). The built-in count keeps its count in a {@code long} of the slot
- * (no boxed Long per record). The checkpointed bytes are those of (end, accumulator) as before.
+ * (no boxed Long per record). A timer names its windows by time (the window ending at it, the one whose lateness
+ * ends at it), so no timer walks a key's windows. Session windows merge, so they keep a MapState per key and walk it.
+ * The checkpointed bytes are those of (end, accumulator) as before.
  */
 public final class WindowOperator<K, T, A, R> extends KeyedProcessFunction<K, T, WindowResult<K, R>> {
   private static final long serialVersionUID = 1L;
@@ -37,15 +40,15 @@ public final class WindowOperator<K, T, A, R> extends KeyedProcessFunction<K, T,
   private final transient Consumer<? super T> lateData;
   /** The side output late records go to, or null. */
   private final dev.onceflow.core.OutputTag<T> lateTag;
+  /** Session windows: start -> slot, walked to merge. */
   private transient MapState<Long, Slot> windows;
+  /** Tumbling and sliding windows: window index (start / granularity) -> slot. */
+  private transient dev.onceflow.core.state.internal.NamespacedState<Slot> slots;
   private final long granularity;
   /** The built-in count: the accumulator is {@link Slot#count}, not {@link Slot#acc}. */
   private final boolean counting;
   /** Where snapshots are counted; null if the store does not say (then every update copies its slot). */
   private transient dev.onceflow.core.state.internal.SnapshotEpoch epochs;
-  // the last window index looked up, boxed once: consecutive records mostly fall into the same window
-  private transient long lastIndex;
-  private transient Long lastIndexBox;
 
   /**
    * Window state: end (exclusive) and accumulator; mutable, but only while {@link #epoch} is the store's current
@@ -147,9 +150,12 @@ public final class WindowOperator<K, T, A, R> extends KeyedProcessFunction<K, T,
 
   @Override
   public void open(KeyedStateStore state) {
-    windows = state.mapState("windows", Serializers.LONG, slotSerializer());
+    if (assigner instanceof WindowAssigner.Session) {
+      windows = state.mapState("windows", Serializers.LONG, slotSerializer());
+    } else {
+      slots = dev.onceflow.core.state.internal.NamespacedState.of(state, "windows", slotSerializer());
+    }
     epochs = state instanceof dev.onceflow.core.state.internal.SnapshotEpoch e ? e : null;
-    lastIndexBox = null;
   }
 
   @Override
@@ -197,24 +203,18 @@ public final class WindowOperator<K, T, A, R> extends KeyedProcessFunction<K, T,
       return false; // past its allowed lateness: dropped
     }
     long index = start / granularity;
-    Long boxed = lastIndexBox;
-    if (boxed == null || lastIndex != index) {
-      boxed = index;
-      lastIndex = index;
-      lastIndexBox = boxed;
-    }
-    Slot slot = windows.get(boxed);
+    Slot slot = slots.get(index);
     long epoch = epoch();
     if (slot == null) {
       slot = slot(end, fn.createAccumulator());
-      windows.put(boxed, slot);
+      slots.put(index, slot);
       ctx.registerEventTimeTimer(end - 1);
       if (lateness > 0) {
         ctx.registerEventTimeTimer(end - 1 + lateness);
       }
     } else if (slot.epoch != epoch || epoch == -2) {
       slot = slot.copy(epoch); // the latest snapshot may reference it: never mutate what a snapshot will serialise
-      windows.put(boxed, slot);
+      slots.put(index, slot);
     }
     if (counting) {
       slot.count++;
@@ -268,6 +268,31 @@ public final class WindowOperator<K, T, A, R> extends KeyedProcessFunction<K, T,
 
   @Override
   public void onTimer(long time, Context<K> ctx, Collector<WindowResult<K, R>> out) {
+    if (slots == null) {
+      onSessionTimer(time, ctx, out);
+      return;
+    }
+    // the timers of a window are at end - 1 (fire) and end - 1 + lateness (purge; the same timer without lateness)
+    long size = assigner instanceof WindowAssigner.Tumbling t ? t.sizeMillis()
+        : ((WindowAssigner.Sliding) assigner).sizeMillis();
+    long firing = Math.floorDiv(time + 1 - size, granularity);
+    Slot slot = slots.get(firing);
+    if (slot != null && slot.end - 1 == time) {
+      emit(ctx.currentKey(), firing * granularity, slot, out);
+      if (lateness == 0) {
+        slots.remove(firing);
+      }
+    }
+    if (lateness > 0) {
+      long purged = Math.floorDiv(time + 1 - lateness - size, granularity);
+      Slot old = slots.get(purged);
+      if (old != null && old.end - 1 + lateness == time) {
+        slots.remove(purged);
+      }
+    }
+  }
+
+  private void onSessionTimer(long time, Context<K> ctx, Collector<WindowResult<K, R>> out) {
     List<Long> purge = new ArrayList<>();
     for (Map.Entry<Long, Slot> e : windows.entries().entrySet()) {
       Slot slot = e.getValue();

@@ -3,7 +3,6 @@ package dev.onceflow.core.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.onceflow.core.Collector;
-import dev.onceflow.core.KeyedProcessFunction;
 import dev.onceflow.core.window.AggregateFunction;
 import dev.onceflow.core.window.Aggregations;
 import dev.onceflow.core.window.WindowAssigner;
@@ -22,40 +21,9 @@ import org.junit.jupiter.api.Test;
  * after the task went on updating the same windows, must hold the counts of the barrier, not later ones.
  */
 class WindowSlotCopyOnWriteTest {
-  /** The context the keyed operator would give: key and timestamp per call, timers ignored (fired by hand). */
-  private static final class Ctx implements KeyedProcessFunction.Context<Long> {
-    final HeapKeyedState state;
-    long ts;
-
-    Ctx(HeapKeyedState state) {
-      this.state = state;
-    }
-
-    @Override
-    public Long currentKey() {
-      return (Long) state.currentKey();
-    }
-
-    @Override
-    public long timestamp() {
-      return ts;
-    }
-
-    @Override
-    public long currentWatermark() {
-      return Long.MIN_VALUE;
-    }
-
-    @Override
-    public void registerEventTimeTimer(long time) {}
-
-    @Override
-    public void deleteEventTimeTimer(long time) {}
-  }
-
   private static final Collector<WindowResult<Long, Long>> NONE = r -> {};
 
-  private static void add(WindowOperator<Long, Long, Long, Long> op, Ctx ctx, long key, int records, long ts)
+  private static void add(WindowOperator<Long, Long, Long, Long> op, WindowContext ctx, long key, int records, long ts)
       throws Exception {
     for (int i = 0; i < records; i++) {
       ctx.state.setCurrentKey(key);
@@ -76,7 +44,7 @@ class WindowSlotCopyOnWriteTest {
 
   private static Map<Long, Long> fire(WindowOperator<Long, Long, Long, Long> op, HeapKeyedState s, long... keys)
       throws Exception {
-    Ctx ctx = new Ctx(s);
+    WindowContext ctx = new WindowContext(s);
     List<WindowResult<Long, Long>> out = new ArrayList<>();
     for (long k : keys) {
       s.setCurrentKey(k);
@@ -100,7 +68,7 @@ class WindowSlotCopyOnWriteTest {
     HeapKeyedState s = new HeapKeyedState(128);
     WindowOperator<Long, Long, Long, Long> op = operator(fn);
     op.open(s);
-    Ctx ctx = new Ctx(s);
+    WindowContext ctx = new WindowContext(s);
     add(op, ctx, 1, 5, 10);
     add(op, ctx, 2, 3, 10);
     Callable<byte[]> first = s.snapshot();
