@@ -20,15 +20,15 @@ import java.util.Locale;
  *       broker writing the transaction markers, the last stable offset moving, the consumer's fetch).
  * </ul>
  *
- * The committing checkpoint is taken as the last one triggered before the record was seen whose commit returned
- * before it was seen, give or take {@link #SLACK_NANOS}: the broker writes a transaction's markers as it answers the
- * commit, and the subtasks' transactions are committed in parallel, so a record can be visible a few ms before the
- * listener hears of the checkpoint's commits (then "committed to visible" is negative).
+ * The committing checkpoint is not known per record (the map job passes the bytes on): it is taken as the last one
+ * triggered before the record was seen, or the one before that, whichever's commit the listener heard of closer to
+ * the moment the record was seen. The broker writes a transaction's markers as it answers the commit and the
+ * subtasks' transactions are committed in parallel, so a record can be visible before the listener hears of its
+ * checkpoint's commits (then "committed to visible" is negative); and the last records of a checkpoint can become
+ * visible after the next one was triggered. Under heavy load (the listener late by more than an interval) a record
+ * can be put in the wrong checkpoint: the parts are an estimate; the latency itself is measured exactly.
  */
 final class BenchKafkaLatencyParts implements JobListener {
-  /** A record seen this long before the listener heard of a commit may be that commit's (see the class comment). */
-  private static final long SLACK_NANOS = 20_000_000L;
-
   private final List<CheckpointStats> stats = new ArrayList<>();
   /** {trigger, committed} System.nanoTime of every completed checkpoint, in order. Guarded by this. */
   private final List<long[]> checkpoints = new ArrayList<>();
@@ -66,14 +66,14 @@ final class BenchKafkaLatencyParts implements JobListener {
    */
   synchronized double[][] parts() {
     List<long[]> c = new ArrayList<>(checkpoints);
-    c.sort((a, b) -> Long.compare(a[1], b[1]));
-    long[] committed = c.stream().mapToLong(x -> x[1]).toArray();
+    c.sort((a, b) -> Long.compare(a[0], b[0]));
+    long[] triggered = c.stream().mapToLong(x -> x[0]).toArray();
     List<long[]> rows = new ArrayList<>(); // {total, toTrigger, checkpoint, toVisible}
     for (int i = 0; i < records; i++) {
-      int k = Arrays.binarySearch(committed, seen[i] + SLACK_NANOS);
-      int at = k >= 0 ? k : -k - 2; // the last commit at or before seen + slack
-      while (at >= 0 && c.get(at)[0] > seen[i]) {
-        at--; // triggered after the record was seen: not its checkpoint
+      int k = Arrays.binarySearch(triggered, seen[i]);
+      int at = k >= 0 ? k : -k - 2; // the last triggered at or before seen
+      if (at > 0 && Math.abs(seen[i] - c.get(at - 1)[1]) < Math.abs(c.get(at)[1] - seen[i])) {
+        at--;
       }
       if (at < 0) {
         continue; // seen before any listened commit (the warm-up's)
