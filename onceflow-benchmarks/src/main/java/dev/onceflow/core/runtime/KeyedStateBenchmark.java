@@ -28,6 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *       (a boxed Long per update, as user code writes it).
  *   <li>{@code mapGetPut}: a per-key {@code MapState<Long, Long>} of 4 entries (say, 4 open windows): {@code get}, then
  *       {@code put} of one entry.
+ *   <li>{@code namespacedGetPut}: the same 4 entries per key in namespaced state (the window operator's slots: one
+ *       table over (key, window index), a primitive namespace): {@code get}, then {@code put} of one entry.
  * </ul>
  *
  * String keys are {@code "user-<n>"} (hash codes cached, as a key taken from a record field usually is); Long keys are
@@ -121,6 +123,24 @@ public class KeyedStateBenchmark {
     }
   }
 
+  /** {@value #MAP_ENTRIES} entries for every key in namespaced state, as the window operator keeps its slots. */
+  public static class Namespaced extends Keys {
+    dev.onceflow.core.state.internal.NamespacedState<Long> windows;
+    int nextNamespace;
+
+    @Setup
+    public void setUp() {
+      createKeys();
+      windows = store.namespacedState("windows", Serializers.LONG);
+      for (Object k : keyObjects) {
+        store.setCurrentKey(k);
+        for (int e = 0; e < MAP_ENTRIES; e++) {
+          windows.put(1_000L + e, 0L);
+        }
+      }
+    }
+  }
+
   /** One record's count: set the key, read the value, write it + 1. */
   @Benchmark
   public Long valueGetPut(Values s) {
@@ -140,6 +160,18 @@ public class KeyedStateBenchmark {
     Long v = s.windows.get(mk);
     Long updated = v == null ? 1L : v + 1;
     s.windows.put(mk, updated);
+    return updated;
+  }
+
+  /** One record's window slot: set the key, get one of its namespaces' values, put it + 1. */
+  @Benchmark
+  public Long namespacedGetPut(Namespaced s) {
+    s.store.setCurrentKey(s.nextKey());
+    long namespace = 1_000L + s.nextNamespace;
+    s.nextNamespace = (s.nextNamespace + 1) & (MAP_ENTRIES - 1);
+    Long v = s.windows.get(namespace);
+    Long updated = v == null ? 1L : v + 1;
+    s.windows.put(namespace, updated);
     return updated;
   }
 }

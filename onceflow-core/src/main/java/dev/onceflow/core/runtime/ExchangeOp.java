@@ -26,6 +26,8 @@ final class ExchangeOp extends ChainOp {
   private int self;
   private int batchSize;
   private int maxParallelism;
+  /** Key group to target subtask: a table look-up instead of a division per record. */
+  private int[] targetOfKeyGroup;
   private Object[][] records;
   private Object[][] keys;
   private long[][] timestamps;
@@ -50,6 +52,10 @@ final class ExchangeOp extends ChainOp {
     this.channel = channelOffset + ctx.subtask();
     this.batchSize = ctx.batchSize();
     this.maxParallelism = ctx.maxParallelism();
+    this.targetOfKeyGroup = new int[maxParallelism];
+    for (int kg = 0; kg < maxParallelism; kg++) {
+      targetOfKeyGroup[kg] = KeyGroups.subtask(kg, targets.length, maxParallelism);
+    }
     this.cancel = ctx.cancelled();
     int n = targets.length;
     records = new Object[n][];
@@ -80,7 +86,7 @@ final class ExchangeOp extends ChainOp {
         throw new NullPointerException(
             "keyBy function returned null for record " + record + ": keys must not be null");
       }
-      t = KeyGroups.subtask(KeyGroups.keyGroup(key, maxParallelism), targets.length, maxParallelism);
+      t = targetOfKeyGroup[KeyGroups.keyGroup(key, maxParallelism)];
     }
     int i = sizes[t];
     records[t][i] = record;
