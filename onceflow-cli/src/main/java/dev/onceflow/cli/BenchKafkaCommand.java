@@ -269,17 +269,8 @@ final class BenchKafkaCommand implements Callable<Integer> {
       }
       BenchKafkaLatencyParts lp = parts.get(e.getKey());
       if (lp != null) {
-        LatencyBenchmark.Phases ph = lp.phases();
-        var phases = row.putObject("checkpoint_phases_ms"); // [median, p90, max] over the latency runs' checkpoints
-        phases.put("checkpoints", ph.checkpoints());
-        putArray(phases, "duration", ph.durationMs());
-        putArray(phases, "barrier_start", ph.barrierStartMs());
-        putArray(phases, "alignment", ph.alignmentMs());
-        putArray(phases, "sync_snapshot", ph.syncSnapshotMs());
-        putArray(phases, "snapshot_write", ph.snapshotWriteMs());
-        putArray(phases, "acknowledge", ph.acknowledgeMs());
-        putArray(phases, "metadata_write", ph.metadataWriteMs());
-        putArray(phases, "sink_commit", ph.sinkCommitMs());
+        // [median, p90, max] over the latency runs' checkpoints
+        lp.phases().writeJson(row.putObject("checkpoint_phases_ms"));
         double[][] p = lp.parts();
         if (p != null) {
           var lparts = row.putObject("latency_parts_ms"); // [p50, p99, mean of the records at or above the p99]
