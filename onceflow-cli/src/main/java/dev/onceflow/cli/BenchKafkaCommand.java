@@ -107,6 +107,8 @@ final class BenchKafkaCommand implements Callable<Integer> {
   /** Seconds of each throughput run's clock (first record read to the job's end), like {@code cpu}. */
   private final Map<String, List<Double>> secs = new java.util.LinkedHashMap<>();
   private double lastSeconds;
+  /** Where the latency of each exactly-once map mode went (its output is visible at commits), every round together. */
+  private final Map<String, BenchKafkaLatencyParts> parts = new java.util.LinkedHashMap<>();
 
   @Override
   public Integer call() throws Exception {
@@ -158,9 +160,12 @@ final class BenchKafkaCommand implements Callable<Integer> {
         for (Mode m : MODES) {
           measure(thr, "tag-count, " + m.label(), tagCountThroughput(in, tagsIn, m));
         }
-        lat.computeIfAbsent(LOOP, k -> new ArrayList<>()).add(latency(null));
+        lat.computeIfAbsent(LOOP, k -> new ArrayList<>()).add(latency(null, null));
         for (Mode m : MODES) {
-          lat.computeIfAbsent("map, " + m.label(), k -> new ArrayList<>()).add(latency(m));
+          String label = "map, " + m.label();
+          BenchKafkaLatencyParts into = m.guarantee() == Guarantee.EXACTLY_ONCE ? parts.computeIfAbsent(label,
+              k -> new BenchKafkaLatencyParts()) : null;
+          lat.computeIfAbsent(label, k -> new ArrayList<>()).add(latency(m, into));
         }
         progress.printf("round %d of %d (load average %.2f before, %.2f after):", round, runs, l0, load());
         for (var e : thr.entrySet()) {
@@ -190,6 +195,9 @@ final class BenchKafkaCommand implements Callable<Integer> {
         out.printf("%-34s %12.0f %8.0f%% %10.0f .. %8.0f %11.2f %8.0f%% %7.1f %9s %9s %9s%n", e.getKey(), r.median(),
             100 * r.median() / loop, r.min(), r.max(), c, 100 * c / loopCpu, d, hs == null ? "-" : ms(median(hs, 50)),
             hs == null ? "-" : ms(median(hs, 99)), hs == null ? "-" : ms(max(hs, 99)));
+      }
+      for (var e : parts.entrySet()) {
+        out.printf("%s, latency rows (every round):%n%s", e.getKey(), e.getValue().describe());
       }
       out.printf("run s: seconds of a throughput run's clock, first record read to the job's end (median of rounds)%n");
       if (shortest < MIN_RUN_SECONDS) {
@@ -259,10 +267,29 @@ final class BenchKafkaCommand implements Callable<Integer> {
         row.put("p99_ms", median(hs, 99) / 1000.0);
         row.put("p99_max_ms", max(hs, 99) / 1000.0);
       }
+      BenchKafkaLatencyParts lp = parts.get(e.getKey());
+      if (lp != null) {
+        // [median, p90, max] over the latency runs' checkpoints
+        lp.phases().writeJson(row.putObject("checkpoint_phases_ms"));
+        double[][] p = lp.parts();
+        if (p != null) {
+          var lparts = row.putObject("latency_parts_ms"); // [p50, p99, mean of the records at or above the p99]
+          putArray(lparts, "due_to_trigger", p[0]);
+          putArray(lparts, "trigger_to_committed", p[1]);
+          putArray(lparts, "committed_to_visible", p[2]);
+        }
+      }
     }
     BenchRuns.putEnvironment(o, loadBefore);
     out.println(o);
     out.flush();
+  }
+
+  private static void putArray(com.fasterxml.jackson.databind.node.ObjectNode o, String field, double[] v) {
+    var a = o.putArray(field);
+    for (double x : v) {
+      a.add(x);
+    }
   }
 
   /**
@@ -377,6 +404,17 @@ final class BenchKafkaCommand implements Callable<Integer> {
     c.put("isolation.level", "read_committed");
     c.put("enable.auto.commit", "false");
     c.put("auto.offset.reset", "earliest");
+    return c;
+  }
+
+  /**
+   * The latency phase's measuring consumer: a fetch the broker holds for want of data returns after 5 ms instead of
+   * fetch.max.wait.ms (500), so the measurement's own fetch does not add to a sample (the broker answers a held fetch
+   * when data or a moved last stable offset arrives, but the measurement should not depend on that).
+   */
+  private Properties measuringConsumerProps() {
+    Properties c = consumerProps();
+    c.put("fetch.max.wait.ms", "5");
     return c;
   }
 
@@ -583,9 +621,10 @@ final class BenchKafkaCommand implements Callable<Integer> {
 
   /**
    * Committed-output latency of the map job under {@code m} (null: the plain loop): records stamped with their
-   * intended send time, paced at {@code rate}; a warm-up record every 10 ms until the first output is visible.
+   * intended send time, paced at {@code rate}; a warm-up record every 10 ms until the first output is visible. Each
+   * measured record also goes to {@code parts} (null: not split).
    */
-  private Histogram latency(Mode m) throws Exception {
+  private Histogram latency(Mode m, BenchKafkaLatencyParts parts) throws Exception {
     String in = topic("bench-lat-in");
     String out = topic("bench-lat-out");
     AtomicBoolean stop = new AtomicBoolean();
@@ -617,6 +656,9 @@ final class BenchKafkaCommand implements Callable<Integer> {
       }
     } else {
       Pipeline p = pipeline("bench-lat", m);
+      if (parts != null) {
+        p.listener(parts);
+      }
       p.source(KafkaSource.<byte[]>builder().bootstrapServers(bootstrap).topics(in).decoder(x -> x)
               .partitionDiscovery(Duration.ZERO).build())
           .map(x -> x)
@@ -627,8 +669,8 @@ final class BenchKafkaCommand implements Callable<Integer> {
     long total = (long) rate * seconds;
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(), new ByteArraySerializer(),
         new ByteArraySerializer());
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(), new ByteArrayDeserializer(),
-            new ByteArrayDeserializer())) {
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(measuringConsumerProps(),
+            new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       consumer.assign(List.of(new TopicPartition(out, 0), new TopicPartition(out, 1)));
       // warm-up: until the job's first output is visible (its start costs are not latency)
       long warm = 0;
@@ -650,6 +692,9 @@ final class BenchKafkaCommand implements Callable<Integer> {
           long sent = ByteBuffer.wrap(r.value()).getLong();
           if (sent >= 0) {
             h.recordValue(Math.max(0, (now - sent) / 1000));
+            if (parts != null) {
+              parts.record(sent, now);
+            }
             seen++;
           }
         }

@@ -118,16 +118,7 @@ final class BenchLatencyCommand implements Callable<Integer> {
       o.put("seconds", r.seconds());
       o.put("producer_max_lag_ms", r.producerMaxLagMs());
       o.put("checkpoints_committed", r.commits());
-      LatencyBenchmark.Phases ph = r.phases();
-      ObjectNode phases = o.putObject("checkpoint_phases_ms"); // [median, p90, max] over the completed checkpoints
-      phase(phases, "duration", ph.durationMs());
-      phase(phases, "acknowledge", ph.acknowledgeMs());
-      phase(phases, "barrier_start", ph.barrierStartMs());
-      phase(phases, "alignment", ph.alignmentMs());
-      phase(phases, "sync_snapshot", ph.syncSnapshotMs());
-      phase(phases, "snapshot_write", ph.snapshotWriteMs());
-      phase(phases, "metadata_write", ph.metadataWriteMs());
-      phase(phases, "sink_commit", ph.sinkCommitMs());
+      r.phases().writeJson(o.putObject("checkpoint_phases_ms")); // [median, p90, max] over the completed checkpoints
       o.put("cores", Runtime.getRuntime().availableProcessors());
       System.out.println(o);
     } else {
@@ -154,10 +145,6 @@ final class BenchLatencyCommand implements Callable<Integer> {
 
   private static String triple(double[] v) {
     return String.format(Locale.ROOT, "%.1f / %.1f / %.1f", v[0], v[1], v[2]);
-  }
-
-  private static void phase(ObjectNode phases, String name, double[] medianP90Max) {
-    phases.putArray(name).add(medianP90Max[0]).add(medianP90Max[1]).add(medianP90Max[2]);
   }
 
   private static void delete(Path p) {

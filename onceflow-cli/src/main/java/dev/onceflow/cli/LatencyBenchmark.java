@@ -56,6 +56,21 @@ final class LatencyBenchmark {
   record Phases(int checkpoints, double[] durationMs, double[] acknowledgeMs, double[] barrierStartMs,
       double[] alignmentMs, double[] syncSnapshotMs, double[] snapshotWriteMs, double[] metadataWriteMs,
       double[] sinkCommitMs) {
+    /** Writes the checkpoint count and each phase as [median, p90, max] ms into {@code o}. */
+    void writeJson(com.fasterxml.jackson.databind.node.ObjectNode o) {
+      o.put("checkpoints", checkpoints);
+      String[] names = {"duration", "acknowledge", "barrier_start", "alignment", "sync_snapshot", "snapshot_write",
+          "metadata_write", "sink_commit"};
+      double[][] values = {durationMs, acknowledgeMs, barrierStartMs, alignmentMs, syncSnapshotMs, snapshotWriteMs,
+          metadataWriteMs, sinkCommitMs};
+      for (int i = 0; i < names.length; i++) {
+        var a = o.putArray(names[i]);
+        for (double v : values[i]) {
+          a.add(v);
+        }
+      }
+    }
+
     static Phases of(List<dev.onceflow.core.metrics.CheckpointStats> stats) {
       List<dev.onceflow.core.metrics.CheckpointStats> done = stats.stream()
           .filter(dev.onceflow.core.metrics.CheckpointStats::completed).toList();

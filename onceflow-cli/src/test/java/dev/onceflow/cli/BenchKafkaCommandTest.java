@@ -39,6 +39,16 @@ class BenchKafkaCommandTest {
       assertTrue(Long.parseLong(m.group(1)) > 0 && Double.parseDouble(m.group(3)) > 0, row + ": " + m.group());
     }
     assertTrue(table.contains("CPU us/rec: CPU time of this JVM and of the broker's process"), table);
+    // the exactly-once latency rows: where the time went (their checkpoints' phases, the latency's parts)
+    for (String row : List.of("map, exactly-once 1 s", "map, exactly-once 100 ms")) {
+      Matcher m = Pattern.compile(Pattern.quote(row) + ", latency rows \\(every round\\):\n  (\\d+) checkpoints, ms"
+          + " median/p90/max: duration [\\d.]+/[\\d.]+/[\\d.]+, barrier start .*, sink commit [\\d./]+\n  latency"
+          + " parts, ms p50/p99/mean of the slowest 1 %: due to trigger .*, trigger to committed .*, committed to"
+          + " visible .*\n").matcher(table);
+      assertTrue(m.find(), row + " phases not in\n" + table);
+      assertTrue(Integer.parseInt(m.group(1)) > 0, m.group());
+    }
+    assertTrue(!table.contains("at-least-once 1 s, latency rows"), "at-least-once output is not visible at commits");
     // 3,000 records are read in far less than 5 s: the table says its ratios are not to be trusted
     assertTrue(table.contains("warning: the shortest throughput run lasted"), table);
   }
@@ -55,6 +65,16 @@ class BenchKafkaCommandTest {
     for (var row : o.get("rows")) {
       assertTrue(row.get("records_per_sec").asDouble() > 0 && row.get("run_seconds").asDouble() > 0, row.toString());
       assertEquals(row.get("scenario").asText().startsWith("tag-count"), !row.has("p99_ms"), row.toString());
+      boolean exactlyOnceLatency = row.get("scenario").asText().startsWith("map, exactly-once");
+      assertEquals(exactlyOnceLatency, row.has("checkpoint_phases_ms"), row.toString());
+      if (exactlyOnceLatency) {
+        var ph = row.get("checkpoint_phases_ms");
+        assertTrue(ph.get("checkpoints").asInt() > 0 && ph.get("duration").get(0).asDouble() > 0, ph.toString());
+        var parts = row.get("latency_parts_ms");
+        for (String part : List.of("due_to_trigger", "trigger_to_committed", "committed_to_visible")) {
+          assertEquals(3, parts.get(part).size(), parts.toString());
+        }
+      }
     }
     assertTrue(o.get("shortest_run_seconds").asDouble() > 0, o.toString());
   }

@@ -264,10 +264,13 @@ class KafkaSinkTest {
     }
   }
   /**
-   * The exactly-once prepare returns before the transaction is acknowledged (with a 60 s linger nothing of it was
-   * sent yet; the former preCommit flushed here), the next transaction is written at once on another producer, and
-   * the token resolves on another thread (as the runtime's checkpoint I/O thread), also when the writer is closed
-   * meanwhile (the end of input: the task closes the writer after the final barrier).
+   * The exactly-once prepare returns before the transaction is acknowledged (it returns while the broker is stopped
+   * with SIGSTOP; the former preCommit flushed here), its flush starts at once all the same (with a 60 s linger the
+   * record reaches the broker before anyone awaits the token: the runtime awaits the subtasks' tokens one after the
+   * other on its checkpoint I/O thread, so a flush begun there ran after the previous subtask's round trip), the next
+   * transaction is written at once on another producer, and the token resolves on another thread (as the runtime's
+   * checkpoint I/O thread), also when the writer is closed meanwhile (the end of input: the task closes the writer
+   * after the final barrier).
    */
   @Test
   void theExactlyOncePrepareIsDeferredToTheTokenWhichResolvesAlsoWhileTheWriterCloses() throws Exception {
@@ -279,12 +282,28 @@ class KafkaSinkTest {
     var tp = new org.apache.kafka.common.TopicPartition(topic, 0);
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestKafka.bootstrap()))) {
       TwoPhaseCommitWriter<String> w = s.createWriter(ctx);
+      // an empty transaction first: the producer then knows the marker topic (a send to a topic the producer has no
+      // metadata of waits for it, which a stopped broker never answers)
+      w.beginTransaction();
+      s.commit(w.preCommitDeferred(0).await(Duration.ofSeconds(60)));
       w.beginTransaction();
       w.write("a");
-      dev.onceflow.core.sink.DeferredToken d1 = w.preCommitDeferred(1);
-      long end = admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest())).all()
-          .get(60, TimeUnit.SECONDS).get(tp).offset();
-      assertEquals(0, end, "the prepare waited for the transaction's acknowledgements on the task thread");
+      long broker = TestKafka.broker().pid();
+      signal("STOP", broker);
+      dev.onceflow.core.sink.DeferredToken d1;
+      try {
+        d1 = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20),
+            () -> w.preCommitDeferred(1), "the prepare waited for the transaction's acknowledgements on the task thread");
+      } finally {
+        signal("CONT", broker);
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest())).all()
+          .get(60, TimeUnit.SECONDS).get(tp).offset() < 1) {
+        assertTrue(System.nanoTime() < deadline, "the prepared transaction's record was not sent within 30 s of the"
+            + " prepare (linger.ms 60 s): its flush waits for the token's await");
+        Thread.sleep(20); // the broker's log end: nothing to wait on but another ListOffsets
+      }
       w.beginTransaction(); // the next producer of the pool, at once
       w.write("b");
       var io = java.util.concurrent.Executors.newSingleThreadExecutor();
@@ -302,5 +321,11 @@ class KafkaSinkTest {
         io.shutdownNow();
       }
     }
+  }
+
+  /** Sends SIGSTOP / SIGCONT to a process (the broker: nothing it is asked is answered while stopped). */
+  private static void signal(String sig, long pid) throws Exception {
+    Process k = new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).inheritIO().start();
+    assertEquals(0, k.waitFor(), "kill -" + sig + " " + pid);
   }
 }

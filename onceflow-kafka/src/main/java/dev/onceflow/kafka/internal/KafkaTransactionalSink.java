@@ -77,6 +77,18 @@ public final class KafkaTransactionalSink<T> implements TwoPhaseCommitSink<T> {
         t.setDaemon(true);
         return t;
       });
+  /**
+   * Threads flushing prepared transactions (one per subtask preparing at the same moment), started on the barrier:
+   * the runtime awaits the tokens one after the other on its single checkpoint I/O thread, so a flush begun there
+   * started only once the previous subtask's round trip was over (and once the thread got to it). Same lifetime as
+   * {@link #committers}.
+   */
+  private final java.util.concurrent.ExecutorService flushers = new java.util.concurrent.ThreadPoolExecutor(0,
+      Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+        Thread t = new Thread(r, "onceflow-kafka-sink-flush");
+        t.setDaemon(true);
+        return t;
+      });
   private final java.util.concurrent.atomic.AtomicLong recoveredCommits = new java.util.concurrent.atomic.AtomicLong();
   /** The clash lease, held while a writer of this sink is open in this process. Guarded by this. */
   private PipelineLease lease;
@@ -318,11 +330,12 @@ public final class KafkaTransactionalSink<T> implements TwoPhaseCommitSink<T> {
     }
 
     /**
-     * Appends the marker and hands the transaction's producer over to the returned token: the task goes on at once
-     * with the next producer of the pool (beginTransaction), and the flush (every record of the transaction and the
-     * marker acknowledged) happens where the runtime awaits the token, on the checkpoint I/O thread, before the
-     * checkpoint is acknowledged. No other thread uses this producer until the token resolved: the next writes go to
-     * another producer, and its commit comes only after the checkpoint completed.
+     * Appends the marker and hands the transaction's producer over to a flusher thread: the task goes on at once
+     * with the next producer of the pool (beginTransaction), the flush (every record of the transaction and the
+     * marker sent at once, without waiting for linger.ms, and acknowledged) starts now, in parallel with the other
+     * subtasks' flushes, and the runtime awaits its end through the returned token on the checkpoint I/O thread,
+     * before the checkpoint is acknowledged. No thread but the flusher uses this producer until the token resolved:
+     * the next writes go to another producer, and its commit comes only after the checkpoint completed.
      */
     @Override
     public DeferredToken preCommitDeferred(long checkpointId) throws Exception {
@@ -343,11 +356,17 @@ public final class KafkaTransactionalSink<T> implements TwoPhaseCommitSink<T> {
       }
       prepared.put(p.id, p);
       current = null;
+      CompletableFuture<Void> flushed = CompletableFuture.runAsync(p.producer::flush, flushers);
       return timeout -> {
         try {
-          p.producer.flush();
+          long deadline = System.nanoTime() + timeout.toNanos();
+          try {
+            flushed.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+          } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception x ? x : e;
+          }
           p.errors.check();
-          RecordMetadata md = ack.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+          RecordMetadata md = ack.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
           // the epoch the transaction was written with: read once all of it is acknowledged, as before its end
           Object[] idEpoch = ProducerResume.idEpochAndVersion(p.producer);
           return new TxnToken(p.id, (Long) idEpoch[0], (Short) idEpoch[1], (Boolean) idEpoch[2], checkpointId,
