@@ -59,7 +59,7 @@ import picocli.CommandLine.Option;
 final class BenchKafkaCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--records", defaultValue = "5000000", description = "Records of the throughput input (one topic"
+  @Option(names = "--records", defaultValue = "10000000", description = "Records of the throughput input (one topic"
       + " read by every throughput run; tag-count reads a second one as well). Default ${DEFAULT-VALUE}: every run lasts >= " + MIN_RUN_SECONDS + " s on 2"
       + " cores, so start and end costs do not decide the ratios.")
   int records;
