@@ -51,9 +51,10 @@ final class BenchTagCountCommand implements Callable<Integer> {
           + " (Pipeline.atMostOnceReadAhead). Default ${DEFAULT-VALUE}.")
   int readAhead;
 
-  @Option(names = "--warmup", defaultValue = "10000000",
+  @Option(names = "--warmup", defaultValue = "100000000",
       description = "Events of an unmeasured run first, in the same JVM, so the JIT has compiled the hot path"
-          + " (as JMH warm-up iterations do); 0 = measure a cold JVM. Default ${DEFAULT-VALUE}.")
+          + " (as JMH warm-up iterations do); 0 = measure a cold JVM. Default ${DEFAULT-VALUE}, as long as a"
+          + " measured run: after 10,000,000 the JIT still recompiled the task loops during the first measured run.")
   long warmupEvents;
 
   @Option(names = "--runs", defaultValue = "3",
