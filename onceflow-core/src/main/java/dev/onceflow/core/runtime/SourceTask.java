@@ -430,7 +430,11 @@ final class SourceTask implements Runnable, SourceOutput<Object> {
         reservationsSinceStall = 0;
         return false;
       }
-      committer.awaitDurable(lastRequested, ctx.cancelled(), () -> trigger.get() != null);
+      // wait for the reservation that covers the oldest batch read, not the latest requested: when a second request
+      // went out before the first was durable, waiting for the second would stall on an fsync the next records do
+      // not need (and, with that fsync held, for ever)
+      long needed = ahead.peekFirst().ticket;
+      committer.awaitDurable(needed != 0 ? needed : lastRequested, ctx.cancelled(), () -> trigger.get() != null);
       return false;
     }
     if (ahead.isEmpty() && headStatus != null) {
