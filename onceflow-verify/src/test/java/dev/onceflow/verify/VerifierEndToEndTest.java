@@ -75,9 +75,10 @@ class VerifierEndToEndTest {
 
   @Test
   void exactlyOnceHoldsWithInjectedFaultsToo() throws Exception {
-    // paced (~6 s a pass): on a quiet machine the unpaced job finished after 4 of its 5 kills (a clean-clone run)
+    // paced (~10 s a pass): unpaced, and at 3,000/s once the engine got faster, the job finished after 4 of its 5
+    // kills (clean-clone runs)
     VerifyResult r = Verifier.run(VerifyOptions.of(Job.LEDGER, Guarantee.EXACTLY_ONCE, 20_000, 5, 77)
-        .withFaults(true).withRecordsPerSecond(3_000).withWorkDir(tmp.resolve("work")));
+        .withFaults(true).withRecordsPerSecond(2_000).withWorkDir(tmp.resolve("work")));
     System.out.println("verify faults " + r.toJson() + " kills=" + r.kills());
     assertTrue(r.jobRestarts() > 0, "no injected fault fired: " + r.toJson());
     assertTrue(r.crashes() >= 5, r.kills()::toString);
