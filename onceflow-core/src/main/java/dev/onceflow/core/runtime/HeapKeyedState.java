@@ -41,6 +41,11 @@ final class HeapKeyedState
   private static final byte VALUE = 0;
   private static final byte MAP = 1;
   private static final byte LIST = 2;
+  /**
+   * Namespaced state ({@link NamespacedTable}): declared as MAP state (namespace to value), written per namespace
+   * instead of per key group so a snapshot can reuse the chunks of unchanged namespaces. Restores as either.
+   */
+  private static final byte NAMESPACED = 3;
   private static final TypeSerializer<Object> KEYS = Serializers.generic();
 
   private final int maxParallelism;
@@ -401,14 +406,8 @@ final class HeapKeyedState
       copies.add(c);
     }
     int hint = lastSnapshotBytes;
-    int keyGroups = maxParallelism;
     return () -> {
-      for (int i = 0; i < copies.size(); i++) {
-        if (namespacedCopies.get(i) != null) {
-          copies.set(i, namespacedCopies.get(i).byKeyGroup(keyGroups));
-        }
-      }
-      byte[] bytes = serialize(tbls, copies, hint);
+      byte[] bytes = serialize(tbls, copies, namespacedCopies, hint);
       lastSnapshotBytes = bytes.length;
       return bytes;
     };
@@ -430,12 +429,18 @@ final class HeapKeyedState
     return pairs;
   }
 
-  private static byte[] serialize(List<Table> tbls, List<List<GroupCopy>> copies, int sizeHint) throws IOException {
+  private static byte[] serialize(List<Table> tbls, List<List<GroupCopy>> copies,
+      List<NamespacedTable.Copy> namespacedCopies, int sizeHint) throws IOException {
     SnapshotBuffer out = new SnapshotBuffer(sizeHint + sizeHint / 8);
     out.writeInt(tbls.size());
     for (int i = 0; i < tbls.size(); i++) {
       Table t = tbls.get(i);
       out.writeUTF(t.name);
+      if (namespacedCopies.get(i) != null) {
+        out.writeByte(NAMESPACED);
+        namespacedCopies.get(i).writeTo(out, KEYS, t.s2);
+        continue;
+      }
       out.writeByte(t.kind);
       List<GroupCopy> groups = copies.get(i);
       out.writeInt(groups.size());
@@ -483,6 +488,10 @@ final class HeapKeyedState
       String name = in.readUTF();
       byte kind = in.readByte();
       Table t = tables.get(name);
+      if (kind == NAMESPACED && t != null && t.kind == MAP) {
+        restoreNamespaced(t, in, owned);
+        continue;
+      }
       if (t == null || t.kind != kind) {
         throw new IOException(
             what + " holds state '" + name + "' that the operator no longer declares (or with another kind):"
@@ -505,6 +514,31 @@ final class HeapKeyedState
               t.namespaced.put(key, keyHash, (Long) entry.getKey(), entry.getValue());
             }
           }
+        }
+      }
+    }
+  }
+
+  /** A NAMESPACED section: into the table's namespaced state, or into its MAP state (namespace to value). */
+  @SuppressWarnings("unchecked")
+  private void restoreNamespaced(Table t, DataInputStream in, java.util.function.IntPredicate owned)
+      throws IOException {
+    int chunks = in.readInt();
+    for (int c = 0; c < chunks; c++) {
+      long namespace = in.readLong();
+      int entries = in.readInt();
+      for (int e = 0; e < entries; e++) {
+        Object key = KEYS.deserialize(in);
+        Object value = t.s2.deserialize(in);
+        int keyHash = KeyGroups.mixedHash(key);
+        int kg = KeyGroups.keyGroupOfHash(keyHash, maxParallelism);
+        if (!owned.test(kg)) {
+          continue;
+        }
+        if (t.namespaced != null) {
+          t.namespaced.put(key, keyHash, namespace, value);
+        } else {
+          ((HashMap<Object, Object>) t.group(kg).computeIfAbsent(key, k -> new HashMap<>())).put(namespace, value);
         }
       }
     }

@@ -40,6 +40,27 @@ final class KeyedProcessOp extends ChainOp
   private HeapKeyedState state;
   // time -> keys with a timer at that time; insertion order keeps firing deterministic per time
   private final TreeMap<Long, LinkedHashSet<Object>> timers = new TreeMap<>();
+  /**
+   * Timer times registered at or deleted from since the last barrier (at most {@value #MAX_CHANGED_TIMES}; beyond
+   * that, or before the first barrier, every time counts as changed). A barrier copies and serialises only these and
+   * reuses the previous snapshot's bytes for the others: a window job has a timer per open window and key (tens of
+   * thousands), of which an interval adds those of the few new windows.
+   */
+  private static final int MAX_CHANGED_TIMES = 32;
+  private final long[] changedTimes = new long[MAX_CHANGED_TIMES];
+  private int changedTimeCount;
+  private boolean allTimesChanged = true;
+  private long lastChangedTime;
+  private long barriers;
+  /** Per time, the serialised timers of the newest snapshot written (by the checkpoint I/O thread). */
+  private volatile TimerChunks timerChunks;
+
+  private record TimerChunks(long barrier, long[] times, byte[][] bytes) {
+    byte[] of(long time) {
+      int i = java.util.Arrays.binarySearch(times, time);
+      return i < 0 ? null : bytes[i];
+    }
+  }
   private long watermark = Long.MIN_VALUE;
   private long timestamp;
   private TaskContext ctx;
@@ -184,14 +205,30 @@ final class KeyedProcessOp extends ChainOp
     sections.put(uid + ".state", state.snapshot());
     byte[] keyGroups = java.nio.ByteBuffer.allocate(4).putInt(ctx.maxParallelism()).array();
     sections.put(uid + KEY_GROUPS, () -> keyGroups);
+    long seq = ++barriers;
+    TimerChunks previous = timerChunks;
+    if (previous != null && (previous.barrier() != seq - 1 || allTimesChanged)) {
+      previous = null; // not the previous barrier's (its write failed, was abandoned, or is still running)
+    }
+    long[] changed = java.util.Arrays.copyOf(changedTimes, changedTimeCount);
+    changedTimeCount = 0;
+    allTimesChanged = false;
     long[] times = new long[timers.size()];
-    Object[][] keys = new Object[times.length][];
+    Object[][] keys = new Object[times.length][]; // null: the previous snapshot's chunk of that time
+    byte[][] reused = new byte[times.length][];
     int i = 0;
     int count = 0;
     for (var e : timers.entrySet()) {
-      times[i] = e.getKey();
-      keys[i++] = e.getValue().toArray();
-      count += keys[i - 1].length;
+      long time = e.getKey();
+      times[i] = time;
+      byte[] chunk = previous == null || contains(changed, time) ? null : previous.of(time);
+      if (chunk != null) {
+        reused[i++] = chunk;
+        count += chunk.length / 10;
+      } else {
+        keys[i++] = e.getValue().toArray();
+        count += keys[i - 1].length;
+      }
     }
     long wm = watermark;
     int sizeHint = 16 + times.length * 12 + count * 10;
@@ -201,15 +238,50 @@ final class KeyedProcessOp extends ChainOp
           SnapshotBuffer out = new SnapshotBuffer(sizeHint);
           out.writeLong(wm);
           out.writeInt(times.length);
+          byte[][] chunks = new byte[times.length][];
           for (int t = 0; t < times.length; t++) {
+            if (keys[t] == null) {
+              chunks[t] = reused[t];
+              out.write(reused[t]);
+              continue;
+            }
+            int from = out.size();
             out.writeLong(times[t]);
             out.writeInt(keys[t].length);
             for (Object k : keys[t]) {
               KEYS.serialize(k, out);
             }
+            chunks[t] = java.util.Arrays.copyOfRange(out.array(), from, out.size());
           }
+          timerChunks = new TimerChunks(seq, times, chunks);
           return out.toByteArray();
         });
+  }
+
+  private void timerChanged(long time) {
+    lastChangedTime = time;
+    if (allTimesChanged) {
+      return;
+    }
+    for (int i = 0; i < changedTimeCount; i++) {
+      if (changedTimes[i] == time) {
+        return;
+      }
+    }
+    if (changedTimeCount == MAX_CHANGED_TIMES) {
+      allTimesChanged = true;
+    } else {
+      changedTimes[changedTimeCount++] = time;
+    }
+  }
+
+  private static boolean contains(long[] a, long v) {
+    for (long x : a) {
+      if (x == v) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
@@ -259,11 +331,17 @@ final class KeyedProcessOp extends ChainOp
 
   @Override
   public void registerEventTimeTimer(long time) {
+    if (time != lastChangedTime || changedTimeCount == 0) {
+      timerChanged(time);
+    }
     timers.computeIfAbsent(time, t -> new LinkedHashSet<>()).add(state.currentKey());
   }
 
   @Override
   public void deleteEventTimeTimer(long time) {
+    if (time != lastChangedTime || changedTimeCount == 0) {
+      timerChanged(time);
+    }
     LinkedHashSet<Object> keys = timers.get(time);
     if (keys != null && keys.remove(state.currentKey()) && keys.isEmpty()) {
       timers.remove(time);

@@ -21,6 +21,19 @@ final class NamespacedTable {
   private int[] hashes = new int[MIN_CAPACITY];
   private int size;
 
+  /**
+   * The namespaces written or removed since the last {@link #copy} (at most {@value #MAX_DIRTY}; beyond that every
+   * namespace counts as changed), and the last one marked, which makes marking free for runs of one namespace. A
+   * snapshot re-serialises only these and reuses the previous snapshot's bytes for the others.
+   */
+  private static final int MAX_DIRTY = 32;
+  private final long[] dirty = new long[MAX_DIRTY];
+  private int dirtyCount;
+  private boolean allDirty = true; // nothing serialised yet
+  private long lastDirty;
+  /** The newest snapshot: the next one reuses its serialised chunks. */
+  private Copy lastCopy;
+
   /** The hash of (key, namespace) from the key's mixed hash ({@link KeyGroups#mixedHash}). */
   static int hash(int keyHash, long namespace) {
     return KeyGroups.murmurMix(keyHash + 0x9E3779B9 * Long.hashCode(namespace));
@@ -45,6 +58,9 @@ final class NamespacedTable {
   }
 
   void put(Object key, int keyHash, long namespace, Object value) {
+    if (namespace != lastDirty || dirtyCount == 0) {
+      markDirty(namespace);
+    }
     int h = hash(keyHash, namespace);
     int i = find(key, h, namespace);
     if (i >= 0) {
@@ -68,6 +84,9 @@ final class NamespacedTable {
     if (i < 0) {
       return;
     }
+    if (namespace != lastDirty || dirtyCount == 0) {
+      markDirty(namespace);
+    }
     int mask = keys.length - 1;
     // backward shift: move each following entry of the probe run into the gap unless its home lies after the gap
     for (int j = (i + 1) & mask; keys[j] != null; j = (j + 1) & mask) {
@@ -88,6 +107,23 @@ final class NamespacedTable {
 
   int size() {
     return size;
+  }
+
+  private void markDirty(long namespace) {
+    lastDirty = namespace;
+    if (allDirty) {
+      return;
+    }
+    for (int d = 0; d < dirtyCount; d++) {
+      if (dirty[d] == namespace) {
+        return;
+      }
+    }
+    if (dirtyCount == MAX_DIRTY) {
+      allDirty = true;
+    } else {
+      dirty[dirtyCount++] = namespace;
+    }
   }
 
   private void grow() {
@@ -115,73 +151,176 @@ final class NamespacedTable {
     }
   }
 
-  /** The entries as of now: array copies, so later updates (and growth) do not reach it. */
+  /**
+   * The entries as of now: array copies, so later updates (and growth) do not reach it, with the namespaces changed
+   * since the previous copy, whose serialised chunks {@link Copy#writeTo} reuses for the others. Task thread.
+   */
   Copy copy() {
-    return new Copy(keys.clone(), namespaces.clone(), values.clone(), size);
+    long[] changed = allDirty ? null : Arrays.copyOf(dirty, dirtyCount);
+    Copy previous = lastCopy;
+    if (previous != null) {
+      previous.previous = null; // at most two copies alive, even if checkpoints are abandoned before their I/O
+    }
+    lastCopy = new Copy(keys.clone(), namespaces.clone(), values.clone(), changed, previous);
+    dirtyCount = 0; // and lastDirty is stale: put and remove mark while the list is empty
+    allDirty = false;
+    return lastCopy;
   }
 
-  /** A snapshot of the table: slots with a null key are empty. */
-  record Copy(Object[] keys, long[] namespaces, Object[] values, int size) {
-    /**
-     * The entries grouped by key group, then key, as {@link HeapKeyedState}'s MAP state copies: per key group the
-     * keys and, per key, its (namespace as Long, value) pairs flattened. Runs on the checkpoint I/O thread.
-     */
-    java.util.List<HeapKeyedState.GroupCopy> byKeyGroup(int maxParallelism) {
-      // chain the entries of each key: head index per distinct key, next index per entry
-      java.util.HashMap<Object, Integer> heads = new java.util.HashMap<>(2 * size);
-      int[] next = new int[keys.length];
-      int[] pairs = new int[keys.length];
-      for (int e = 0; e < keys.length; e++) {
-        if (keys[e] != null) {
-          Integer previous = heads.put(keys[e], e);
-          next[e] = previous == null ? -1 : previous;
-          pairs[e] = previous == null ? 1 : pairs[previous] + 1;
+  /**
+   * A snapshot of the table (slots with a null key are empty), written in the NAMESPACED layout of {@link
+   * HeapKeyedState}: the number of namespaces, then per namespace a chunk: the namespace (long), its number of
+   * entries, and each entry's key and value. A chunk of a namespace unchanged since the previous snapshot is that
+   * snapshot's bytes, not serialised again: a window job's table holds every open window of every key (tens of
+   * thousands of entries), of which a checkpoint interval changes the few current windows.
+   */
+  static final class Copy {
+    private Object[] keys;
+    private long[] namespaces;
+    private Object[] values;
+    /** Namespaces changed since {@link #previous}; null = all. */
+    private final long[] changed;
+    private volatile Copy previous;
+    /** After {@link #writeTo} succeeded: each namespace's chunk, for the next snapshot. Read by another I/O run. */
+    private volatile Chunks chunks;
+
+    private record Chunks(long[] namespaces, byte[][] bytes) {
+      byte[] of(long namespace) {
+        int i = Arrays.binarySearch(namespaces, namespace);
+        return i < 0 ? null : bytes[i];
+      }
+    }
+
+    Copy(Object[] keys, long[] namespaces, Object[] values, long[] changed, Copy previous) {
+      this.keys = keys;
+      this.namespaces = namespaces;
+      this.values = values;
+      this.changed = changed;
+      this.previous = previous;
+    }
+
+    /** Runs once, on the checkpoint I/O thread. */
+    void writeTo(dev.onceflow.core.checkpoint.SnapshotBuffer out,
+        dev.onceflow.core.serialization.TypeSerializer<Object> keySerializer,
+        dev.onceflow.core.serialization.TypeSerializer<Object> valueSerializer) throws java.io.IOException {
+      // the previous snapshot's chunks are valid for this one only if it was serialised (a checkpoint can be
+      // abandoned before its I/O ran) and every change since is in this one's list
+      if (keys == null) { // written before (a retried write): this copy's chunks are its entries
+        Chunks mine = chunks;
+        out.writeInt(mine.namespaces.length);
+        for (byte[] chunk : mine.bytes) {
+          out.write(chunk);
         }
+        return;
       }
-      int n = heads.size();
-      Object[] distinct = new Object[n];
-      int[] head = new int[n];
-      int[] group = new int[n];
-      int[] perGroup = new int[maxParallelism + 1];
-      int d = 0;
-      for (var entry : heads.entrySet()) {
-        distinct[d] = entry.getKey();
-        head[d] = entry.getValue();
-        group[d] = KeyGroups.keyGroup(distinct[d], maxParallelism);
-        perGroup[group[d] + 1]++;
-        d++;
-      }
-      for (int g = 0; g < maxParallelism; g++) {
-        perGroup[g + 1] += perGroup[g];
-      }
-      int[] order = new int[n]; // distinct keys sorted by key group (counting sort)
-      int[] fill = Arrays.copyOf(perGroup, maxParallelism);
-      for (int k = 0; k < n; k++) {
-        order[fill[group[k]]++] = k;
-      }
-      java.util.List<HeapKeyedState.GroupCopy> out = new java.util.ArrayList<>();
-      for (int g = 0; g < maxParallelism; g++) {
-        int from = perGroup[g];
-        int to = perGroup[g + 1];
-        if (from == to) {
+      Copy before = previous;
+      Chunks reusable = before == null || changed == null ? null : before.chunks;
+      previous = null; // no chain of copies: each keeps only its own chunks
+      // the distinct namespaces, and per entry the index of its namespace (a small open-addressing map)
+      long[] distinct = new long[16];
+      int n = 0;
+      int[] slots = new int[64]; // index + 1 into distinct; 0 = empty
+      int[] nsIndex = new int[keys.length];
+      for (int e = 0; e < keys.length; e++) {
+        if (keys[e] == null) {
           continue;
         }
-        Object[] groupKeys = new Object[to - from];
-        Object[] groupValues = new Object[to - from];
-        for (int k = from; k < to; k++) {
-          int key = order[k];
-          int e = head[key];
-          Object[] flat = new Object[2 * pairs[e]];
-          for (int p = 0; e >= 0; e = next[e]) {
-            flat[p++] = namespaces[e];
-            flat[p++] = values[e];
-          }
-          groupKeys[k - from] = distinct[key];
-          groupValues[k - from] = flat;
+        long ns = namespaces[e];
+        int mask = slots.length - 1;
+        int i = KeyGroups.murmurMix(Long.hashCode(ns)) & mask;
+        while (slots[i] != 0 && distinct[slots[i] - 1] != ns) {
+          i = (i + 1) & mask;
         }
-        out.add(new HeapKeyedState.GroupCopy(g, groupKeys, groupValues, to - from));
+        if (slots[i] != 0) {
+          nsIndex[e] = slots[i] - 1;
+          continue;
+        }
+        if (n == distinct.length) {
+          distinct = Arrays.copyOf(distinct, 2 * n);
+        }
+        distinct[n++] = ns;
+        slots[i] = n;
+        nsIndex[e] = n - 1;
+        if (4 * n > slots.length) {
+          slots = rehash(distinct, n);
+        }
       }
-      return out;
+      int[] start = new int[n + 1];
+      for (int e = 0; e < keys.length; e++) {
+        if (keys[e] != null) {
+          start[nsIndex[e] + 1]++;
+        }
+      }
+      for (int d = 0; d < n; d++) {
+        start[d + 1] += start[d];
+      }
+      int[] order = new int[start[n]];
+      int[] fill = Arrays.copyOf(start, n);
+      for (int e = 0; e < keys.length; e++) {
+        if (keys[e] != null) {
+          order[fill[nsIndex[e]]++] = e;
+        }
+      }
+      // chunks in namespace order, so the next snapshot finds them by binary search
+      Integer[] byNamespace = new Integer[n];
+      for (int d = 0; d < n; d++) {
+        byNamespace[d] = d;
+      }
+      final long[] ds = distinct;
+      Arrays.sort(byNamespace, (a, b) -> Long.compare(ds[a], ds[b]));
+      long[] chunkNamespaces = new long[n];
+      byte[][] chunkBytes = new byte[n][];
+      out.writeInt(n);
+      for (int c = 0; c < n; c++) {
+        int d = byNamespace[c];
+        long ns = distinct[d];
+        chunkNamespaces[c] = ns;
+        byte[] old = reusable == null || contains(changed, ns) ? null : reusable.of(ns);
+        if (old != null) {
+          out.write(old);
+          chunkBytes[c] = old;
+          continue;
+        }
+        int from = out.size();
+        out.writeLong(ns);
+        out.writeInt(start[d + 1] - start[d]);
+        for (int k = start[d]; k < start[d + 1]; k++) {
+          int e = order[k];
+          keySerializer.serialize(keys[e], out);
+          valueSerializer.serialize(values[e], out);
+        }
+        chunkBytes[c] = Arrays.copyOfRange(out.array(), from, out.size());
+      }
+      chunks = new Chunks(chunkNamespaces, chunkBytes);
+      keys = null; // the next snapshot needs only the chunks
+      namespaces = null;
+      values = null;
+    }
+
+    private static int[] rehash(long[] distinct, int n) {
+      int[] slots = new int[Integer.highestOneBit(n) * 16]; // a power of two, at least 8 n
+      int mask = slots.length - 1;
+      for (int d = 0; d < n; d++) {
+        int i = KeyGroups.murmurMix(Long.hashCode(distinct[d])) & mask;
+        while (slots[i] != 0) {
+          i = (i + 1) & mask;
+        }
+        slots[i] = d + 1;
+      }
+      return slots;
+    }
+
+    private static int indexOf(long[] a, int n, long v) {
+      for (int i = 0; i < n; i++) {
+        if (a[i] == v) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    private static boolean contains(long[] a, long v) {
+      return indexOf(a, a.length, v) >= 0;
     }
   }
 }

@@ -107,6 +107,82 @@ class NamespacedStateTest {
     assertMatches(halfModel, half, halfState, hashes);
   }
 
+  /**
+   * Snapshots reuse the bytes of namespaces unchanged since the previous one: after every mix of changes between
+   * snapshots, with some snapshots abandoned before they were written (a checkpoint that failed), each written
+   * snapshot restores to the state at its barrier, whole and for half the key groups.
+   */
+  @Property(tries = 200)
+  void successiveSnapshotsEachRestoreTheStateAtTheirBarrier(
+      @ForAll("manyNamespaces") List<Op> ops, @ForAll("hashCount") int hashes, @ForAll("cuts") List<Integer> cuts)
+      throws Exception {
+    HeapKeyedState s = new HeapKeyedState(16);
+    NamespacedState<Integer> ns = s.namespacedState("windows", Serializers.INTEGER);
+    Map<Key, Map<Long, Integer>> model = new HashMap<>();
+    java.util.Set<Integer> at = new java.util.HashSet<>();
+    for (int c : cuts) {
+      at.add(c % (ops.size() + 1));
+    }
+    for (int i = 0; i <= ops.size(); i++) {
+      if (at.contains(i)) {
+        var snapshot = s.snapshot();
+        if (i % 3 == 2) {
+          continue; // abandoned: never written
+        }
+        Map<Key, Map<Long, Integer>> expected = new HashMap<>();
+        model.forEach((k, m) -> expected.put(k, new HashMap<>(m)));
+        byte[] bytes = snapshot.call();
+        HeapKeyedState whole = new HeapKeyedState(16);
+        NamespacedState<Integer> wholeState = whole.namespacedState("windows", Serializers.INTEGER);
+        whole.restore(bytes, "test", kg -> true);
+        assertMatches(expected, whole, wholeState, hashes, MANY_NAMESPACES);
+        java.util.function.IntPredicate secondHalf = kg -> KeyGroups.subtask(kg, 2, 16) == 1;
+        HeapKeyedState half = new HeapKeyedState(16);
+        NamespacedState<Integer> halfState = half.namespacedState("windows", Serializers.INTEGER);
+        half.restore(bytes, "test", secondHalf);
+        expected.keySet().removeIf(k -> !secondHalf.test(KeyGroups.keyGroup(k, 16)));
+        assertMatches(expected, half, halfState, hashes, MANY_NAMESPACES);
+      }
+      if (i == ops.size()) {
+        break;
+      }
+      Op op = ops.get(i);
+      Key k = key(op.key(), hashes);
+      s.setCurrentKey(k);
+      if (op.value() >= 0) {
+        ns.put(op.namespace(), op.value());
+        model.computeIfAbsent(k, x -> new HashMap<>()).put(op.namespace(), op.value());
+      } else {
+        ns.remove(op.namespace());
+        Map<Long, Integer> m = model.get(k);
+        if (m != null) {
+          m.remove(op.namespace());
+          if (m.isEmpty()) {
+            model.remove(k);
+          }
+        }
+      }
+    }
+  }
+
+  /** Up to 70 namespaces: beyond the changed-namespace list of a snapshot (32), and over a growing index. */
+  @Provide
+  Arbitrary<List<Op>> manyNamespaces() {
+    Arbitrary<Op> op = net.jqwik.api.Combinators.combine(
+            Arbitraries.integers().between(0, 40),
+            Arbitraries.longs().between(-3, MANY_NAMESPACES),
+            Arbitraries.integers().between(-40, 100))
+        .as(Op::new);
+    return op.list().ofMinSize(0).ofMaxSize(400);
+  }
+
+  private static final long MANY_NAMESPACES = 66;
+
+  @Provide
+  Arbitrary<List<Integer>> cuts() {
+    return Arbitraries.integers().between(0, 400).list().ofMinSize(1).ofMaxSize(12);
+  }
+
   @Provide
   Arbitrary<Integer> hashCount() {
     return Arbitraries.of(1, 3, 41);
@@ -114,10 +190,15 @@ class NamespacedStateTest {
 
   private static void assertMatches(Map<Key, Map<Long, Integer>> model, HeapKeyedState s,
       NamespacedState<Integer> ns, int hashes) {
+    assertMatches(model, s, ns, hashes, 5);
+  }
+
+  private static void assertMatches(Map<Key, Map<Long, Integer>> model, HeapKeyedState s,
+      NamespacedState<Integer> ns, int hashes, long maxNamespace) {
     for (int id = 0; id <= 40; id++) {
       Key k = key(id, hashes);
       s.setCurrentKey(k);
-      for (long n = -3; n <= 5; n++) {
+      for (long n = -3; n <= maxNamespace; n++) {
         assertEquals(model.getOrDefault(k, Map.of()).get(n), ns.get(n), "key " + k + ", namespace " + n);
       }
     }
