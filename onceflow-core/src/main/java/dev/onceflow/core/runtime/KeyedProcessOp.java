@@ -41,16 +41,11 @@ final class KeyedProcessOp extends ChainOp
   // time -> keys with a timer at that time; insertion order keeps firing deterministic per time
   private final TreeMap<Long, LinkedHashSet<Object>> timers = new TreeMap<>();
   /**
-   * Timer times registered at or deleted from since the last barrier (at most {@value #MAX_CHANGED_TIMES}; beyond
-   * that, or before the first barrier, every time counts as changed). A barrier copies and serialises only these and
+   * Timer times registered at or deleted from since the last barrier. A barrier copies and serialises only these and
    * reuses the previous snapshot's bytes for the others: a window job has a timer per open window and key (tens of
    * thousands), of which an interval adds those of the few new windows.
    */
-  private static final int MAX_CHANGED_TIMES = 32;
-  private final long[] changedTimes = new long[MAX_CHANGED_TIMES];
-  private int changedTimeCount;
-  private boolean allTimesChanged = true;
-  private long lastChangedTime;
+  private final ChangedSince changedTimes = new ChangedSince();
   private long barriers;
   /** Per time, the serialised timers of the newest snapshot written (by the checkpoint I/O thread). */
   private volatile TimerChunks timerChunks;
@@ -207,12 +202,10 @@ final class KeyedProcessOp extends ChainOp
     sections.put(uid + KEY_GROUPS, () -> keyGroups);
     long seq = ++barriers;
     TimerChunks previous = timerChunks;
-    if (previous != null && (previous.barrier() != seq - 1 || allTimesChanged)) {
+    long[] changed = changedTimes.take();
+    if (previous != null && (previous.barrier() != seq - 1 || changed == null)) {
       previous = null; // not the previous barrier's (its write failed, was abandoned, or is still running)
     }
-    long[] changed = java.util.Arrays.copyOf(changedTimes, changedTimeCount);
-    changedTimeCount = 0;
-    allTimesChanged = false;
     long[] times = new long[timers.size()];
     Object[][] keys = new Object[times.length][]; // null: the previous snapshot's chunk of that time
     byte[][] reused = new byte[times.length][];
@@ -221,7 +214,7 @@ final class KeyedProcessOp extends ChainOp
     for (var e : timers.entrySet()) {
       long time = e.getKey();
       times[i] = time;
-      byte[] chunk = previous == null || contains(changed, time) ? null : previous.of(time);
+      byte[] chunk = previous == null || ChangedSince.contains(changed, time) ? null : previous.of(time);
       if (chunk != null) {
         reused[i++] = chunk;
         count += chunk.length / 10;
@@ -256,32 +249,6 @@ final class KeyedProcessOp extends ChainOp
           timerChunks = new TimerChunks(seq, times, chunks);
           return out.toByteArray();
         });
-  }
-
-  private void timerChanged(long time) {
-    lastChangedTime = time;
-    if (allTimesChanged) {
-      return;
-    }
-    for (int i = 0; i < changedTimeCount; i++) {
-      if (changedTimes[i] == time) {
-        return;
-      }
-    }
-    if (changedTimeCount == MAX_CHANGED_TIMES) {
-      allTimesChanged = true;
-    } else {
-      changedTimes[changedTimeCount++] = time;
-    }
-  }
-
-  private static boolean contains(long[] a, long v) {
-    for (long x : a) {
-      if (x == v) {
-        return true;
-      }
-    }
-    return false;
   }
 
   @Override
@@ -331,17 +298,13 @@ final class KeyedProcessOp extends ChainOp
 
   @Override
   public void registerEventTimeTimer(long time) {
-    if (time != lastChangedTime || changedTimeCount == 0) {
-      timerChanged(time);
-    }
+    changedTimes.mark(time);
     timers.computeIfAbsent(time, t -> new LinkedHashSet<>()).add(state.currentKey());
   }
 
   @Override
   public void deleteEventTimeTimer(long time) {
-    if (time != lastChangedTime || changedTimeCount == 0) {
-      timerChanged(time);
-    }
+    changedTimes.mark(time);
     LinkedHashSet<Object> keys = timers.get(time);
     if (keys != null && keys.remove(state.currentKey()) && keys.isEmpty()) {
       timers.remove(time);

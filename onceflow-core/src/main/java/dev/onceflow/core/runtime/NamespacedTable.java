@@ -21,16 +21,8 @@ final class NamespacedTable {
   private int[] hashes = new int[MIN_CAPACITY];
   private int size;
 
-  /**
-   * The namespaces written or removed since the last {@link #copy} (at most {@value #MAX_DIRTY}; beyond that every
-   * namespace counts as changed), and the last one marked, which makes marking free for runs of one namespace. A
-   * snapshot re-serialises only these and reuses the previous snapshot's bytes for the others.
-   */
-  private static final int MAX_DIRTY = 32;
-  private final long[] dirty = new long[MAX_DIRTY];
-  private int dirtyCount;
-  private boolean allDirty = true; // nothing serialised yet
-  private long lastDirty;
+  /** The namespaces written or removed since the last {@link #copy}: a snapshot re-serialises only these. */
+  private final ChangedSince changed = new ChangedSince();
   /** The newest snapshot: the next one reuses its serialised chunks. */
   private Copy lastCopy;
 
@@ -58,9 +50,7 @@ final class NamespacedTable {
   }
 
   void put(Object key, int keyHash, long namespace, Object value) {
-    if (namespace != lastDirty || dirtyCount == 0) {
-      markDirty(namespace);
-    }
+    changed.mark(namespace);
     int h = hash(keyHash, namespace);
     int i = find(key, h, namespace);
     if (i >= 0) {
@@ -84,9 +74,7 @@ final class NamespacedTable {
     if (i < 0) {
       return;
     }
-    if (namespace != lastDirty || dirtyCount == 0) {
-      markDirty(namespace);
-    }
+    changed.mark(namespace);
     int mask = keys.length - 1;
     // backward shift: move each following entry of the probe run into the gap unless its home lies after the gap
     for (int j = (i + 1) & mask; keys[j] != null; j = (j + 1) & mask) {
@@ -107,23 +95,6 @@ final class NamespacedTable {
 
   int size() {
     return size;
-  }
-
-  private void markDirty(long namespace) {
-    lastDirty = namespace;
-    if (allDirty) {
-      return;
-    }
-    for (int d = 0; d < dirtyCount; d++) {
-      if (dirty[d] == namespace) {
-        return;
-      }
-    }
-    if (dirtyCount == MAX_DIRTY) {
-      allDirty = true;
-    } else {
-      dirty[dirtyCount++] = namespace;
-    }
   }
 
   private void grow() {
@@ -156,14 +127,11 @@ final class NamespacedTable {
    * since the previous copy, whose serialised chunks {@link Copy#writeTo} reuses for the others. Task thread.
    */
   Copy copy() {
-    long[] changed = allDirty ? null : Arrays.copyOf(dirty, dirtyCount);
     Copy previous = lastCopy;
     if (previous != null) {
       previous.previous = null; // at most two copies alive, even if checkpoints are abandoned before their I/O
     }
-    lastCopy = new Copy(keys.clone(), namespaces.clone(), values.clone(), changed, previous);
-    dirtyCount = 0; // and lastDirty is stale: put and remove mark while the list is empty
-    allDirty = false;
+    lastCopy = new Copy(keys.clone(), namespaces.clone(), values.clone(), changed.take(), previous);
     return lastCopy;
   }
 
@@ -275,7 +243,7 @@ final class NamespacedTable {
         int d = byNamespace[c];
         long ns = distinct[d];
         chunkNamespaces[c] = ns;
-        byte[] old = reusable == null || contains(changed, ns) ? null : reusable.of(ns);
+        byte[] old = reusable == null || ChangedSince.contains(changed, ns) ? null : reusable.of(ns);
         if (old != null) {
           out.write(old);
           chunkBytes[c] = old;
@@ -308,19 +276,6 @@ final class NamespacedTable {
         slots[i] = d + 1;
       }
       return slots;
-    }
-
-    private static int indexOf(long[] a, int n, long v) {
-      for (int i = 0; i < n; i++) {
-        if (a[i] == v) {
-          return i;
-        }
-      }
-      return -1;
-    }
-
-    private static boolean contains(long[] a, long v) {
-      return indexOf(a, a.length, v) >= 0;
     }
   }
 }
