@@ -71,6 +71,15 @@ final class BenchRuns {
         values.length, min() / 1e6, max() / 1e6, spreadPercent());
   }
 
+  /**
+   * Time the JIT compiler threads spent compiling so far, in ms, or -1 where the JVM does not say: a run during
+   * which it grows by much measured the compiler beside the job.
+   */
+  static long jitMillis() {
+    java.lang.management.CompilationMXBean c = ManagementFactory.getCompilationMXBean();
+    return c != null && c.isCompilationTimeMonitoringSupported() ? c.getTotalCompilationTime() : -1;
+  }
+
   static double loadAverage() {
     return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
   }

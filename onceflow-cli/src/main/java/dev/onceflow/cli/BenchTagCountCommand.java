@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
             + " transactional sink that checks the committed counts add up to N.",
         "In one JVM: an unmeasured warm-up run (so the JIT compiled the hot path), then --runs measured runs; reports"
             + " the run with the (lower) median events/s and the spread of all runs, with the JVM, the cores and the"
-            + " load average before and after (the machine may be shared: compare numbers only at similar load).",
+            + " load average before and after (the machine may be shared: compare numbers only at similar load), and"
+            + " how long the JIT compilers ran during each run (on 2 cores their time is taken from the job's).",
         "--metrics-cost: the cost of metrics and the dashboard instead: --runs pairs in one JVM, alternately without"
             + " any meter registry and with the dashboard (its Prometheus registry, /metrics and the page's sampling)"
             + " attached, with the medians of events/s and of CPU time per event of each side and their ratio.",
@@ -98,14 +99,17 @@ final class BenchTagCountCommand implements Callable<Integer> {
     }
     List<TagCountBenchmark.Result> results = new ArrayList<>();
     double[] rates = new double[runs];
+    long[] jitMillis = new long[runs];
     for (int i = 0; i < runs; i++) {
+      long jit0 = BenchRuns.jitMillis();
       TagCountBenchmark.Result run = TagCountBenchmark.run(events, parallelism, g, checkpointIntervalMs, readAhead);
+      jitMillis[i] = jit0 < 0 ? -1 : BenchRuns.jitMillis() - jit0;
       results.add(run);
       rates[i] = run.eventsPerSec();
       if (!json && runs > 1) {
-        System.err.printf(Locale.ROOT, "run %d: %.0f events/s in %.2f s, %.0f ns CPU per event, %d checkpoints"
-                + " (load average %.2f)%n", i + 1, run.eventsPerSec(), run.seconds(), run.cpuNanosPerEvent(),
-            run.checkpointsCompleted(), BenchRuns.loadAverage());
+        System.err.printf(Locale.ROOT, "run %d: %.0f events/s in %.2f s, %.0f ns CPU per event, %d checkpoints,"
+                + " JIT compiling %d ms (load average %.2f)%n", i + 1, run.eventsPerSec(), run.seconds(),
+            run.cpuNanosPerEvent(), run.checkpointsCompleted(), jitMillis[i], BenchRuns.loadAverage());
       }
     }
     BenchRuns stats = new BenchRuns(rates);
@@ -127,13 +131,18 @@ final class BenchTagCountCommand implements Callable<Integer> {
       o.put("warmup_events", warmupEvents);
       o.put("runs", runs);
       stats.putJson(o, "events_per_sec");
+      var jit = o.putArray("jit_ms_runs"); // compiler threads' time in each run (-1: not measurable)
+      for (long ms : jitMillis) {
+        jit.add(ms);
+      }
       BenchRuns.putEnvironment(o, loadBefore);
       System.out.println(o);
     } else {
       System.out.printf(Locale.ROOT, "tag-count: %d events, parallelism %d, %s, checkpoint interval %d ms: %s events/s"
-              + " (the median run: %.2f s, %.0f ns CPU per event, %d checkpoints completed); %s%n", r.events(),
-          r.parallelism(), r.guarantee(), r.checkpointIntervalMs(), stats.describeMillions(), r.seconds(),
-          r.cpuNanosPerEvent(), r.checkpointsCompleted(), BenchRuns.describeEnvironment(loadBefore));
+              + " (the median run: %.2f s, %.0f ns CPU per event, %d checkpoints completed, JIT compiling %d ms);"
+              + " %s%n", r.events(), r.parallelism(), r.guarantee(), r.checkpointIntervalMs(), stats.describeMillions(),
+          r.seconds(), r.cpuNanosPerEvent(), r.checkpointsCompleted(), jitMillis[stats.medianIndex()],
+          BenchRuns.describeEnvironment(loadBefore));
     }
     return 0;
   }

@@ -38,6 +38,9 @@ class BenchTagCountCommandTest {
     java.util.Arrays.sort(sorted);
     assertEquals(sorted[1], j.get("events_per_sec").asDouble());
     assertEquals(50_000 / j.get("seconds").asDouble(), j.get("events_per_sec").asDouble(), 1e-6 * sorted[1]);
+    JsonNode jit = j.get("jit_ms_runs");
+    assertEquals(3, jit.size());
+    assertTrue(jit.get(0).asLong() > 0, "a cold JVM's first run compiles: " + jit); // HotSpot reports it
     assertTrue(j.get("cores").asInt() >= 1);
   }
 
