@@ -57,21 +57,7 @@ class NamespacedStateTest {
     NamespacedState<Integer> ns = s.namespacedState("windows", Serializers.INTEGER);
     Map<Key, Map<Long, Integer>> model = new HashMap<>();
     for (Op op : ops) {
-      Key k = key(op.key(), hashes);
-      s.setCurrentKey(k);
-      if (op.value() >= 0) {
-        ns.put(op.namespace(), op.value());
-        model.computeIfAbsent(k, x -> new HashMap<>()).put(op.namespace(), op.value());
-      } else {
-        ns.remove(op.namespace());
-        Map<Long, Integer> m = model.get(k);
-        if (m != null) {
-          m.remove(op.namespace());
-          if (m.isEmpty()) {
-            model.remove(k);
-          }
-        }
-      }
+      apply(op, key(op.key(), hashes), s, ns, model);
       assertEquals(op.value() >= 0 ? (Integer) op.value() : null, ns.get(op.namespace()));
     }
     assertMatches(model, s, ns, hashes);
@@ -147,21 +133,7 @@ class NamespacedStateTest {
         break;
       }
       Op op = ops.get(i);
-      Key k = key(op.key(), hashes);
-      s.setCurrentKey(k);
-      if (op.value() >= 0) {
-        ns.put(op.namespace(), op.value());
-        model.computeIfAbsent(k, x -> new HashMap<>()).put(op.namespace(), op.value());
-      } else {
-        ns.remove(op.namespace());
-        Map<Long, Integer> m = model.get(k);
-        if (m != null) {
-          m.remove(op.namespace());
-          if (m.isEmpty()) {
-            model.remove(k);
-          }
-        }
-      }
+      apply(op, key(op.key(), hashes), s, ns, model);
     }
   }
 
@@ -181,6 +153,25 @@ class NamespacedStateTest {
   @Provide
   Arbitrary<List<Integer>> cuts() {
     return Arbitraries.integers().between(0, 400).list().ofMinSize(1).ofMaxSize(12);
+  }
+
+  /** Applies {@code op} for key {@code k} to the state and to the model. */
+  private static void apply(Op op, Key k, HeapKeyedState s, NamespacedState<Integer> ns,
+      Map<Key, Map<Long, Integer>> model) {
+    s.setCurrentKey(k);
+    if (op.value() >= 0) {
+      ns.put(op.namespace(), op.value());
+      model.computeIfAbsent(k, x -> new HashMap<>()).put(op.namespace(), op.value());
+    } else {
+      ns.remove(op.namespace());
+      Map<Long, Integer> m = model.get(k);
+      if (m != null) {
+        m.remove(op.namespace());
+        if (m.isEmpty()) {
+          model.remove(k);
+        }
+      }
+    }
   }
 
   @Provide
