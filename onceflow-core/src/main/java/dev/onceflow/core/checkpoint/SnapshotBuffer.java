@@ -100,14 +100,6 @@ public final class SnapshotBuffer implements DataOutput {
     size += 4;
   }
 
-  /** Overwrites the 4 bytes at {@code position} (already written) with {@code v}: a count known only afterwards. */
-  public void setInt(int position, int v) {
-    if (position < 0 || position + 4 > size) {
-      throw new IndexOutOfBoundsException("setInt at " + position + " of " + size + " bytes written");
-    }
-    INT.set(buf, position, v);
-  }
-
   @Override
   public void writeLong(long v) {
     ensure(8);
