@@ -211,20 +211,21 @@ final class KeyedProcessOp extends ChainOp
     byte[][] reused = new byte[times.length][];
     int i = 0;
     int count = 0;
+    int reusedBytes = 0;
     for (var e : timers.entrySet()) {
       long time = e.getKey();
       times[i] = time;
       byte[] chunk = previous == null || ChangedSince.contains(changed, time) ? null : previous.of(time);
       if (chunk != null) {
         reused[i++] = chunk;
-        count += chunk.length / 10;
+        reusedBytes += chunk.length;
       } else {
         keys[i++] = e.getValue().toArray();
         count += keys[i - 1].length;
       }
     }
     long wm = watermark;
-    int sizeHint = 16 + times.length * 12 + count * 10;
+    int sizeHint = 16 + times.length * 12 + count * 10 + reusedBytes;
     sections.put(
         uid + ".timers",
         () -> {

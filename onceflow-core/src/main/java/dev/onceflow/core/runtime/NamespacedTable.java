@@ -173,14 +173,6 @@ final class NamespacedTable {
         dev.onceflow.core.serialization.TypeSerializer<Object> valueSerializer) throws java.io.IOException {
       // the previous snapshot's chunks are valid for this one only if it was serialised (a checkpoint can be
       // abandoned before its I/O ran) and every change since is in this one's list
-      if (keys == null) { // written before (a retried write): this copy's chunks are its entries
-        Chunks mine = chunks;
-        out.writeInt(mine.namespaces.length);
-        for (byte[] chunk : mine.bytes) {
-          out.write(chunk);
-        }
-        return;
-      }
       Copy before = previous;
       Chunks reusable = before == null || changed == null ? null : before.chunks;
       previous = null; // no chain of copies: each keeps only its own chunks
