@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
         "Throughput of a keyed window job: N generated posts (tag = (i * 2654435761) mod 1000, event time i/10 ms,"
             + " monotonous watermarks) -> keyBy tag -> 60 s tumbling event-time windows -> count -> a discarding"
             + " transactional sink that checks the committed counts add up to N.",
-        "In one JVM: an unmeasured warm-up run (so the JIT compiled the hot path), then --runs measured runs; reports"
+        "In one JVM: unmeasured warm-up runs (until the JIT is quiet), then --runs measured runs; reports"
             + " the run with the (lower) median events/s and the spread of all runs, with the JVM, the cores and the"
             + " load average before and after (the machine may be shared: compare numbers only at similar load), and"
             + " how long the JIT compilers ran during each run (on 2 cores their time is taken from the job's).",
@@ -53,10 +53,20 @@ final class BenchTagCountCommand implements Callable<Integer> {
   int readAhead;
 
   @Option(names = "--warmup", defaultValue = "100000000",
-      description = "Events of an unmeasured run first, in the same JVM, so the JIT has compiled the hot path"
+      description = "Events of each unmeasured warm-up run, in the same JVM, so the JIT has compiled the hot path"
           + " (as JMH warm-up iterations do); 0 = measure a cold JVM. Default ${DEFAULT-VALUE}, as long as a"
-          + " measured run: after 10,000,000 the JIT still recompiled the task loops during the first measured run.")
+          + " measured run.")
   long warmupEvents;
+
+  @Option(names = "--warmup-runs", defaultValue = "5",
+      description = "At most this many warm-up runs: they stop after the first during which the JIT compilers ran"
+          + " for less than " + QUIET_JIT_PERCENT + " % of its time. On 2 cores the first three or four runs of a"
+          + " JVM each recompiled the task loops for 0.1-1.8 s (a job's end and its checkpoints take paths the"
+          + " compiled code had not seen), which the measured runs paid for. Default ${DEFAULT-VALUE}.")
+  int warmupRuns;
+
+  /** A warm-up run during which the JIT compiled for less than this share of its time ends the warm-up. */
+  static final int QUIET_JIT_PERCENT = 2;
 
   @Option(names = "--runs", defaultValue = "3",
       description = "Measured runs in the same JVM after the warm-up; the run with the median events/s is reported,"
@@ -83,20 +93,16 @@ final class BenchTagCountCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--guarantee must be AT_MOST_ONCE, AT_LEAST_ONCE or EXACTLY_ONCE, was '" + guarantee + "'");
     }
-    if (events < 1 || parallelism < 1 || runs < 1 || checkpointIntervalMs < 0 || warmupEvents < 0 || readAhead < 1) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          "--events, --parallelism, --runs and --read-ahead must be >= 1, --checkpoint-interval and --warmup >= 0");
+    if (events < 1 || parallelism < 1 || runs < 1 || checkpointIntervalMs < 0 || warmupEvents < 0 || readAhead < 1
+        || warmupRuns < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--events, --parallelism, --runs, --read-ahead and"
+          + " --warmup-runs must be >= 1, --checkpoint-interval and --warmup >= 0");
     }
     if (metricsCost) {
       return metricsCost(g);
     }
     double loadBefore = BenchRuns.loadAverage();
-    if (warmupEvents > 0) {
-      if (!json) {
-        System.err.printf(Locale.ROOT, "warm-up: %d events (not measured)...%n", warmupEvents);
-      }
-      TagCountBenchmark.run(warmupEvents, parallelism, g, checkpointIntervalMs, readAhead);
-    }
+    List<Long> warmupJit = warmUp(g, !json);
     List<TagCountBenchmark.Result> results = new ArrayList<>();
     double[] rates = new double[runs];
     long[] jitMillis = new long[runs];
@@ -129,6 +135,9 @@ final class BenchTagCountCommand implements Callable<Integer> {
       o.put("checkpoints_completed", r.checkpointsCompleted());
       o.put("cpu_ns_per_event", r.cpuNanosPerEvent());
       o.put("warmup_events", warmupEvents);
+      o.put("warmup_runs", warmupJit.size());
+      var warmJit = o.putArray("warmup_jit_ms_runs");
+      warmupJit.forEach(warmJit::add);
       o.put("runs", runs);
       stats.putJson(o, "events_per_sec");
       var jit = o.putArray("jit_ms_runs"); // compiler threads' time in each run (-1: not measurable)
@@ -145,6 +154,33 @@ final class BenchTagCountCommand implements Callable<Integer> {
           BenchRuns.describeEnvironment(loadBefore));
     }
     return 0;
+  }
+
+  /**
+   * Unmeasured runs of {@code --warmup} events until one during which the JIT compiled for less than {@value
+   * #QUIET_JIT_PERCENT} % of its time, at most {@code --warmup-runs}; returns the JIT time of each (where the JVM
+   * does not measure it, one run). None with {@code --warmup 0}.
+   */
+  private List<Long> warmUp(Guarantee g, boolean progress) throws Exception {
+    List<Long> jit = new ArrayList<>();
+    for (int i = 0; warmupEvents > 0 && i < warmupRuns; i++) {
+      if (progress) {
+        System.err.printf(Locale.ROOT, "warm-up run %d: %d events (not measured)...%n", i + 1, warmupEvents);
+      }
+      long jit0 = BenchRuns.jitMillis();
+      TagCountBenchmark.Result r = TagCountBenchmark.run(warmupEvents, parallelism, g, checkpointIntervalMs,
+          readAhead);
+      long ms = jit0 < 0 ? -1 : BenchRuns.jitMillis() - jit0;
+      jit.add(ms);
+      if (progress) {
+        System.err.printf(Locale.ROOT, "warm-up run %d: %.0f events/s, JIT compiling %d ms%n", i + 1,
+            r.eventsPerSec(), ms);
+      }
+      if (ms < 0 || ms * 100 < QUIET_JIT_PERCENT * r.seconds() * 1000) {
+        break;
+      }
+    }
+    return jit;
   }
 
   /**
@@ -185,10 +221,7 @@ final class BenchTagCountCommand implements Callable<Integer> {
     double[][] cpu = new double[2][runs];
     try {
       System.setProperty(property, address);
-      if (warmupEvents > 0) {
-        System.err.printf(Locale.ROOT, "warm-up: %d events, dashboard on (not measured)...%n", warmupEvents);
-        TagCountBenchmark.run(warmupEvents, parallelism, g, checkpointIntervalMs, readAhead);
-      }
+      warmUp(g, true);
       for (int i = 0; i < runs; i++) {
         for (int side = 0; side < 2; side++) {
           if (side == 0) {

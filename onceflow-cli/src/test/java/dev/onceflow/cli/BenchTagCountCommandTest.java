@@ -11,7 +11,8 @@ class BenchTagCountCommandTest {
   @Test
   void aSmallRunPrintsTheJsonFields() throws Exception {
     LogCommandTest.Result r = LogCommandTest.run("", "bench", "tag-count", "--events", "100000", "--parallelism", "2",
-        "--guarantee", "exactly-once", "--checkpoint-interval", "20", "--warmup", "10000", "--runs", "1", "--json");
+        "--guarantee", "exactly-once", "--checkpoint-interval", "20", "--warmup", "10000", "--warmup-runs", "3", "--runs", "1",
+        "--json");
     assertEquals(0, r.code(), r.err());
     JsonNode j = new ObjectMapper().readTree(r.out().lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow());
     assertEquals("tag-count", j.get("job").asText());
@@ -19,6 +20,9 @@ class BenchTagCountCommandTest {
     assertEquals("EXACTLY_ONCE", j.get("guarantee").asText());
     assertEquals(20, j.get("checkpoint_interval_ms").asLong());
     assertEquals(10_000, j.get("warmup_events").asLong());
+    int warmups = j.get("warmup_runs").asInt();
+    assertTrue(warmups >= 1 && warmups <= 3, "at most --warmup-runs: " + warmups);
+    assertEquals(warmups, j.get("warmup_jit_ms_runs").size());
     assertTrue(j.get("events_per_sec").asDouble() > 0);
     assertTrue(j.get("checkpoints_completed").asLong() >= 1);
     assertTrue(j.has("seconds") && j.has("parallelism"));
@@ -64,5 +68,6 @@ class BenchTagCountCommandTest {
   @Test
   void aBadGuaranteeIsAUsageError() {
     assertEquals(2, LogCommandTest.run("", "bench", "tag-count", "--guarantee", "twice").code());
+    assertEquals(2, LogCommandTest.run("", "bench", "tag-count", "--warmup-runs", "0").code());
   }
 }

