@@ -60,7 +60,7 @@ final class BenchTagCountCommand implements Callable<Integer> {
 
   @Option(names = "--warmup-runs", defaultValue = "5",
       description = "At most this many warm-up runs: they stop after the first during which the JIT compilers ran"
-          + " for less than " + QUIET_JIT_PERCENT + " % of its time. On 2 cores the first three or four runs of a"
+          + " for less than " + QUIET_JIT_PERCENT + " %% of its time. On 2 cores the first three or four runs of a"
           + " JVM each recompiled the task loops for 0.1-1.8 s (a job's end and its checkpoints take paths the"
           + " compiled code had not seen), which the measured runs paid for. Default ${DEFAULT-VALUE}.")
   int warmupRuns;
