@@ -57,6 +57,12 @@ public final class JobMeters {
    * (a nanoTime reading), longest synchronous snapshot}.
    */
   private final Map<Long, long[]> inFlight = new ConcurrentHashMap<>();
+  /**
+   * The highest checkpoint id of this attempt that completed or failed. A subtask may report on a checkpoint after it
+   * ended (a slow snapshot write of a checkpoint that timed out): its entry would never be removed, so such reports
+   * are dropped.
+   */
+  private final AtomicLong endedUpTo = new AtomicLong(Long.MIN_VALUE);
   private static final int ALIGNMENT = 0;
   private static final int SNAPSHOT_WRITE = 1;
   private static final int BARRIER_INJECTED = 2;
@@ -231,6 +237,7 @@ public final class JobMeters {
     }
     dedupBefore.addAndGet(folded);
     deduplicators.clear();
+    endedUpTo.set(Long.MIN_VALUE);
     inFlight.clear();
     visibleFromNanos = System.nanoTime();
   }
@@ -303,6 +310,9 @@ public final class JobMeters {
   }
 
   private void atLeast(long id, int field, long value) {
+    if (id <= endedUpTo.get()) {
+      return;
+    }
     long[] m = inFlight.computeIfAbsent(id, k -> {
       long[] fresh = new long[4];
       fresh[BARRIER_INJECTED] = Long.MIN_VALUE; // nanoTime readings may be negative
@@ -311,6 +321,22 @@ public final class JobMeters {
     synchronized (m) {
       m[field] = Math.max(m[field], value);
     }
+    if (id <= endedUpTo.get()) {
+      inFlight.remove(id); // it ended between the check above and the insertion
+    }
+  }
+
+  /** Checkpoint {@code id} ended: its entry, and any of an older one, goes. */
+  private long[] ended(long id) {
+    endedUpTo.accumulateAndGet(id, Math::max);
+    long[] m = inFlight.remove(id);
+    inFlight.keySet().removeIf(k -> k <= id);
+    return m;
+  }
+
+  /** Checkpoints whose reports are still kept; tests. */
+  int checkpointsInFlight() {
+    return inFlight.size();
   }
 
   /**
@@ -319,7 +345,7 @@ public final class JobMeters {
    */
   public CheckpointStats checkpointCompleted(long id, boolean isFinal, long triggeredAtMillis, long triggered,
       long acknowledged, long metadataWritten, long committed, long sizeBytes) {
-    long[] m = inFlight.remove(id);
+    long[] m = ended(id);
     long align = 0;
     long write = 0;
     long start = 0;
@@ -358,7 +384,7 @@ public final class JobMeters {
   /** Checkpoint {@code id} was discarded for {@code reason}; coordinator thread. */
   public CheckpointStats checkpointFailed(long id, boolean isFinal, long triggeredAtMillis, long triggered,
       CheckpointFailureReason reason) {
-    inFlight.remove(id);
+    ended(id);
     registry.counter(CHECKPOINT_FAILURES, tags.and("reason", reason.tag())).increment();
     long d = triggered == 0 ? 0 : System.nanoTime() - triggered;
     return new CheckpointStats(id, isFinal, triggeredAtMillis, d, 0, 0, 0, 0, 0, 0, 0, 0,
