@@ -28,7 +28,13 @@ import picocli.CommandLine.Option;
         "--metrics-cost: the cost of metrics and the dashboard instead: --runs pairs in one JVM, alternately without"
             + " any meter registry and with the dashboard (its Prometheus registry, /metrics and the page's sampling)"
             + " attached, with the medians of events/s and of CPU time per event of each side and their ratio.",
-        "Example: onceflow bench tag-count --guarantee at-most-once --checkpoint-interval 0 --runs 5 --json"})
+        "--compare: several modes (guarantee and checkpoint interval) in this JVM, interleaved: warm-up rounds of"
+            + " one run per mode, then --runs rounds, each mode once per round in an order rotated by the round; per"
+            + " mode the median, the spread and its ratio to the first mode, also as the median of the per-round"
+            + " ratios (a pair of runs of the same round ran on the same compiled code, one after the other).",
+        "Example: onceflow bench tag-count --guarantee at-most-once --checkpoint-interval 0 --runs 5 --json",
+        "Example: onceflow bench tag-count --compare exactly-once:0,exactly-once:100,exactly-once:50,at-most-once:0"
+            + " --runs 5"})
 final class BenchTagCountCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -83,26 +89,72 @@ final class BenchTagCountCommand implements Callable<Integer> {
           + " the dashboard listens on --dashboard PORT, or on a free port.")
   boolean metricsCost;
 
+  @Option(names = "--compare", split = ",", paramLabel = "GUARANTEE:MS",
+      description = "Compare these modes interleaved in this JVM instead of running one (--guarantee and"
+          + " --checkpoint-interval are then ignored), e.g. exactly-once:0,exactly-once:100,at-most-once:0; the first"
+          + " is the baseline of the ratios.")
+  List<String> compare;
+
+  /** One mode of {@code --compare}. */
+  record Mode(Guarantee guarantee, long checkpointIntervalMs) {
+    @Override
+    public String toString() {
+      return guarantee + " " + (checkpointIntervalMs == 0 ? "final checkpoint only" : checkpointIntervalMs + " ms");
+    }
+  }
+
+  private Guarantee parseGuarantee(String name, String option) {
+    try {
+      return Guarantee.valueOf(name.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          option + " must be AT_MOST_ONCE, AT_LEAST_ONCE or EXACTLY_ONCE, was '" + name + "'");
+    }
+  }
+
+  private List<Mode> parseModes() {
+    List<Mode> modes = new ArrayList<>();
+    for (String m : compare) {
+      int colon = m.lastIndexOf(':');
+      long ms = -1;
+      try {
+        ms = colon < 0 ? -1 : Long.parseLong(m.substring(colon + 1).trim());
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      if (ms < 0) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--compare takes GUARANTEE:MS entries"
+            + " (checkpoint interval in ms, 0 = final checkpoint only), e.g. exactly-once:100, was '" + m + "'");
+      }
+      modes.add(new Mode(parseGuarantee(m.substring(0, colon), "--compare's guarantee"), ms));
+    }
+    if (modes.size() < 2) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--compare needs at least two modes");
+    }
+    return modes;
+  }
+
   @Override
   public Integer call() throws Exception {
     dashboardOption.apply();
-    Guarantee g;
-    try {
-      g = Guarantee.valueOf(guarantee.toUpperCase(Locale.ROOT).replace('-', '_'));
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          "--guarantee must be AT_MOST_ONCE, AT_LEAST_ONCE or EXACTLY_ONCE, was '" + guarantee + "'");
-    }
+    Guarantee g = parseGuarantee(guarantee, "--guarantee");
     if (events < 1 || parallelism < 1 || runs < 1 || checkpointIntervalMs < 0 || warmupEvents < 0 || readAhead < 1
         || warmupRuns < 1) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--events, --parallelism, --runs, --read-ahead and"
           + " --warmup-runs must be >= 1, --checkpoint-interval and --warmup >= 0");
     }
+    if (compare != null && metricsCost) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--compare and --metrics-cost are separate"
+          + " measurements: give one");
+    }
+    if (compare != null) {
+      return compare(parseModes());
+    }
     if (metricsCost) {
       return metricsCost(g);
     }
     double loadBefore = BenchRuns.loadAverage();
-    List<Long> warmupJit = warmUp(g, !json);
+    List<Long> warmupJit = warmUp(List.of(new Mode(g, checkpointIntervalMs)), !json);
     List<TagCountBenchmark.Result> results = new ArrayList<>();
     double[] rates = new double[runs];
     long[] jitMillis = new long[runs];
@@ -157,30 +209,122 @@ final class BenchTagCountCommand implements Callable<Integer> {
   }
 
   /**
-   * Unmeasured runs of {@code --warmup} events until one during which the JIT compiled for less than {@value
-   * #QUIET_JIT_PERCENT} % of its time, at most {@code --warmup-runs}; returns the JIT time of each (where the JVM
-   * does not measure it, one run). None with {@code --warmup 0}.
+   * Unmeasured rounds, each one run of {@code --warmup} events per mode, until one during which the JIT compiled for
+   * less than {@value #QUIET_JIT_PERCENT} % of its time, at most {@code --warmup-runs}; returns the JIT time of each
+   * (where the JVM does not measure it, one round). None with {@code --warmup 0}.
    */
-  private List<Long> warmUp(Guarantee g, boolean progress) throws Exception {
+  private List<Long> warmUp(List<Mode> modes, boolean progress) throws Exception {
     List<Long> jit = new ArrayList<>();
     for (int i = 0; warmupEvents > 0 && i < warmupRuns; i++) {
-      if (progress) {
-        System.err.printf(Locale.ROOT, "warm-up run %d: %d events (not measured)...%n", i + 1, warmupEvents);
-      }
       long jit0 = BenchRuns.jitMillis();
-      TagCountBenchmark.Result r = TagCountBenchmark.run(warmupEvents, parallelism, g, checkpointIntervalMs,
-          readAhead);
+      double seconds = 0;
+      for (Mode m : modes) {
+        if (progress) {
+          System.err.printf(Locale.ROOT, "warm-up run %d%s: %d events (not measured)...%n", i + 1,
+              modes.size() > 1 ? ", " + m : "", warmupEvents);
+        }
+        TagCountBenchmark.Result r = TagCountBenchmark.run(warmupEvents, parallelism, m.guarantee(),
+            m.checkpointIntervalMs(), readAhead);
+        seconds += r.seconds();
+        if (progress) {
+          System.err.printf(Locale.ROOT, "warm-up run %d: %.0f events/s%n", i + 1, r.eventsPerSec());
+        }
+      }
       long ms = jit0 < 0 ? -1 : BenchRuns.jitMillis() - jit0;
       jit.add(ms);
       if (progress) {
-        System.err.printf(Locale.ROOT, "warm-up run %d: %.0f events/s, JIT compiling %d ms%n", i + 1,
-            r.eventsPerSec(), ms);
+        System.err.printf(Locale.ROOT, "warm-up %s %d: JIT compiling %d ms%n", modes.size() > 1 ? "round" : "run",
+            i + 1, ms);
       }
-      if (ms < 0 || ms * 100 < QUIET_JIT_PERCENT * r.seconds() * 1000) {
+      if (ms < 0 || ms * 100 < QUIET_JIT_PERCENT * seconds * 1000) {
         break;
       }
     }
     return jit;
+  }
+
+  /**
+   * {@code --compare}: warm-up rounds over all modes, then {@code --runs} rounds of one run per mode, the order
+   * rotated by one mode each round (so no mode always runs first, or right after the same one).
+   */
+  private int compare(List<Mode> modes) throws Exception {
+    int m = modes.size();
+    double loadBefore = BenchRuns.loadAverage();
+    List<Long> warmupJit = warmUp(modes, true); // progress on stderr even with --json: stdout has the JSON alone
+    double[][] rates = new double[m][runs];
+    double[][] cpu = new double[m][runs];
+    long[][] checkpoints = new long[m][runs];
+    long[][] jit = new long[m][runs];
+    for (int round = 0; round < runs; round++) {
+      for (int k = 0; k < m; k++) {
+        int i = (round + k) % m;
+        Mode mode = modes.get(i);
+        long jit0 = BenchRuns.jitMillis();
+        TagCountBenchmark.Result r = TagCountBenchmark.run(events, parallelism, mode.guarantee(),
+            mode.checkpointIntervalMs(), readAhead);
+        jit[i][round] = jit0 < 0 ? -1 : BenchRuns.jitMillis() - jit0;
+        rates[i][round] = r.eventsPerSec();
+        cpu[i][round] = r.cpuNanosPerEvent();
+        checkpoints[i][round] = r.checkpointsCompleted();
+        System.err.printf(Locale.ROOT, "round %d, %s: %.0f events/s, %.0f ns CPU per event, %d checkpoints, JIT"
+                + " compiling %d ms (load average %.2f)%n", round + 1, mode, r.eventsPerSec(), r.cpuNanosPerEvent(),
+            r.checkpointsCompleted(), jit[i][round], BenchRuns.loadAverage());
+      }
+    }
+    BenchRuns first = new BenchRuns(rates[0]);
+    ObjectNode o = new ObjectMapper().createObjectNode();
+    o.put("job", "tag-count");
+    o.put("compare", true);
+    o.put("events", events);
+    o.put("parallelism", parallelism);
+    o.put("read_ahead", readAhead);
+    o.put("warmup_events", warmupEvents);
+    o.put("warmup_rounds", warmupJit.size());
+    var warmJit = o.putArray("warmup_jit_ms_rounds");
+    warmupJit.forEach(warmJit::add);
+    o.put("rounds", runs);
+    var out = o.putArray("modes");
+    StringBuilder text = new StringBuilder();
+    text.append(String.format(Locale.ROOT, "tag-count compared: %d events, parallelism %d, %d rounds interleaved in"
+        + " one JVM after %d warm-up round(s):%n", events, parallelism, runs, warmupJit.size()));
+    for (int i = 0; i < m; i++) {
+      Mode mode = modes.get(i);
+      BenchRuns stats = new BenchRuns(rates[i]);
+      double[] paired = new double[runs];
+      for (int round = 0; round < runs; round++) {
+        paired[round] = rates[i][round] / rates[0][round];
+      }
+      double pairedMedian = new BenchRuns(paired).median();
+      double cpuMedian = new BenchRuns(cpu[i]).median();
+      ObjectNode e = out.addObject();
+      e.put("guarantee", mode.guarantee().name());
+      e.put("checkpoint_interval_ms", mode.checkpointIntervalMs());
+      e.put("events_per_sec", stats.median());
+      stats.putJson(e, "events_per_sec");
+      e.put("cpu_ns_per_event", cpuMedian);
+      var c = e.putArray("checkpoints_completed_runs");
+      for (long n : checkpoints[i]) {
+        c.add(n);
+      }
+      var j = e.putArray("jit_ms_runs");
+      for (long ms : jit[i]) {
+        j.add(ms);
+      }
+      e.put("to_first", stats.median() / first.median());
+      e.put("to_first_paired", pairedMedian);
+      text.append(String.format(Locale.ROOT, "  %s: %s events/s, %.0f ns CPU per event%s%n", mode,
+          stats.describeMillions(), cpuMedian, i == 0 ? " (the baseline)" : String.format(Locale.ROOT,
+              "; %+.1f %% against the baseline (median of the per-round ratios: %+.1f %%)",
+              100 * (stats.median() / first.median() - 1), 100 * (pairedMedian - 1))));
+    }
+    BenchRuns.putEnvironment(o, loadBefore);
+    if (json) {
+      System.out.println(o);
+    } else {
+      System.out.print(text);
+      System.out.println("  " + BenchRuns.describeEnvironment(loadBefore));
+    }
+    return 0;
   }
 
   /**
@@ -221,7 +365,7 @@ final class BenchTagCountCommand implements Callable<Integer> {
     double[][] cpu = new double[2][runs];
     try {
       System.setProperty(property, address);
-      warmUp(g, true);
+      warmUp(List.of(new Mode(g, checkpointIntervalMs)), true);
       for (int i = 0; i < runs; i++) {
         for (int side = 0; side < 2; side++) {
           if (side == 0) {

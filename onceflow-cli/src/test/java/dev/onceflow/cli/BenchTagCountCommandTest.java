@@ -65,8 +65,45 @@ class BenchTagCountCommandTest {
     assertTrue(r.err().contains("pair 2, metrics on"), r.err());
   }
 
+  /** Modes interleaved in one JVM: every mode once per round, the order rotated, ratios to the first mode. */
+  @Test
+  void modesAreComparedInRotatedRounds() throws Exception {
+    LogCommandTest.Result r = LogCommandTest.run("", "bench", "tag-count", "--compare",
+        "exactly-once:0,at-most-once:0,exactly-once:20", "--events", "50000", "--warmup", "10000", "--warmup-runs",
+        "1", "--runs", "3", "--json");
+    assertEquals(0, r.code(), r.err());
+    JsonNode j = new ObjectMapper().readTree(r.out().lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow());
+    assertTrue(j.get("compare").asBoolean());
+    assertEquals(3, j.get("rounds").asInt());
+    assertEquals(1, j.get("warmup_rounds").asInt());
+    JsonNode modes = j.get("modes");
+    assertEquals(3, modes.size());
+    assertEquals("EXACTLY_ONCE", modes.get(0).get("guarantee").asText());
+    assertEquals("AT_MOST_ONCE", modes.get(1).get("guarantee").asText());
+    assertEquals(20, modes.get(2).get("checkpoint_interval_ms").asLong());
+    assertEquals(1.0, modes.get(0).get("to_first").asDouble(), 1e-12);
+    assertEquals(1.0, modes.get(0).get("to_first_paired").asDouble(), 1e-12);
+    for (JsonNode m : modes) {
+      assertEquals(3, m.get("events_per_sec_runs").size());
+      assertEquals(3, m.get("checkpoints_completed_runs").size());
+      assertEquals(m.get("events_per_sec").asDouble() / modes.get(0).get("events_per_sec").asDouble(),
+          m.get("to_first").asDouble(), 1e-9);
+    }
+    assertTrue(modes.get(2).get("checkpoints_completed_runs").get(0).asLong() >= 1);
+    // round 1 runs the modes in the given order, round 2 starts with the second, round 3 with the third
+    String err = r.err();
+    assertTrue(err.indexOf("round 1, EXACTLY_ONCE final") < err.indexOf("round 1, AT_MOST_ONCE"), err);
+    assertTrue(err.indexOf("round 2, AT_MOST_ONCE") < err.indexOf("round 2, EXACTLY_ONCE 20 ms"), err);
+    assertTrue(err.indexOf("round 2, EXACTLY_ONCE 20 ms") < err.indexOf("round 2, EXACTLY_ONCE final"), err);
+    assertTrue(err.indexOf("round 3, EXACTLY_ONCE 20 ms") < err.indexOf("round 3, EXACTLY_ONCE final"), err);
+  }
+
   @Test
   void aBadGuaranteeIsAUsageError() {
+    assertEquals(2, LogCommandTest.run("", "bench", "tag-count", "--compare", "exactly-once").code());
+    assertEquals(2, LogCommandTest.run("", "bench", "tag-count", "--compare", "exactly-once:100").code());
+    assertEquals(2, LogCommandTest.run("", "bench", "tag-count", "--compare", "twice:0,exactly-once:0").code());
+    assertEquals(2, LogCommandTest.run("", "bench", "tag-count", "--compare", "exactly-once:0,exactly-once:-5").code());
     assertEquals(2, LogCommandTest.run("", "bench", "tag-count", "--guarantee", "twice").code());
     assertEquals(2, LogCommandTest.run("", "bench", "tag-count", "--warmup-runs", "0").code());
   }
