@@ -89,17 +89,19 @@ final class BenchTagCountCommand implements Callable<Integer> {
           + " the dashboard listens on --dashboard PORT, or on a free port.")
   boolean metricsCost;
 
-  @Option(names = "--compare", split = ",", paramLabel = "GUARANTEE:MS",
+  @Option(names = "--compare", split = ",", paramLabel = "GUARANTEE:MS[:READ_AHEAD]",
       description = "Compare these modes interleaved in this JVM instead of running one (--guarantee and"
-          + " --checkpoint-interval are then ignored), e.g. exactly-once:0,exactly-once:100,at-most-once:0; the first"
-          + " is the baseline of the ratios.")
+          + " --checkpoint-interval are then ignored): GUARANTEE:MS, or GUARANTEE:MS:READ_AHEAD for AT_MOST_ONCE's"
+          + " read-ahead (default --read-ahead), e.g. exactly-once:0,exactly-once:100,at-most-once:0:262144; the"
+          + " first is the baseline of the ratios.")
   List<String> compare;
 
   /** One mode of {@code --compare}. */
-  record Mode(Guarantee guarantee, long checkpointIntervalMs) {
+  record Mode(Guarantee guarantee, long checkpointIntervalMs, int readAhead) {
     @Override
     public String toString() {
-      return guarantee + " " + (checkpointIntervalMs == 0 ? "final checkpoint only" : checkpointIntervalMs + " ms");
+      return guarantee + " " + (checkpointIntervalMs == 0 ? "final checkpoint only" : checkpointIntervalMs + " ms")
+          + (guarantee == Guarantee.AT_MOST_ONCE ? ", read-ahead " + readAhead : "");
     }
   }
 
@@ -115,18 +117,23 @@ final class BenchTagCountCommand implements Callable<Integer> {
   private List<Mode> parseModes() {
     List<Mode> modes = new ArrayList<>();
     for (String m : compare) {
-      int colon = m.lastIndexOf(':');
+      String[] parts = m.split(":", -1);
       long ms = -1;
+      int ahead = readAhead;
       try {
-        ms = colon < 0 ? -1 : Long.parseLong(m.substring(colon + 1).trim());
+        if (parts.length == 2 || parts.length == 3) {
+          ms = Long.parseLong(parts[1].trim());
+          ahead = parts.length == 3 ? Integer.parseInt(parts[2].trim()) : readAhead;
+        }
       } catch (NumberFormatException e) {
-        // reported below
+        ms = -1; // reported below
       }
-      if (ms < 0) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--compare takes GUARANTEE:MS entries"
-            + " (checkpoint interval in ms, 0 = final checkpoint only), e.g. exactly-once:100, was '" + m + "'");
+      if (ms < 0 || ahead < 1) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--compare takes GUARANTEE:MS[:READ_AHEAD]"
+            + " entries (checkpoint interval in ms, 0 = final checkpoint only; AT_MOST_ONCE's read-ahead, default"
+            + " --read-ahead), e.g. exactly-once:100 or at-most-once:0:262144, was '" + m + "'");
       }
-      modes.add(new Mode(parseGuarantee(m.substring(0, colon), "--compare's guarantee"), ms));
+      modes.add(new Mode(parseGuarantee(parts[0], "--compare's guarantee"), ms, ahead));
     }
     if (modes.size() < 2) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--compare needs at least two modes");
@@ -154,7 +161,7 @@ final class BenchTagCountCommand implements Callable<Integer> {
       return metricsCost(g);
     }
     double loadBefore = BenchRuns.loadAverage();
-    List<Long> warmupJit = warmUp(List.of(new Mode(g, checkpointIntervalMs)), !json);
+    List<Long> warmupJit = warmUp(List.of(new Mode(g, checkpointIntervalMs, readAhead)), !json);
     List<TagCountBenchmark.Result> results = new ArrayList<>();
     double[] rates = new double[runs];
     long[] jitMillis = new long[runs];
@@ -224,7 +231,7 @@ final class BenchTagCountCommand implements Callable<Integer> {
               modes.size() > 1 ? ", " + m : "", warmupEvents);
         }
         TagCountBenchmark.Result r = TagCountBenchmark.run(warmupEvents, parallelism, m.guarantee(),
-            m.checkpointIntervalMs(), readAhead);
+            m.checkpointIntervalMs(), m.readAhead());
         seconds += r.seconds();
         if (progress) {
           System.err.printf(Locale.ROOT, "warm-up run %d: %.0f events/s%n", i + 1, r.eventsPerSec());
@@ -261,7 +268,7 @@ final class BenchTagCountCommand implements Callable<Integer> {
         Mode mode = modes.get(i);
         long jit0 = BenchRuns.jitMillis();
         TagCountBenchmark.Result r = TagCountBenchmark.run(events, parallelism, mode.guarantee(),
-            mode.checkpointIntervalMs(), readAhead);
+            mode.checkpointIntervalMs(), mode.readAhead());
         jit[i][round] = jit0 < 0 ? -1 : BenchRuns.jitMillis() - jit0;
         rates[i][round] = r.eventsPerSec();
         cpu[i][round] = r.cpuNanosPerEvent();
@@ -277,7 +284,6 @@ final class BenchTagCountCommand implements Callable<Integer> {
     o.put("compare", true);
     o.put("events", events);
     o.put("parallelism", parallelism);
-    o.put("read_ahead", readAhead);
     o.put("warmup_events", warmupEvents);
     o.put("warmup_rounds", warmupJit.size());
     var warmJit = o.putArray("warmup_jit_ms_rounds");
@@ -299,6 +305,9 @@ final class BenchTagCountCommand implements Callable<Integer> {
       ObjectNode e = out.addObject();
       e.put("guarantee", mode.guarantee().name());
       e.put("checkpoint_interval_ms", mode.checkpointIntervalMs());
+      if (mode.guarantee() == Guarantee.AT_MOST_ONCE) {
+        e.put("read_ahead", mode.readAhead());
+      }
       e.put("events_per_sec", stats.median());
       stats.putJson(e, "events_per_sec");
       e.put("cpu_ns_per_event", cpuMedian);
@@ -365,7 +374,7 @@ final class BenchTagCountCommand implements Callable<Integer> {
     double[][] cpu = new double[2][runs];
     try {
       System.setProperty(property, address);
-      warmUp(List.of(new Mode(g, checkpointIntervalMs)), true);
+      warmUp(List.of(new Mode(g, checkpointIntervalMs, readAhead)), true);
       for (int i = 0; i < runs; i++) {
         for (int side = 0; side < 2; side++) {
           if (side == 0) {

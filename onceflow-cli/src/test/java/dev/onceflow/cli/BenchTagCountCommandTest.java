@@ -69,7 +69,7 @@ class BenchTagCountCommandTest {
   @Test
   void modesAreComparedInRotatedRounds() throws Exception {
     LogCommandTest.Result r = LogCommandTest.run("", "bench", "tag-count", "--compare",
-        "exactly-once:0,at-most-once:0,exactly-once:20", "--events", "50000", "--warmup", "10000", "--warmup-runs",
+        "exactly-once:0,at-most-once:0:4096,exactly-once:20", "--events", "50000", "--warmup", "10000", "--warmup-runs",
         "1", "--runs", "3", "--json");
     assertEquals(0, r.code(), r.err());
     JsonNode j = new ObjectMapper().readTree(r.out().lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow());
@@ -80,6 +80,8 @@ class BenchTagCountCommandTest {
     assertEquals(3, modes.size());
     assertEquals("EXACTLY_ONCE", modes.get(0).get("guarantee").asText());
     assertEquals("AT_MOST_ONCE", modes.get(1).get("guarantee").asText());
+    assertEquals(4096, modes.get(1).get("read_ahead").asInt());
+    assertTrue(!modes.get(0).has("read_ahead"), "only AT_MOST_ONCE reads ahead");
     assertEquals(20, modes.get(2).get("checkpoint_interval_ms").asLong());
     assertEquals(1.0, modes.get(0).get("to_first").asDouble(), 1e-12);
     assertEquals(1.0, modes.get(0).get("to_first_paired").asDouble(), 1e-12);
@@ -104,6 +106,8 @@ class BenchTagCountCommandTest {
     assertEquals(2, LogCommandTest.run("", "bench", "tag-count", "--compare", "exactly-once:100").code());
     assertEquals(2, LogCommandTest.run("", "bench", "tag-count", "--compare", "twice:0,exactly-once:0").code());
     assertEquals(2, LogCommandTest.run("", "bench", "tag-count", "--compare", "exactly-once:0,exactly-once:-5").code());
+    assertEquals(2, LogCommandTest.run("", "bench", "tag-count", "--compare", "exactly-once:0,at-most-once:0:0").code());
+    assertEquals(2, LogCommandTest.run("", "bench", "tag-count", "--compare", "exactly-once:0,at-most-once:0:1:2").code());
     assertEquals(2, LogCommandTest.run("", "bench", "tag-count", "--guarantee", "twice").code());
     assertEquals(2, LogCommandTest.run("", "bench", "tag-count", "--warmup-runs", "0").code());
   }
