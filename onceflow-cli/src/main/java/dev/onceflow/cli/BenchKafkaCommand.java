@@ -119,11 +119,25 @@ final class BenchKafkaCommand implements Callable<Integer> {
     }
     tmp = Files.createTempDirectory("onceflow-bench-kafka");
     LocalKafkaBroker broker = null;
+    Thread cleanUp = null;
     try {
       if (bootstrapServers == null) {
         spec.commandLine().getErr().println("onceflow bench kafka: starting a local broker ...");
         spec.commandLine().getErr().flush();
         broker = LocalKafkaBroker.create(tmp.resolve("broker"), System.getProperty("java.class.path"), 0, Map.of());
+        // Ctrl-C skips the finally below: the broker is a process of its own and would outlive this one
+        LocalKafkaBroker started = broker;
+        Path dir = tmp;
+        cleanUp = new Thread(() -> {
+          try {
+            started.stop();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          } finally {
+            deleteQuietly(dir);
+          }
+        }, "onceflow-bench-kafka-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanUp);
         broker.start();
         bootstrap = broker.bootstrapServers();
         brokerPid = broker.pid();
@@ -218,6 +232,13 @@ final class BenchKafkaCommand implements Callable<Integer> {
       out.flush();
       return 0;
     } finally {
+      if (cleanUp != null) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(cleanUp);
+        } catch (IllegalStateException shuttingDown) {
+          // the hook runs (or ran) and stops the broker itself
+        }
+      }
       if (broker != null) {
         broker.stop();
       }

@@ -3,12 +3,64 @@ package dev.onceflow.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class BenchKafkaCommandTest {
+  /**
+   * SIGTERM (Ctrl-C is SIGINT; both run the shutdown hooks, neither the finally blocks) while the benchmark runs on
+   * its own broker: the broker, a process of its own, must not outlive the command.
+   */
+  @Test
+  void theLocalBrokerStopsWhenTheCommandIsTerminated() throws Exception {
+    Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+        System.getProperty("java.class.path"), Main.class.getName(), "bench", "kafka", "--records", "100000000",
+        "--rate", "1000", "--seconds", "120", "--runs", "1").redirectErrorStream(true).start();
+    CountDownLatch measuring = new CountDownLatch(1);
+    StringBuilder output = new StringBuilder();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(),
+          StandardCharsets.UTF_8))) {
+        for (String line; (line = in.readLine()) != null; ) {
+          synchronized (output) {
+            output.append(line).append('\n');
+          }
+          if (line.contains("load average")) {
+            measuring.countDown(); // printed once the broker is up
+          }
+        }
+      } catch (java.io.IOException e) {
+        // the child is gone
+      }
+    });
+    reader.setDaemon(true);
+    reader.start();
+    List<ProcessHandle> broker = List.of();
+    try {
+      assertTrue(measuring.await(120, TimeUnit.SECONDS), "the benchmark did not start: " + output);
+      broker = child.descendants().toList();
+      assertTrue(!broker.isEmpty(), "no broker process under the command");
+      child.destroy(); // SIGTERM
+      assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the command did not exit on SIGTERM");
+      for (ProcessHandle p : broker) {
+        p.onExit().get(60, TimeUnit.SECONDS); // throws TimeoutException if the broker outlives the command
+        assertTrue(!p.isAlive(), "broker process " + p.pid() + " still alive");
+      }
+    } finally {
+      broker.forEach(ProcessHandle::destroyForcibly); // an orphaned broker is no descendant any more
+      child.descendants().forEach(ProcessHandle::destroyForcibly);
+      child.destroyForcibly();
+    }
+  }
+
   @Test
   void aNonPositiveSizeIsAUsageError() {
     for (String opt : List.of("--records", "--rate", "--seconds", "--runs")) {
