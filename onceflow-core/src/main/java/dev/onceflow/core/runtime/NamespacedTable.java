@@ -130,7 +130,7 @@ final class NamespacedTable {
    * and the changes are listed, only the changed namespaces' entries are copied: one scan of the namespaces, where
    * copying the three arrays of a table of every open window (hundreds of thousands of slots) allocated and filled
    * megabytes per checkpoint and per subtask (at 50 ms, with 166 windows x 500 keys open, the copies and their
-   * zeroing were about a tenth of the samples the interval added). Otherwise array copies, so later updates (and
+   * zeroing were about a quarter of the samples the interval added). Otherwise array copies, so later updates (and
    * growth) do not reach it.
    */
   Copy copy() {
