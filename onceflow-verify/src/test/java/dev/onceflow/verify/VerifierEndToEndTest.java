@@ -81,7 +81,10 @@ class VerifierEndToEndTest {
         .withFaults(true).withRecordsPerSecond(2_000).withWorkDir(tmp.resolve("work")));
     System.out.println("verify faults " + r.toJson() + " kills=" + r.kills());
     assertTrue(r.jobRestarts() > 0, "no injected fault fired: " + r.toJson());
-    assertTrue(r.crashes() >= 5, r.kills()::toString);
+    // the last of the 5 kills is seeded into the final flush, and lands only if the flush still runs after its delay:
+    // a clean-clone CI run of 2026-12-02 finished the flush first (4 kills: before the first checkpoint, 2 mid-run,
+    // recovery), the run before it did not; the 4 kills before the end of input always land
+    assertTrue(r.crashes() >= 4, r.kills()::toString);
     assertTrue(r.promiseHeld(), () -> r.toJson() + " " + r.check().problems());
     assertTrue(r.check().exact());
   }
