@@ -102,39 +102,16 @@ class NamespacedStateTest {
   void successiveSnapshotsEachRestoreTheStateAtTheirBarrier(
       @ForAll("manyNamespaces") List<Op> ops, @ForAll("hashCount") int hashes, @ForAll("cuts") List<Integer> cuts)
       throws Exception {
-    HeapKeyedState s = new HeapKeyedState(16);
-    NamespacedState<Integer> ns = s.namespacedState("windows", Serializers.INTEGER);
-    Map<Key, Map<Long, Integer>> model = new HashMap<>();
-    java.util.Set<Integer> at = new java.util.HashSet<>();
-    for (int c : cuts) {
-      at.add(c % (ops.size() + 1));
-    }
-    for (int i = 0; i <= ops.size(); i++) {
-      if (at.contains(i)) {
-        var snapshot = s.snapshot();
-        if (i % 3 == 2) {
-          continue; // abandoned: never written
-        }
-        Map<Key, Map<Long, Integer>> expected = new HashMap<>();
-        model.forEach((k, m) -> expected.put(k, new HashMap<>(m)));
-        byte[] bytes = snapshot.call();
-        HeapKeyedState whole = new HeapKeyedState(16);
-        NamespacedState<Integer> wholeState = whole.namespacedState("windows", Serializers.INTEGER);
-        whole.restore(bytes, "test", kg -> true);
-        assertMatches(expected, whole, wholeState, hashes, MANY_NAMESPACES);
-        java.util.function.IntPredicate secondHalf = kg -> KeyGroups.subtask(kg, 2, 16) == 1;
-        HeapKeyedState half = new HeapKeyedState(16);
-        NamespacedState<Integer> halfState = half.namespacedState("windows", Serializers.INTEGER);
-        half.restore(bytes, "test", secondHalf);
-        expected.keySet().removeIf(k -> !secondHalf.test(KeyGroups.keyGroup(k, 16)));
-        assertMatches(expected, half, halfState, hashes, MANY_NAMESPACES);
+    applyWithSnapshots(ops, hashes, cuts, (i, s, model) -> {
+      var snapshot = s.snapshot();
+      if (i % 3 == 2) {
+        return; // abandoned: never written
       }
-      if (i == ops.size()) {
-        break;
-      }
-      Op op = ops.get(i);
-      apply(op, key(op.key(), hashes), s, ns, model);
-    }
+      Map<Key, Map<Long, Integer>> expected = copyOf(model);
+      byte[] bytes = snapshot.call();
+      assertRestores(bytes, expected, kg -> true, hashes);
+      assertRestores(bytes, expected, kg -> KeyGroups.subtask(kg, 2, 16) == 1, hashes);
+    });
   }
 
   /**
@@ -146,29 +123,34 @@ class NamespacedStateTest {
   void snapshotsWrittenAfterTheNextWasTakenEachRestoreTheStateAtTheirBarrier(
       @ForAll("manyNamespaces") List<Op> ops, @ForAll("hashCount") int hashes, @ForAll("cuts") List<Integer> cuts)
       throws Exception {
+    java.util.ArrayDeque<java.util.concurrent.Callable<byte[]>> unwritten = new java.util.ArrayDeque<>();
+    java.util.ArrayDeque<Map<Key, Map<Long, Integer>>> expectedOf = new java.util.ArrayDeque<>();
+    applyWithSnapshots(ops, hashes, cuts, (i, s, model) -> {
+      Map<Key, Map<Long, Integer>> expected = copyOf(model);
+      unwritten.addLast(s.snapshot());
+      expectedOf.addLast(expected);
+      // every other snapshot waits until the next one was taken; the rest are written at once, in order
+      while (unwritten.size() > (i % 2 == 0 ? 1 : 0)) {
+        assertRestores(unwritten.pollFirst().call(), expectedOf.pollFirst(), kg -> true, hashes);
+      }
+    });
+  }
+
+  /** What a snapshot property does before op {@code i} (and after the last): the state and the model as of then. */
+  interface AtSnapshotPoint {
+    void run(int i, HeapKeyedState s, Map<Key, Map<Long, Integer>> model) throws Exception;
+  }
+
+  /** Applies {@code ops} to namespaced state and to a model, calling {@code atPoint} at the points {@code cuts} pick. */
+  private static void applyWithSnapshots(List<Op> ops, int hashes, List<Integer> cuts, AtSnapshotPoint atPoint)
+      throws Exception {
     HeapKeyedState s = new HeapKeyedState(16);
     NamespacedState<Integer> ns = s.namespacedState("windows", Serializers.INTEGER);
     Map<Key, Map<Long, Integer>> model = new HashMap<>();
-    java.util.Set<Integer> at = new java.util.HashSet<>();
-    for (int c : cuts) {
-      at.add(c % (ops.size() + 1));
-    }
-    java.util.ArrayDeque<java.util.concurrent.Callable<byte[]>> unwritten = new java.util.ArrayDeque<>();
-    java.util.ArrayDeque<Map<Key, Map<Long, Integer>>> expectedOf = new java.util.ArrayDeque<>();
+    java.util.Set<Integer> at = snapshotPoints(cuts, ops.size());
     for (int i = 0; i <= ops.size(); i++) {
       if (at.contains(i)) {
-        Map<Key, Map<Long, Integer>> expected = new HashMap<>();
-        model.forEach((k, m) -> expected.put(k, new HashMap<>(m)));
-        unwritten.addLast(s.snapshot());
-        expectedOf.addLast(expected);
-        // every other snapshot waits until the next one was taken; the rest are written at once, in order
-        while (unwritten.size() > (i % 2 == 0 ? 1 : 0)) {
-          byte[] bytes = unwritten.pollFirst().call();
-          HeapKeyedState restored = new HeapKeyedState(16);
-          NamespacedState<Integer> restoredState = restored.namespacedState("windows", Serializers.INTEGER);
-          restored.restore(bytes, "test", kg -> true);
-          assertMatches(expectedOf.pollFirst(), restored, restoredState, hashes, MANY_NAMESPACES);
-        }
+        atPoint.run(i, s, model);
       }
       if (i == ops.size()) {
         break;
@@ -176,6 +158,32 @@ class NamespacedStateTest {
       Op op = ops.get(i);
       apply(op, key(op.key(), hashes), s, ns, model);
     }
+  }
+
+  /** The op indexes before which a snapshot is taken. */
+  private static java.util.Set<Integer> snapshotPoints(List<Integer> cuts, int ops) {
+    java.util.Set<Integer> at = new java.util.HashSet<>();
+    for (int c : cuts) {
+      at.add(c % (ops + 1));
+    }
+    return at;
+  }
+
+  private static Map<Key, Map<Long, Integer>> copyOf(Map<Key, Map<Long, Integer>> model) {
+    Map<Key, Map<Long, Integer>> copy = new HashMap<>();
+    model.forEach((k, m) -> copy.put(k, new HashMap<>(m)));
+    return copy;
+  }
+
+  /** {@code bytes} restored with the key groups {@code keyGroups} hold exactly those of {@code expected}. */
+  private static void assertRestores(byte[] bytes, Map<Key, Map<Long, Integer>> expected,
+      java.util.function.IntPredicate keyGroups, int hashes) throws Exception {
+    HeapKeyedState restored = new HeapKeyedState(16);
+    NamespacedState<Integer> state = restored.namespacedState("windows", Serializers.INTEGER);
+    restored.restore(bytes, "test", keyGroups);
+    Map<Key, Map<Long, Integer>> inGroups = new HashMap<>(expected);
+    inGroups.keySet().removeIf(k -> !keyGroups.test(KeyGroups.keyGroup(k, 16)));
+    assertMatches(inGroups, restored, state, hashes, MANY_NAMESPACES);
   }
 
   /** Up to 70 namespaces: beyond the changed-namespace list of a snapshot (32), and over a growing index. */
